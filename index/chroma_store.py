@@ -1,0 +1,207 @@
+"""Chroma collections for documents, chunks and sentences, and the write order that keeps them whole.
+
+A document becomes visible only when its record lands in the documents collection, which is written
+last and deleted first. Chunks or sentences without a document record are leftovers of an interrupted
+write: they are never returned and are swept by `remove_orphans`.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterable
+from pathlib import Path
+from urllib.parse import urlparse
+
+import numpy as np
+
+from index.types import DocumentInfo, StoredDocument, StoredSentence, StoreUnavailableError
+from ingest.models import PreparedDocument
+
+_BATCH = 1000
+
+
+def connect_chroma(data_dir: Path | None, chroma_url: str | None):
+    """An embedded persistent client under data_dir, or an HTTP client for a `chroma run` server."""
+    import chromadb
+    from chromadb.config import Settings
+
+    settings = Settings(anonymized_telemetry=False, allow_reset=False)
+    if chroma_url:
+        parsed = urlparse(chroma_url if "://" in chroma_url else f"http://{chroma_url}")
+        return chromadb.HttpClient(
+            host=parsed.hostname or "127.0.0.1",
+            port=parsed.port or (443 if parsed.scheme == "https" else 8000),
+            ssl=parsed.scheme == "https",
+            settings=settings,
+        )
+    if data_dir is None:
+        raise ValueError("data_dir is required for the embedded Chroma store")
+    path = data_dir / "chroma"
+    path.mkdir(parents=True, exist_ok=True)
+    return chromadb.PersistentClient(path=str(path), settings=settings)
+
+
+def _batches(n: int) -> Iterable[slice]:
+    for i in range(0, n, _BATCH):
+        yield slice(i, min(i + _BATCH, n))
+
+
+def _info(doc_id: str, meta: dict) -> DocumentInfo:
+    return DocumentInfo(
+        id=doc_id,
+        source=str(meta.get("source", "")),
+        title=str(meta.get("title", "")),
+        outlet=str(meta.get("outlet", "")),
+        published=str(meta.get("published", "")),
+        url=str(meta.get("url", "")),
+        chunks=int(meta.get("chunks", 0)),
+        sentences=int(meta.get("sentences", 0)),
+        characters=int(meta.get("characters", 0)),
+        ingested_at=float(meta.get("ingested_at", 0.0)),
+    )
+
+
+class ChromaStore:
+    """Three collections under one name prefix; embeddings are always supplied, never computed by Chroma."""
+
+    def __init__(self, client, prefix: str = "briefing"):
+        self._client = client
+        try:
+            self.documents = client.get_or_create_collection(f"{prefix}_documents", embedding_function=None)
+            self.chunks = client.get_or_create_collection(f"{prefix}_chunks", embedding_function=None)
+            self.sentences = client.get_or_create_collection(f"{prefix}_sentences", embedding_function=None)
+        except Exception as exc:  # chromadb raises several transport errors
+            raise StoreUnavailableError(f"Chroma is not reachable: {exc}") from exc
+
+    def heartbeat(self) -> bool:
+        try:
+            self._client.heartbeat()
+            return True
+        except Exception:
+            return False
+
+    # ---- writes -------------------------------------------------------------------------------
+    def write_document(
+        self, prepared: PreparedDocument, chunk_vectors: np.ndarray, sentence_vectors: np.ndarray
+    ) -> DocumentInfo:
+        """Write sentences, then chunks, then the document record that makes them visible."""
+        doc = prepared.document
+        self._delete_parts(doc.id)
+        sents = prepared.sentences
+        for part in _batches(len(sents)):
+            self.sentences.add(
+                ids=[s.id for s in sents[part]],
+                embeddings=sentence_vectors[part].tolist(),
+                documents=[s.text for s in sents[part]],
+                metadatas=[{"doc_id": s.doc_id, "start": s.start, "end": s.end} for s in sents[part]],
+            )
+        chunk_sentence_ids = [
+            ",".join(s.id for s in sents if s.start >= c.start and s.end <= c.end) for c in prepared.chunks
+        ]
+        for part in _batches(len(prepared.chunks)):
+            chunks = prepared.chunks[part]
+            self.chunks.add(
+                ids=[c.id for c in chunks],
+                embeddings=chunk_vectors[part].tolist(),
+                documents=[c.text for c in chunks],
+                metadatas=[
+                    {"doc_id": c.doc_id, "start": c.start, "end": c.end, "sentence_ids": sid}
+                    for c, sid in zip(chunks, chunk_sentence_ids[part], strict=True)
+                ],
+            )
+        centroid = chunk_vectors.mean(axis=0)
+        centroid = centroid / (np.linalg.norm(centroid) or 1.0)
+        meta = {
+            "source": doc.source,
+            "title": doc.title,
+            "outlet": doc.metadata.outlet,
+            "published": doc.metadata.published,
+            "url": doc.metadata.url,
+            "chunks": len(prepared.chunks),
+            "sentences": len(sents),
+            "characters": len(doc.text),
+            "ingested_at": time.time(),
+        }
+        self.documents.upsert(ids=[doc.id], embeddings=[centroid.tolist()], documents=[doc.text],
+                              metadatas=[meta])
+        return _info(doc.id, meta)
+
+    def delete_document(self, doc_id: str) -> bool:
+        """Remove the record first (the document vanishes at once), then its parts."""
+        existed = bool(self.documents.get(ids=[doc_id], include=[])["ids"])
+        self.documents.delete(ids=[doc_id])
+        self._delete_parts(doc_id)
+        return existed
+
+    def _delete_parts(self, doc_id: str) -> None:
+        self.chunks.delete(where={"doc_id": doc_id})
+        self.sentences.delete(where={"doc_id": doc_id})
+
+    def remove_orphans(self) -> int:
+        """Delete chunks and sentences whose document record is missing; return how many went."""
+        committed = set(self.document_ids())
+        removed = 0
+        for collection in (self.chunks, self.sentences):
+            metas = collection.get(include=["metadatas"])
+            orphan_ids = [i for i, m in zip(metas["ids"], metas["metadatas"], strict=True)
+                          if m.get("doc_id") not in committed]
+            for part in _batches(len(orphan_ids)):
+                collection.delete(ids=orphan_ids[part])
+            removed += len(orphan_ids)
+        return removed
+
+    # ---- reads --------------------------------------------------------------------------------
+    def document_ids(self) -> list[str]:
+        return list(self.documents.get(include=[])["ids"])
+
+    def list_documents(self) -> list[DocumentInfo]:
+        got = self.documents.get(include=["metadatas"])
+        infos = [_info(i, m) for i, m in zip(got["ids"], got["metadatas"], strict=True)]
+        return sorted(infos, key=lambda d: (d.published or "", d.title), reverse=True)
+
+    def get_document(self, doc_id: str) -> StoredDocument | None:
+        got = self.documents.get(ids=[doc_id], include=["metadatas", "documents"])
+        if not got["ids"]:
+            return None
+        return StoredDocument(_info(doc_id, got["metadatas"][0]), got["documents"][0])
+
+    def all_chunks(self) -> tuple[list[str], list[str], list[dict]]:
+        got = self.chunks.get(include=["documents", "metadatas"])
+        return got["ids"], got["documents"], got["metadatas"]
+
+    def count_chunks(self) -> int:
+        return self.chunks.count()
+
+    def query_chunks(self, vector: np.ndarray, n: int) -> list[tuple[str, str, dict, float]]:
+        """Nearest chunks as (id, text, metadata, cosine similarity)."""
+        if n <= 0:
+            return []
+        got = self.chunks.query(query_embeddings=[vector.tolist()], n_results=n,
+                                include=["documents", "metadatas", "distances"])
+        # Vectors are unit length and Chroma's default space is squared L2: cos = 1 - d / 2.
+        return [
+            (cid, text, meta, 1.0 - float(dist) / 2.0)
+            for cid, text, meta, dist in zip(got["ids"][0], got["documents"][0], got["metadatas"][0],
+                                             got["distances"][0], strict=True)
+        ]
+
+    def get_chunks(self, ids: list[str]) -> list[tuple[str, str, dict]]:
+        if not ids:
+            return []
+        got = self.chunks.get(ids=ids, include=["documents", "metadatas"])
+        return list(zip(got["ids"], got["documents"], got["metadatas"], strict=True))
+
+    def get_sentences(self, ids: list[str]) -> tuple[list[StoredSentence], np.ndarray]:
+        """Sentences by id, in the order asked, with their embeddings as one matrix."""
+        if not ids:
+            return [], np.zeros((0, 0), dtype=np.float32)
+        got = self.sentences.get(ids=ids, include=["documents", "metadatas", "embeddings"])
+        position = {sid: i for i, sid in enumerate(got["ids"])}
+        order = [position[sid] for sid in ids if sid in position]
+        sentences = [
+            StoredSentence(got["ids"][i], got["metadatas"][i]["doc_id"], int(got["metadatas"][i]["start"]),
+                           int(got["metadatas"][i]["end"]), got["documents"][i])
+            for i in order
+        ]
+        matrix = np.asarray(got["embeddings"], dtype=np.float32)[order] if order else np.zeros((0, 0))
+        return sentences, matrix

@@ -1,0 +1,142 @@
+"""The article library: ingest, delete, list and search, over one Chroma store and a cached BM25 index.
+
+This is the one object the answer engine and the CLI use. Writes are serialised; the BM25 index is
+rebuilt once after each write, never per query.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+
+from index.bm25 import BM25Index
+from index.chroma_store import ChromaStore
+from index.embedding import Embedder
+from index.hybrid import candidate_pool, reciprocal_rank_fusion
+from index.types import DocumentInfo, RetrievedChunk, StoredDocument, StoredSentence
+from ingest.models import DocumentMetadata, IngestError, PreparedDocument
+from ingest.prepare import discover_files, prepare_bytes, prepare_file
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class IngestOutcome:
+    """What happened to one file: added, unchanged or replaced (with the ids it replaced)."""
+
+    status: str
+    document: DocumentInfo
+    replaced: tuple[str, ...] = ()
+
+
+@dataclass
+class IngestReport:
+    outcomes: list[IngestOutcome] = field(default_factory=list)
+    failures: list[IngestError] = field(default_factory=list)
+
+    def count(self, status: str) -> int:
+        return sum(1 for o in self.outcomes if o.status == status)
+
+    def summary(self) -> str:
+        return (f"{self.count('added')} added, {self.count('replaced')} replaced, "
+                f"{self.count('unchanged')} unchanged, {len(self.failures)} failed")
+
+
+class Library:
+    """Articles in Chroma plus a BM25 index of their chunks."""
+
+    def __init__(self, store: ChromaStore, embedder: Embedder, max_chunk_words: int = 140):
+        self.store = store
+        self.embedder = embedder
+        self.max_chunk_words = max_chunk_words
+        self._write_lock = threading.Lock()
+        self._bm25: BM25Index | None = None
+        self._visible: set[str] = set()
+        removed = store.remove_orphans()
+        if removed:
+            log.warning("removed %d chunks/sentences left by an interrupted write", removed)
+        self._refresh()
+
+    # ---- writes -------------------------------------------------------------------------------
+    def _refresh(self) -> None:
+        ids, texts, metas = self.store.all_chunks()
+        self._visible = set(self.store.document_ids())
+        self._bm25 = BM25Index(ids, texts, metas) if ids else None
+
+    def add_prepared(self, prepared: PreparedDocument) -> IngestOutcome:
+        """Store a prepared document, replacing older versions from the same source."""
+        doc = prepared.document
+        with self._write_lock:
+            existing = self.store.get_document(doc.id)
+            stale = [d.id for d in self.store.list_documents() if d.source == doc.source and d.id != doc.id]
+            if existing is not None and not stale:
+                return IngestOutcome("unchanged", existing.info)
+            texts = [c.text for c in prepared.chunks] + [s.text for s in prepared.sentences]
+            vectors = self.embedder.embed_texts(texts)
+            n = len(prepared.chunks)
+            info = self.store.write_document(prepared, vectors[:n], vectors[n:])
+            for old in stale:
+                self.store.delete_document(old)
+            self._refresh()
+        return IngestOutcome("replaced" if stale else "added", info, tuple(stale))
+
+    def ingest_bytes(self, data: bytes, filename: str, metadata: DocumentMetadata | None = None) -> IngestOutcome:
+        """Parse and store one uploaded file; raises IngestError and stores nothing on bad input."""
+        return self.add_prepared(prepare_bytes(data, filename, metadata, self.max_chunk_words))
+
+    def ingest_paths(
+        self, paths: list[Path], on_progress: Callable[[int, int, str], None] | None = None
+    ) -> IngestReport:
+        """Ingest files and folders; a file that fails is reported and the rest go on."""
+        report = IngestReport()
+        files = discover_files(paths)
+        for i, path in enumerate(files):
+            if on_progress:
+                on_progress(i, len(files), path.name)
+            try:
+                if not path.exists():
+                    raise IngestError(path.name, "no such file")
+                report.outcomes.append(self.add_prepared(prepare_file(path, self.max_chunk_words)))
+            except IngestError as exc:
+                report.failures.append(exc)
+        if on_progress:
+            on_progress(len(files), len(files), "")
+        return report
+
+    def delete(self, doc_id: str) -> bool:
+        with self._write_lock:
+            existed = self.store.delete_document(doc_id)
+            self._refresh()
+        return existed
+
+    # ---- reads --------------------------------------------------------------------------------
+    def documents(self) -> list[DocumentInfo]:
+        return self.store.list_documents()
+
+    def document(self, doc_id: str) -> StoredDocument | None:
+        return self.store.get_document(doc_id)
+
+    def counts(self) -> tuple[int, int]:
+        """(documents, chunks) that are visible."""
+        return len(self._visible), self._bm25.size if self._bm25 else 0
+
+    def retrieve(self, query: str, k: int = 6, query_vector: np.ndarray | None = None) -> list[RetrievedChunk]:
+        """Top-k chunks for a query by reciprocal-rank fusion of vector and BM25 rankings."""
+        bm25 = self._bm25
+        if bm25 is None or not query.strip():
+            return []
+        vector = self.embedder.embed_query(query) if query_vector is None else query_vector
+        pool = candidate_pool(k)
+        dense = self.store.query_chunks(vector, min(pool, bm25.size))
+        lexical = bm25.search(query, pool)
+        return reciprocal_rank_fusion(dense, lexical, k, self._visible)
+
+    def sentences(self, chunks: list[RetrievedChunk]) -> tuple[list[StoredSentence], np.ndarray]:
+        """The sentences inside the given chunks, each once, with their embeddings."""
+        ids = list(dict.fromkeys(sid for c in chunks for sid in c.sentence_ids))
+        return self.store.get_sentences(ids)

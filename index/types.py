@@ -1,0 +1,55 @@
+"""Typed results the index hands to its callers."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class DocumentInfo:
+    """A stored article without its text."""
+
+    id: str
+    source: str
+    title: str
+    outlet: str
+    published: str
+    url: str
+    chunks: int
+    sentences: int
+    characters: int
+    ingested_at: float
+
+
+@dataclass(frozen=True)
+class StoredDocument:
+    info: DocumentInfo
+    text: str
+
+
+@dataclass(frozen=True)
+class RetrievedChunk:
+    """A chunk found for a query. `score` is the fused reciprocal-rank score (higher is better)."""
+
+    chunk_id: str
+    doc_id: str
+    start: int
+    end: int
+    text: str
+    score: float
+    vector_similarity: float | None
+    bm25_score: float | None
+    sentence_ids: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class StoredSentence:
+    id: str
+    doc_id: str
+    start: int
+    end: int
+    text: str
+
+
+class StoreUnavailableError(RuntimeError):
+    """The Chroma store cannot be reached (for example a Chroma server that is down)."""

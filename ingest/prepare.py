@@ -1,0 +1,58 @@
+"""From a file (or uploaded bytes) to a PreparedDocument: load, clean, identify, split."""
+
+from __future__ import annotations
+
+import hashlib
+from pathlib import Path
+
+from ingest.cleaning import clean_text
+from ingest.loaders import SUPPORTED_SUFFIXES, load_bytes
+from ingest.metadata import infer_metadata, merge_metadata, read_sidecar
+from ingest.models import Document, DocumentMetadata, IngestError, PreparedDocument
+from ingest.splitting import chunk_sentences, split_sentences
+
+MIN_WORDS = 3
+
+
+def document_id(text: str) -> str:
+    """A document's id is the hash of its cleaned text."""
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()[:20]
+
+
+def prepare_bytes(
+    data: bytes, filename: str, metadata: DocumentMetadata | None = None, max_chunk_words: int = 140
+) -> PreparedDocument:
+    """Parse, clean and split one file's content. Raises IngestError with a reason on bad input."""
+    loaded = load_bytes(data, filename)
+    stated = merge_metadata(metadata, loaded.metadata)
+    stated = infer_metadata(loaded.text, stated)
+    text = clean_text(loaded.text, stated)
+    if len(text.split()) < MIN_WORDS:
+        raise IngestError(filename, "the file holds no article text after cleaning")
+    doc_id = document_id(text)
+    sentences = split_sentences(doc_id, text)
+    chunks = chunk_sentences(doc_id, text, sentences, max_words=max_chunk_words)
+    return PreparedDocument(Document(doc_id, filename, text, stated), chunks, sentences)
+
+
+def prepare_file(path: Path, max_chunk_words: int = 140) -> PreparedDocument:
+    """Prepare a file on disk, reading its metadata sidecar if it has one."""
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        raise IngestError(path.name, f"cannot read the file ({exc.strerror})") from None
+    return prepare_bytes(data, path.name, read_sidecar(path), max_chunk_words)
+
+
+def discover_files(paths: list[Path]) -> list[Path]:
+    """Expand folders into the supported article files they hold, sorted; files are kept as given."""
+    found: list[Path] = []
+    for path in paths:
+        if path.is_dir():
+            found.extend(
+                p for p in sorted(path.rglob("*"))
+                if p.is_file() and p.suffix.lower() in SUPPORTED_SUFFIXES and not p.name.startswith(".")
+            )
+        else:
+            found.append(path)
+    return found

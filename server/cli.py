@@ -1,0 +1,106 @@
+"""The `briefing` command: ingest, search, ask, serve, eval, bench."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from server.settings import Settings
+
+
+def _progress_bar(total_hint: str):
+    from tqdm import tqdm
+
+    bar = None
+
+    def update(done: int, total: int, name: str) -> None:
+        nonlocal bar
+        if bar is None:
+            bar = tqdm(total=total, desc=total_hint, unit="file", disable=total < 2, file=sys.stderr)
+        bar.n = done
+        bar.set_postfix_str(name[:40])
+        bar.refresh()
+        if done >= total:
+            bar.close()
+
+    return update
+
+
+def cmd_ingest(settings: Settings, args: argparse.Namespace) -> int:
+    from server.wiring import build_library
+
+    library = build_library(settings)
+    status = 0
+    for target in args.delete or []:
+        matches = [d for d in library.documents() if target in (d.id, d.source)]
+        if not matches:
+            print(f"not found: {target}", file=sys.stderr)
+            status = 1
+        for doc in matches:
+            library.delete(doc.id)
+            print(f"deleted {doc.id}  {doc.source}")
+    paths = [Path(p) for p in args.paths] or ([] if args.delete else [settings.index.articles_dir])
+    if paths:
+        report = library.ingest_paths(paths, on_progress=_progress_bar("ingesting"))
+        for outcome in report.outcomes:
+            d = outcome.document
+            print(f"{outcome.status:<9} {d.id}  {d.source}  ({d.chunks} chunks)")
+        for failure in report.failures:
+            print(f"FAILED    {failure.source}: {failure.reason}", file=sys.stderr)
+        docs, chunks = library.counts()
+        print(f"{report.summary()}; the index holds {docs} documents, {chunks} chunks")
+        if report.failures:
+            status = 1
+    return status
+
+
+def cmd_search(settings: Settings, args: argparse.Namespace) -> int:
+    from server.wiring import build_library
+
+    library = build_library(settings)
+    titles = {d.id: d for d in library.documents()}
+    hits = library.retrieve(args.question, k=args.k)
+    if not hits:
+        print("no passages found (is the index empty? run `briefing ingest`)")
+        return 1
+    for rank, hit in enumerate(hits, 1):
+        doc = titles.get(hit.doc_id)
+        source = f"{doc.title} — {doc.outlet or 'outlet not stated'}, {doc.published or 'date not stated'}" \
+            if doc else hit.doc_id
+        print(f"[{rank}] score {hit.score:.4f}  {source}  chars {hit.start}-{hit.end}")
+        print("    " + " ".join(hit.text.split())[:600])
+        print()
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="briefing", description=__doc__)
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    p = sub.add_parser("ingest", help="ingest article files or folders (default: the seed articles)")
+    p.add_argument("paths", nargs="*", help="files or folders (.txt .md .html .pdf)")
+    p.add_argument("--delete", action="append", metavar="ID_OR_FILENAME", help="remove a document")
+    p.set_defaults(func=cmd_ingest)
+
+    p = sub.add_parser("search", help="print the top passages for a question")
+    p.add_argument("question")
+    p.add_argument("-k", type=int, default=5)
+    p.set_defaults(func=cmd_search)
+
+    from server import cli_serving
+
+    cli_serving.register(sub)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    from index.embedding import set_offline_environment
+
+    set_offline_environment()
+    args = build_parser().parse_args(argv)
+    return int(args.func(Settings(), args) or 0)
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

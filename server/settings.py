@@ -1,0 +1,80 @@
+"""All configuration, read from the environment (prefix BRIEFING_) once at the entry point."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from pydantic import BaseModel, Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+def _section(prefix: str) -> SettingsConfigDict:
+    return SettingsConfigDict(env_prefix=prefix, extra="forbid", env_file=None)
+
+
+class IndexSettings(BaseSettings):
+    model_config = _section("BRIEFING_")
+
+    data_dir: Path = Field(Path("data"), description="Where the embedded Chroma store and runtime files live.")
+    articles_dir: Path = Field(
+        Path("data/articles"), description="Seed articles, ingested by `briefing ingest` with no paths "
+        "and by the server when the index is empty."
+    )
+    chroma_url: str | None = Field(
+        None, description="URL of a Chroma server (`chroma run`); unset means the embedded store."
+    )
+    collection_prefix: str = Field("briefing", description="Prefix of the Chroma collection names.",
+                                   pattern=r"^[a-zA-Z0-9._-]{3,40}$")
+    max_chunk_words: int = Field(140, ge=30, le=1000, description="Target chunk length in words.")
+
+
+class AnswerSettings(BaseSettings):
+    model_config = _section("BRIEFING_ANSWER_")
+
+    top_k: int = Field(6, ge=1, le=20, description="Passages retrieved per question.")
+    max_sentences: int = Field(4, ge=1, le=10, description="Most evidence sentences in an extractive answer.")
+    default_mode: str = Field("extractive", pattern="^(extractive|generative)$",
+                              description="Answer mode when a request does not name one.")
+
+
+class LLMSettings(BaseSettings):
+    model_config = _section("BRIEFING_LLM_")
+
+    url: str | None = Field(None, description="Base URL of an OpenAI-compatible server, e.g. http://127.0.0.1:8080/v1.")
+    model: str = Field("local", description="Model name sent to the LLM server.")
+    api_key: str = Field("not-needed", description="API key for the LLM server, if it wants one.", repr=False)
+    timeout_s: float = Field(30.0, gt=0, le=600, description="Bound on one generation request, in seconds.")
+    max_tokens: int = Field(256, ge=16, le=4096, description="Most tokens the LLM may write per answer.")
+
+
+class JudgeSettings(BaseSettings):
+    model_config = _section("BRIEFING_JUDGE_")
+
+    url: str | None = Field(None, description="OpenAI-compatible judge for ragas's LLM-judged metrics.")
+    model: str = Field("judge", description="Judge model name.")
+    api_key: str = Field("not-needed", description="API key for the judge server.", repr=False)
+
+
+class ServerSettings(BaseSettings):
+    model_config = _section("BRIEFING_")
+
+    host: str = Field("127.0.0.1", description="Interface the HTTP server binds to.")
+    port: int = Field(8000, ge=1, le=65535, description="HTTP port.")
+    api_key: str | None = Field(None, description="When set, uploads and deletes require it.", repr=False)
+    max_body_bytes: int = Field(1_000_000, description="Largest JSON request body.")
+    max_upload_bytes: int = Field(20_000_000, description="Largest uploaded article.")
+    max_question_chars: int = Field(2000, description="Longest question accepted.")
+    max_history_messages: int = Field(20, description="Most chat-history messages accepted per request.")
+    ingest_seed_on_start: bool = Field(True, description="Ingest the seed articles when the index is empty.")
+
+
+class Settings(BaseModel):
+    """The whole configuration, in sections."""
+
+    model_config = {"extra": "forbid"}
+
+    index: IndexSettings = Field(default_factory=IndexSettings)
+    answer: AnswerSettings = Field(default_factory=AnswerSettings)
+    llm: LLMSettings = Field(default_factory=LLMSettings)
+    judge: JudgeSettings = Field(default_factory=JudgeSettings)
+    server: ServerSettings = Field(default_factory=ServerSettings)

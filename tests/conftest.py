@@ -1,0 +1,71 @@
+"""Shared fixtures: the real bundled embedding model and real Chroma stores in temporary folders."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import socket
+from pathlib import Path
+
+import pytest
+
+from index.embedding import set_offline_environment
+
+set_offline_environment()
+
+REPO = Path(__file__).resolve().parent.parent
+SEED_DIR = REPO / "data" / "articles"
+NOOR_ARTICLE = SEED_DIR / "000_0ae9bf6d82840a13.txt"
+NATIONPRESS_ARTICLE = SEED_DIR / "003_5457fee9bd57a84c.txt"
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture(scope="session")
+def embedder():
+    from index.embedding import MiniLMEmbedder
+
+    return MiniLMEmbedder()
+
+
+@pytest.fixture()
+def make_library(tmp_path, embedder):
+    """Build a Library over a fresh embedded Chroma store in a temp dir (or a given one)."""
+    from server.settings import IndexSettings, Settings
+    from server.wiring import build_library
+
+    def make(data_dir: Path | None = None, chroma_url: str | None = None):
+        settings = Settings(index=IndexSettings(data_dir=data_dir or tmp_path / "data", chroma_url=chroma_url))
+        return build_library(settings, embedder=embedder)
+
+    return make
+
+
+@pytest.fixture(scope="session")
+def seed_library(tmp_path_factory, embedder):
+    """One library with the two seed articles, shared by read-only tests."""
+    from server.settings import IndexSettings, Settings
+    from server.wiring import build_library
+
+    data_dir = tmp_path_factory.mktemp("seed-data")
+    library = build_library(Settings(index=IndexSettings(data_dir=data_dir)), embedder=embedder)
+    report = library.ingest_paths([SEED_DIR])
+    assert not report.failures, report.failures
+    return library
+
+
+@pytest.fixture()
+def seed_copy(tmp_path) -> Path:
+    """A private copy of the seed articles (with sidecars) that a test may change."""
+    target = tmp_path / "articles"
+    shutil.copytree(SEED_DIR, target)
+    return target
+
+
+def chroma_executable() -> str:
+    found = shutil.which("chroma") or str(Path(os.sys.executable).parent / "chroma")
+    return found
