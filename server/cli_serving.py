@@ -1,7 +1,60 @@
-"""CLI commands that need the answer engine; filled in as the engine grows."""
+"""CLI commands that need the answer engine: `briefing ask` and `briefing serve`."""
 
 from __future__ import annotations
 
+import argparse
+import logging
+import sys
+
+from server.settings import Settings
+
+
+def format_answer(answer) -> str:
+    lines = [answer.answer, ""]
+    if answer.refused:
+        lines.append("(refused: the sources do not answer this)")
+    for c in answer.citations:
+        source = f"{c.title} — {c.outlet or 'outlet not stated'}, {c.published or 'date not stated'}"
+        lines.append(f"[{c.n}] {source}  (chars {c.start}-{c.end})")
+        lines.append(f"    “{' '.join(c.quote.split())}”")
+    if answer.fallback_reason:
+        lines.append(f"(answered extractively: {answer.fallback_reason})")
+    return "\n".join(lines)
+
+
+def cmd_ask(settings: Settings, args: argparse.Namespace) -> int:
+    from server.service import build_service
+
+    service = build_service(settings)
+    answer = service.ask(args.question, top_k=args.k, mode=args.mode)
+    print(format_answer(answer))
+    return 0
+
+
+def cmd_serve(settings: Settings, args: argparse.Namespace) -> int:
+    import uvicorn
+
+    from server.app import create_app
+
+    if args.host:
+        settings.server.host = args.host
+    if args.port:
+        settings.server.port = args.port
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+                        stream=sys.stderr)
+    uvicorn.run(create_app(settings), host=settings.server.host, port=settings.server.port,
+                log_level="info", timeout_graceful_shutdown=10)
+    return 0
+
 
 def register(sub) -> None:
-    """Add the ask/serve subcommands (none yet)."""
+    p = sub.add_parser("ask", help="answer a question from the command line, with its sources")
+    p.add_argument("question")
+    p.add_argument("-k", type=int, default=None, help="passages to retrieve")
+    p.add_argument("--mode", choices=["extractive", "generative"], default=None)
+    p.set_defaults(func=cmd_ask)
+
+    p = sub.add_parser("serve", help="serve the API and the web UI (ingests the seed articles if empty)")
+    p.add_argument("--host", default=None)
+    p.add_argument("--port", type=int, default=None)
+    p.set_defaults(func=cmd_serve)

@@ -63,8 +63,6 @@ class ServerSettings(BaseSettings):
     api_key: str | None = Field(None, description="When set, uploads and deletes require it.", repr=False)
     max_body_bytes: int = Field(1_000_000, description="Largest JSON request body.")
     max_upload_bytes: int = Field(20_000_000, description="Largest uploaded article.")
-    max_question_chars: int = Field(2000, description="Longest question accepted.")
-    max_history_messages: int = Field(20, description="Most chat-history messages accepted per request.")
     ingest_seed_on_start: bool = Field(True, description="Ingest the seed articles when the index is empty.")
 
 

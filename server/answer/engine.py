@@ -1,0 +1,258 @@
+"""The answer engine: question in, answer out, every sentence sourced or the question refused."""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Callable
+
+import numpy as np
+
+from index.library import Library
+from index.types import DocumentInfo, RetrievedChunk, StoredSentence
+from ingest.splitting import sentence_spans
+from server.answer.answerability import Verdict, judge_answerability
+from server.answer.compose import (
+    Passage,
+    build_passages,
+    cite_passages,
+    display,
+    extractive_sentences,
+    render_answer,
+    renumber_by_first_use,
+)
+from server.answer.conflicts import asks_about_affiliation, claims_for, find_disagreement, people_in
+from server.answer.evidence import ScoredSentence, score_sentences, select_evidence
+from server.answer.generation import NOT_IN_SOURCES, GenerationError, NumberedPassage
+from server.answer.grounding import is_supported, split_citations
+from server.answer.models import (
+    Answer,
+    AnswerSentence,
+    ChatTurn,
+    Citation,
+    Conflict,
+    ConflictSide,
+    Mode,
+    RetrievedPassage,
+)
+from server.answer.question_rewriting import prepare_question
+from server.answer.text_analysis import content_stems, profile_question
+from server.settings import AnswerSettings
+
+log = logging.getLogger(__name__)
+REFUSAL_TEXT = "The sources in the library do not say."
+OVERRIDE_REFUSAL = "I can only answer questions from the sources in the library, and I do not change how I work."
+MAX_GENERATION_PASSAGES = 8
+
+
+class Generator:
+    """What the engine needs of an LLM: text with [n] markers from numbered passages."""
+
+    def generate(self, question: str, passages: list[NumberedPassage]) -> str: ...
+
+
+def _ms(start: float) -> float:
+    return round((time.perf_counter() - start) * 1000, 2)
+
+
+class AnswerEngine:
+    """Composes cited answers from the library; optionally lets an LLM write them, then checks them."""
+
+    def __init__(self, library: Library, settings: AnswerSettings, generator: Generator | None = None):
+        self.library = library
+        self.settings = settings
+        self.generator = generator
+        self._docs_cache: tuple[int, dict[str, DocumentInfo]] | None = None
+
+    # ---- public -------------------------------------------------------------------------------
+    def ask(
+        self, question: str, history: list[ChatTurn] | None = None, top_k: int | None = None,
+        mode: Mode | None = None,
+    ) -> Answer:
+        started = time.perf_counter()
+        timings: dict[str, float] = {}
+        mode = mode or self.settings.default_mode  # type: ignore[assignment]
+        prepared = prepare_question(question, history or [])
+        if not prepared.text:
+            return self._refusal(OVERRIDE_REFUSAL, "The question only asks me to change my instructions.",
+                                 prepared.text, True, [], timings, started, mode)
+        t = time.perf_counter()
+        query_vector = self.library.embedder.embed_query(prepared.text)
+        chunks = self.library.retrieve(prepared.text, k=top_k or self.settings.top_k, query_vector=query_vector)
+        candidates, matrix = self.library.sentences(chunks)
+        timings["retrieve"] = _ms(t)
+        t = time.perf_counter()
+        profile = profile_question(prepared.text)
+        scored = score_sentences(profile, query_vector, chunks, candidates, matrix)
+        chosen = select_evidence(scored, self.settings.max_sentences)
+        verdict = judge_answerability(profile, chosen, _context_stems(chunks, chosen))
+        timings["select"] = _ms(t)
+        retrieved = [RetrievedPassage(doc_id=c.doc_id, chunk_id=c.chunk_id, text=c.text, score=c.score,
+                                      start=c.start, end=c.end) for c in chunks]
+        if not verdict.answerable:
+            return self._refusal(REFUSAL_TEXT, verdict.reason or "", prepared.text, prepared.override_detected,
+                                 retrieved, timings, started, mode)
+        docs = self._documents()
+        t = time.perf_counter()
+        conflict = self._find_conflict(prepared.text, scored, candidates)
+        if conflict:
+            chosen = _with_claim_sentences(chosen, scored, [c.sentence for c in conflict])
+        answer = None
+        fallback_reason = None
+        if mode == "generative":
+            if self.generator is None:
+                fallback_reason = "no LLM is configured (set BRIEFING_LLM_URL)"
+            else:
+                answer, fallback_reason = self._generative(prepared.text, chosen, scored, docs)
+        if answer is None:
+            passages = build_passages(chosen, candidates, chunks)
+            citations = cite_passages(passages, docs)
+            answer = Answer(
+                answer=render_answer(passages, citations),
+                citations=citations,
+                sentences=extractive_sentences(passages, citations),
+                mode="extractive",
+            )
+            if conflict:
+                _add_conflict(answer, conflict, passages, docs)
+
+        renumber_by_first_use(answer)
+        timings["compose"] = _ms(t)
+        answer.retrieved = retrieved
+        answer.resolved_question = prepared.text
+        answer.instruction_override_detected = prepared.override_detected
+        answer.fallback_reason = fallback_reason
+        timings["total"] = _ms(started)
+        answer.timings_ms = timings
+        return answer
+
+    # ---- helpers ------------------------------------------------------------------------------
+    def _documents(self) -> dict[str, DocumentInfo]:
+        count = self.library.counts()
+        if self._docs_cache is None or self._docs_cache[0] != hash(count) or len(self._docs_cache[1]) != count[0]:
+            self._docs_cache = (hash(count), {d.id: d for d in self.library.documents()})
+        return self._docs_cache[1]
+
+    def invalidate(self) -> None:
+        self._docs_cache = None
+
+    def _refusal(self, text, reason, resolved, override, retrieved, timings, started, mode) -> Answer:
+        timings["total"] = _ms(started)
+        return Answer(
+            answer=f"{text} {reason}".strip(),
+            refused=True,
+            refusal_reason=reason,
+            sentences=[AnswerSentence(text=text, citations=[], supported=True, kind="refusal")],
+            retrieved=retrieved,
+            mode=mode,
+            resolved_question=resolved,
+            instruction_override_detected=override,
+            timings_ms=timings,
+        )
+
+    def _find_conflict(self, question: str, scored: list[ScoredSentence], candidates: list[StoredSentence]):
+        if not asks_about_affiliation(question):
+            return None
+        for person in people_in(question):
+            doc_ids = {s.doc_id for s in candidates}
+            texts = {d: (self.library.document(d).text if self.library.document(d) else "") for d in doc_ids}
+            disagreement = find_disagreement(person, claims_for(person, candidates, texts))
+            if disagreement:
+                return disagreement
+        return None
+
+    def _generative(
+        self, question: str, chosen: list[ScoredSentence], scored: list[ScoredSentence],
+        docs: dict[str, DocumentInfo],
+    ) -> tuple[Answer | None, str | None]:
+        pool = list(chosen) + [s for s in scored if s not in chosen]
+        pool = pool[:MAX_GENERATION_PASSAGES]
+        numbered = [NumberedPassage(i + 1, s.sentence.text) for i, s in enumerate(pool)]
+        try:
+            raw = self.generator.generate(question, numbered)  # type: ignore[union-attr]
+        except GenerationError as exc:
+            log.warning("generation failed, answering extractively: %s", exc)
+            return None, f"the LLM failed: {exc}"
+        if NOT_IN_SOURCES.lower() in raw.lower():
+            return None, "the LLM said the passages do not answer; the extractive check found they do"
+        kept: list[tuple[str, list[int]]] = []
+        dropped = 0
+        for start, end in sentence_spans(raw.replace("\n", " ")):
+            claim, cited = split_citations(raw.replace("\n", " ")[start:end])
+            cited = [n for n in cited if 1 <= n <= len(pool)]
+            if cited and is_supported(claim, [pool[n - 1].sentence.text for n in cited]):
+                kept.append((claim, cited))
+            elif claim:
+                dropped += 1
+        if not kept:
+            return None, f"none of the {dropped} generated sentences was supported by the passages it cited"
+        renumber: dict[int, int] = {}
+        for _claim, cited in kept:
+            for n in cited:
+                renumber.setdefault(n, len(renumber) + 1)
+        citations = []
+        for old, new in renumber.items():
+            s = pool[old - 1]
+            info = docs.get(s.sentence.doc_id)
+            citations.append(Citation(
+                n=new, doc_id=s.sentence.doc_id, title=info.title if info else "",
+                outlet=info.outlet if info else "", published=info.published if info else "",
+                url=info.url if info else "", quote=s.sentence.text, start=s.sentence.start,
+                end=s.sentence.end, score=round(s.score, 4),
+            ))
+        sentences = [
+            AnswerSentence(text=claim, citations=[renumber[n] for n in cited], supported=True)
+            for claim, cited in kept
+        ]
+        text = " ".join(f"{s.text} " + "".join(f"[{n}]" for n in s.citations) for s in sentences)
+        answer = Answer(answer=text, citations=citations, sentences=sentences, mode="generative",
+                        dropped_unsupported=dropped)
+        return answer, None
+
+
+def _context_stems(chunks: list[RetrievedChunk], chosen: list[ScoredSentence]) -> set[str]:
+    """Stems of the chunks the evidence came from: the evidence's immediate context."""
+    ids = {c.sentence.id for c in chosen}
+    out: set[str] = set()
+    for chunk in chunks:
+        if ids & set(chunk.sentence_ids):
+            out |= content_stems(chunk.text)
+    return out
+
+
+def _with_claim_sentences(chosen, scored, claim_sentences) -> list[ScoredSentence]:
+    ids = {c.sentence.id for c in chosen}
+    extra = [s for s in scored if s.sentence.id in {c.id for c in claim_sentences} and s.sentence.id not in ids]
+    return chosen + extra
+
+
+def _add_conflict(answer: Answer, claims, passages: list[Passage], docs: dict[str, DocumentInfo]) -> None:
+    sides = []
+    for claim in claims:
+        n = next((c.n for c, p in zip(answer.citations, passages, strict=True)
+                  if p.doc_id == claim.doc_id and p.start <= claim.sentence.end and claim.sentence.start <= p.end),
+                 None)
+        info = docs.get(claim.doc_id)
+        sides.append(ConflictSide(
+            doc_id=claim.doc_id, title=info.title if info else "", outlet=info.outlet if info else "",
+            published=info.published if info else "", claim=claim.organisation,
+            citations=[n] if n else [],
+        ))
+    def label(side: ConflictSide) -> str:
+        when = side.published or "date not stated"
+        return f"{side.outlet or 'an article whose outlet is not stated'} ({when})"
+
+    note = ("The sources differ: " + "; ".join(
+        f"{label(s)} [{s.citations[0]}] names the {s.claim}" for s in sides if s.citations) + ".")
+    answer.conflicts = [Conflict(topic="affiliation", sides=sides)]
+    _add_framing(answer, note, [n for s in sides for n in s.citations])
+
+
+def _add_framing(answer: Answer, note: str, citations: list[int] | None = None) -> None:
+    """Put a sentence about the sources (not from them) in front of the answer."""
+    answer.answer = f"{note} {answer.answer}"
+    answer.sentences.insert(0, AnswerSentence(text=note, citations=citations or [], supported=True,
+                                              kind="framing"))
+
+
+__all__ = ["AnswerEngine", "Generator", "Verdict", "display", "np", "RetrievedChunk", "Callable"]

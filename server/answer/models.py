@@ -1,0 +1,75 @@
+"""The answer as the API, the UI and the evals see it."""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import BaseModel, Field
+
+Mode = Literal["extractive", "generative"]
+
+
+class ChatTurn(BaseModel):
+    role: Literal["user", "assistant"]
+    content: str = Field(..., max_length=20_000)
+
+
+class Citation(BaseModel):
+    """A quoted passage: `GET /v1/documents/{doc_id}` text[start:end] == quote."""
+
+    n: int = Field(..., description="The number used as [n] in the answer.")
+    doc_id: str
+    title: str
+    outlet: str = Field("", description="Empty when the article does not state it.")
+    published: str = Field("", description="ISO date; empty when the article does not state it.")
+    url: str = ""
+    quote: str
+    start: int
+    end: int
+    score: float
+
+
+class AnswerSentence(BaseModel):
+    text: str
+    citations: list[int] = Field(default_factory=list)
+    supported: bool = Field(..., description="True when the cited passages support the sentence.")
+    kind: Literal["evidence", "framing", "refusal"] = "evidence"
+
+
+class RetrievedPassage(BaseModel):
+    doc_id: str
+    chunk_id: str
+    text: str
+    score: float
+    start: int
+    end: int
+
+
+class ConflictSide(BaseModel):
+    doc_id: str
+    title: str
+    outlet: str
+    published: str
+    claim: str = Field(..., description="What this source states, e.g. the organisation it names.")
+    citations: list[int]
+
+
+class Conflict(BaseModel):
+    topic: str
+    sides: list[ConflictSide]
+
+
+class Answer(BaseModel):
+    answer: str
+    refused: bool = False
+    refusal_reason: str | None = None
+    citations: list[Citation] = Field(default_factory=list)
+    sentences: list[AnswerSentence] = Field(default_factory=list)
+    retrieved: list[RetrievedPassage] = Field(default_factory=list)
+    conflicts: list[Conflict] = Field(default_factory=list)
+    mode: Mode = "extractive"
+    resolved_question: str = Field("", description="The question after follow-up resolution.")
+    instruction_override_detected: bool = False
+    dropped_unsupported: int = Field(0, description="Generated sentences dropped by the grounding check.")
+    fallback_reason: str | None = Field(None, description="Why a generative request was answered extractively.")
+    timings_ms: dict[str, float] = Field(default_factory=dict)

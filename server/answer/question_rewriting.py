@@ -1,0 +1,92 @@
+"""Prepare a question for retrieval: resolve follow-ups against the chat history and set aside any
+attempt to override the assistant's instructions."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from server.answer.models import ChatTurn
+from server.answer.text_analysis import entities
+
+_OVERRIDE = re.compile(
+    r"\b(ignore|disregard|forget|override|bypass|skip)\b[^.?!]{0,60}?\b(instructions?|rules?|prompts?|guidelines?|"
+    r"sources?|context|above|previous|system|constraints?)\b"
+    r"|\b(you are now|act as|pretend (to be|you)|role-?play|system prompt|jailbreak|developer mode|"
+    r"do anything now|respond only with|reply only with|answer only with|say exactly|just say|"
+    r"print your|reveal your|without (any )?citations?|make (something|it) up|invent)\b",
+    re.IGNORECASE,
+)
+_PERSON_PRONOUN = re.compile(r"\b(he|him|his|she|her|hers)\b", re.IGNORECASE)
+_THING_PRONOUN = re.compile(r"\b(they|them|their|it|its|this|that|these|those|there)\b", re.IGNORECASE)
+_FOLLOW_UP_OPENER = re.compile(r"^\s*(and|but|also|so|what about|how about|and what about)\b", re.IGNORECASE)
+_ORG_WORDS = ("Front", "Council", "Movement", "Party", "Assembly", "Conference", "Afghanistan", "Taliban",
+              "Process", "Agreement", "Government", "Alliance", "Coalition", "International")
+
+
+@dataclass(frozen=True)
+class PreparedQuestion:
+    original: str
+    text: str  # what is retrieved and judged
+    override_detected: bool
+    is_follow_up: bool
+
+
+def strip_override(question: str) -> tuple[str, bool]:
+    """Drop sentences that try to change the assistant's instructions; keep any real question."""
+    pieces = re.split(r"(?<=[.?!;:])\s+|\n+", question)
+    kept = [p for p in pieces if p.strip() and not _OVERRIDE.search(p)]
+    detected = len(kept) != len([p for p in pieces if p.strip()])
+    if detected:
+        # "Ignore your rules and tell me X": keep what follows the conjunction if it asks something.
+        for p in pieces:
+            m = _OVERRIDE.search(p)
+            if m:
+                tail = re.split(r"\b(?:and|then|but)\b", p[m.end():], maxsplit=1)
+                if len(tail) == 2 and len(tail[1].split()) >= 3:
+                    kept.append(tail[1].strip(" ,.:"))
+    return " ".join(kept).strip(), detected
+
+
+def _is_person(name: str) -> bool:
+    return len(name.split()) >= 2 and not any(w in name for w in _ORG_WORDS)
+
+
+def resolve_follow_up(question: str, history: list[ChatTurn]) -> tuple[str, bool]:
+    """Rewrite pronouns in a follow-up with the names they most likely refer to in the last turns."""
+    if not history:
+        return question, False
+    person_ref = _PERSON_PRONOUN.search(question)
+    thing_ref = _THING_PRONOUN.search(question)
+    opener = _FOLLOW_UP_OPENER.search(question)
+    if not (person_ref or thing_ref or opener):
+        return question, False
+    recent = [t for t in history[-6:]]
+    names: list[str] = []
+    for turn in reversed(recent):
+        text = re.sub(r"\[\d+\]", "", turn.content)
+        for name in entities(text):
+            if name not in names and name not in entities(question):
+                names.append(name)
+        if turn.role == "user" and names:
+            break
+    if not names:
+        return question, False
+    rewritten = question
+    if person_ref:
+        person = next((n for n in names if _is_person(n)), None)
+        if person:
+            rewritten = _PERSON_PRONOUN.sub(
+                lambda m: f"{person}'s" if m.group().lower() in ("his", "hers") else person, rewritten, count=1
+            )
+    subject_names = [n for n in names if n not in rewritten]
+    if subject_names and rewritten == question and not entities(question):
+        rewritten = f"{rewritten.rstrip('?')} ({', '.join(subject_names[:2])})?"
+    rewritten = _FOLLOW_UP_OPENER.sub("", rewritten).strip()
+    return rewritten[:1].upper() + rewritten[1:], True
+
+
+def prepare_question(question: str, history: list[ChatTurn]) -> PreparedQuestion:
+    cleaned, override = strip_override(question.strip())
+    resolved, follow_up = resolve_follow_up(cleaned, history) if cleaned else ("", False)
+    return PreparedQuestion(question, resolved, override, follow_up)

@@ -1,0 +1,52 @@
+"""The FastAPI application: `create_app(settings)` builds it; heavy objects are built in the lifespan."""
+
+from __future__ import annotations
+
+import logging
+from contextlib import asynccontextmanager
+
+from fastapi import FastAPI
+
+from server.errors import install_error_handlers
+from server.limits import BodySizeLimit
+from server.routes import ask, documents, health, openai_compat
+from server.service import BriefingService, build_service
+from server.settings import Settings
+
+log = logging.getLogger(__name__)
+
+
+def create_app(settings: Settings, service: BriefingService | None = None, mount_ui: bool = True) -> FastAPI:
+    """The app. Pass `service` to reuse one already built (tests do, to load the model once)."""
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI):
+        app.state.service = service or build_service(settings)
+        if mount_ui:
+            _mount_ui(app, app.state.service)
+        log.info("ready: %s", app.state.service.readiness())
+        yield
+
+    app = FastAPI(
+        title="afghan-briefing",
+        description="Source-grounded answers about Afghanistan's anti-Taliban movements. Every sentence cites "
+                    "the exact characters of its source.",
+        version="0.1.0",
+        lifespan=lifespan,
+    )
+    app.state.service = None
+    app.state.settings = settings
+    install_error_handlers(app)
+    for router in (ask.router, openai_compat.router, documents.router, health.router):
+        app.include_router(router)
+    app.add_middleware(BodySizeLimit, limit=settings.server.max_body_bytes,
+                       upload_limit=settings.server.max_upload_bytes)
+    return app
+
+
+def _mount_ui(app: FastAPI, service: BriefingService) -> None:
+    try:
+        from ui.chat import mount_ui
+    except ImportError:  # the UI package is optional for API-only deployments
+        return
+    mount_ui(app, service)

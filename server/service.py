@@ -1,0 +1,109 @@
+"""The public interface of the product: what the HTTP routes, the UI and the evals call."""
+
+from __future__ import annotations
+
+import json
+import logging
+import re
+from collections.abc import Iterator
+from dataclasses import asdict
+from pathlib import Path
+
+from index.library import IngestOutcome, Library
+from index.types import DocumentInfo, StoredDocument
+from ingest.models import DocumentMetadata, IngestError
+from server.answer.engine import AnswerEngine
+from server.answer.models import Answer, ChatTurn, Mode
+from server.settings import Settings
+
+log = logging.getLogger(__name__)
+STREAM_WORDS_PER_DELTA = 4
+
+
+def safe_filename(name: str) -> str:
+    """The base name of an uploaded file, without path parts or control characters."""
+    base = Path(name.replace("\\", "/")).name
+    base = re.sub(r"[\x00-\x1f\x7f]", "", base).strip().lstrip(".")
+    if len(base) > 200:
+        stem, dot, suffix = base.rpartition(".")
+        base = (stem[: 190] + dot + suffix) if dot else base[:200]
+    return base
+
+
+class BriefingService:
+    """Ask questions, stream answers, manage the article library."""
+
+    def __init__(self, settings: Settings, library: Library, engine: AnswerEngine):
+        self.settings = settings
+        self.library = library
+        self.engine = engine
+
+    @property
+    def generative_available(self) -> bool:
+        return self.engine.generator is not None
+
+    # ---- answers ------------------------------------------------------------------------------
+    def ask(self, question: str, history: list[ChatTurn] | None = None, top_k: int | None = None,
+            mode: Mode | None = None) -> Answer:
+        return self.engine.ask(question, history or [], top_k, mode)
+
+    def ask_stream(self, question: str, history: list[ChatTurn] | None = None, top_k: int | None = None,
+                   mode: Mode | None = None) -> Iterator[tuple[str, dict]]:
+        """Events: `citations` (the sources), `delta` (answer text, a few words at a time), `done`."""
+        answer = self.ask(question, history, top_k, mode)
+        yield "citations", {"citations": [c.model_dump() for c in answer.citations], "refused": answer.refused}
+        words = answer.answer.split(" ")
+        for i in range(0, len(words), STREAM_WORDS_PER_DELTA):
+            piece = " ".join(words[i : i + STREAM_WORDS_PER_DELTA])
+            yield "delta", {"text": piece if i == 0 else " " + piece}
+        yield "done", answer.model_dump()
+
+    # ---- library ------------------------------------------------------------------------------
+    def documents(self) -> list[DocumentInfo]:
+        return self.library.documents()
+
+    def document(self, doc_id: str) -> StoredDocument | None:
+        return self.library.document(doc_id)
+
+    def upload(self, data: bytes, filename: str, metadata: DocumentMetadata | None = None) -> IngestOutcome:
+        """Ingest one uploaded article; raises IngestError (and stores nothing) on bad input."""
+        name = safe_filename(filename)
+        if not name:
+            raise IngestError(filename or "(no name)", "the file name is empty")
+        outcome = self.library.ingest_bytes(data, name, metadata)
+        self.engine.invalidate()
+        log.info("ingested %s as %s (%s)", name, outcome.document.id, outcome.status)
+        return outcome
+
+    def delete(self, doc_id: str) -> bool:
+        existed = self.library.delete(doc_id)
+        self.engine.invalidate()
+        return existed
+
+    def readiness(self) -> dict:
+        documents, chunks = self.library.counts()
+        return {"ready": self.library.store.heartbeat(), "documents": documents, "chunks": chunks}
+
+
+def build_service(settings: Settings, embedder=None) -> BriefingService:
+    """Build everything heavy once: embedder, Chroma store, BM25, engine and (if configured) the LLM."""
+    from server.wiring import build_library
+
+    library = build_library(settings, embedder=embedder)
+    if settings.server.ingest_seed_on_start and library.counts()[0] == 0 and settings.index.articles_dir.exists():
+        report = library.ingest_paths([settings.index.articles_dir])
+        log.info("seed articles: %s", report.summary())
+    generator = None
+    if settings.llm.url:
+        from server.answer.generation import OpenAICompatibleGenerator
+
+        generator = OpenAICompatibleGenerator(settings.llm)
+    return BriefingService(settings, library, AnswerEngine(library, settings.answer, generator))
+
+
+def info_dict(info: DocumentInfo) -> dict:
+    return asdict(info)
+
+
+def sse(event: str, data: dict) -> str:
+    return f"event: {event}\ndata: {json.dumps(data, ensure_ascii=False)}\n\n"
