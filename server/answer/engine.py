@@ -99,11 +99,12 @@ class AnswerEngine:
             chosen = _with_claim_sentences(chosen, scored, [c.sentence for c in conflict])
         answer = None
         fallback_reason = None
+        dropped = 0
         if mode == "generative":
             if self.generator is None:
                 fallback_reason = "no LLM is configured (set BRIEFING_LLM_URL)"
             else:
-                answer, fallback_reason = self._generative(prepared.text, chosen, scored, docs)
+                answer, fallback_reason, dropped = self._generative(prepared.text, chosen, scored, docs)
         if answer is None:
             passages = build_passages(chosen, candidates, chunks)
             citations = cite_passages(passages, docs)
@@ -122,6 +123,7 @@ class AnswerEngine:
         answer.resolved_question = prepared.text
         answer.instruction_override_detected = prepared.override_detected
         answer.fallback_reason = fallback_reason
+        answer.dropped_unsupported = dropped
         timings["total"] = _ms(started)
         answer.timings_ms = timings
         return answer
@@ -164,7 +166,9 @@ class AnswerEngine:
     def _generative(
         self, question: str, chosen: list[ScoredSentence], scored: list[ScoredSentence],
         docs: dict[str, DocumentInfo],
-    ) -> tuple[Answer | None, str | None]:
+    ) -> tuple[Answer | None, str | None, int]:
+        """An LLM-written answer whose every sentence is supported by what it cites, or the reason for
+        falling back to an extractive one, and how many generated sentences were dropped."""
         pool = list(chosen) + [s for s in scored if s not in chosen]
         pool = pool[:MAX_GENERATION_PASSAGES]
         numbered = [NumberedPassage(i + 1, s.sentence.text) for i, s in enumerate(pool)]
@@ -172,9 +176,9 @@ class AnswerEngine:
             raw = self.generator.generate(question, numbered)  # type: ignore[union-attr]
         except GenerationError as exc:
             log.warning("generation failed, answering extractively: %s", exc)
-            return None, f"the LLM failed: {exc}"
+            return None, f"the LLM failed: {exc}", 0
         if NOT_IN_SOURCES.lower() in raw.lower():
-            return None, "the LLM said the passages do not answer; the extractive check found they do"
+            return None, "the LLM said the passages do not answer; the extractive check found they do", 0
         kept: list[tuple[str, list[int]]] = []
         dropped = 0
         for start, end in sentence_spans(raw.replace("\n", " ")):
@@ -185,7 +189,7 @@ class AnswerEngine:
             elif claim:
                 dropped += 1
         if not kept:
-            return None, f"none of the {dropped} generated sentences was supported by the passages it cited"
+            return None, f"none of the {dropped} generated sentences was supported by the passages it cited", dropped
         renumber: dict[int, int] = {}
         for _claim, cited in kept:
             for n in cited:
@@ -205,9 +209,7 @@ class AnswerEngine:
             for claim, cited in kept
         ]
         text = " ".join(f"{s.text} " + "".join(f"[{n}]" for n in s.citations) for s in sentences)
-        answer = Answer(answer=text, citations=citations, sentences=sentences, mode="generative",
-                        dropped_unsupported=dropped)
-        return answer, None
+        return Answer(answer=text, citations=citations, sentences=sentences, mode="generative"), None, dropped
 
 
 def _context_stems(chunks: list[RetrievedChunk], chosen: list[ScoredSentence]) -> set[str]:
