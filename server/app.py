@@ -22,8 +22,6 @@ def create_app(settings: Settings, service: BriefingService | None = None, mount
     @asynccontextmanager
     async def lifespan(app: FastAPI):
         app.state.service = service or build_service(settings)
-        if mount_ui:
-            _mount_ui(app, app.state.service)
         log.info("ready: %s", app.state.service.readiness())
         yield
 
@@ -41,12 +39,9 @@ def create_app(settings: Settings, service: BriefingService | None = None, mount
         app.include_router(router)
     app.add_middleware(BodySizeLimit, limit=settings.server.max_body_bytes,
                        upload_limit=settings.server.max_upload_bytes)
+    if mount_ui:
+        from ui.chat import mount_ui as mount
+
+        # The UI looks the service up per call: it is built in the lifespan, after mounting.
+        mount(app, lambda: app.state.service, settings.server.max_upload_bytes)
     return app
-
-
-def _mount_ui(app: FastAPI, service: BriefingService) -> None:
-    try:
-        from ui.chat import mount_ui
-    except ImportError:  # the UI package is optional for API-only deployments
-        return
-    mount_ui(app, service)

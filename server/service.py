@@ -11,12 +11,14 @@ from pathlib import Path
 
 from index.library import IngestOutcome, Library
 from index.types import DocumentInfo, StoredDocument
+from ingest.loaders import SUPPORTED_SUFFIXES
 from ingest.models import DocumentMetadata, IngestError
 from server.answer.engine import AnswerEngine
 from server.answer.models import Answer, ChatTurn, Mode
 from server.settings import Settings
 
 log = logging.getLogger(__name__)
+__all__ = ["BriefingService", "IngestError", "SUPPORTED_SUFFIXES", "build_service"]
 STREAM_WORDS_PER_DELTA = 4
 
 

@@ -22,7 +22,7 @@ from server.answer.compose import (
     renumber_by_first_use,
 )
 from server.answer.conflicts import asks_about_affiliation, claims_for, find_disagreement, people_in
-from server.answer.evidence import ScoredSentence, score_sentences, select_evidence
+from server.answer.evidence import ScoredSentence, keep_reported_speech, score_sentences, select_evidence
 from server.answer.generation import NOT_IN_SOURCES, GenerationError, NumberedPassage
 from server.answer.grounding import is_supported, split_citations
 from server.answer.models import (
@@ -84,7 +84,7 @@ class AnswerEngine:
         t = time.perf_counter()
         profile = profile_question(prepared.text)
         scored = score_sentences(profile, query_vector, chunks, candidates, matrix)
-        chosen = select_evidence(scored, self.settings.max_sentences)
+        chosen = keep_reported_speech(profile, select_evidence(scored, self.settings.max_sentences))
         verdict = judge_answerability(profile, chosen, _context_stems(chunks, chosen))
         timings["select"] = _ms(t)
         retrieved = [RetrievedPassage(doc_id=c.doc_id, chunk_id=c.chunk_id, text=c.text, score=c.score,

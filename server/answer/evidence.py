@@ -104,6 +104,14 @@ def select_evidence(scored: list[ScoredSentence], max_sentences: int) -> list[Sc
     return chosen
 
 
+def keep_reported_speech(profile: QuestionProfile, chosen: list[ScoredSentence]) -> list[ScoredSentence]:
+    """For "what did X say", keep only sentences that report what was said, when there are any."""
+    if profile.wants != "statement":
+        return chosen
+    speech = [c for c in chosen if reports_speech(c.sentence.text)]
+    return speech or chosen
+
+
 def evidence_stems(chosen: list[ScoredSentence]) -> set[str]:
     out: set[str] = set()
     for c in chosen:

@@ -41,8 +41,11 @@ _NUMBER_QUESTION = re.compile(
 _PERSON_QUESTION = re.compile(r"^\s*who\b|\bwhose\b", re.I)
 _STATEMENT_QUESTION = re.compile(r"\b(say|said|says|tell|told|remark\w*|comment\w*|state[ds]?|stating|argue\w*|"
                                  r"claim\w*|warn\w*|call(ed)? (for|on)|criticis\w*|criticiz\w*|express\w*)\b", re.I)
-_SPEECH = re.compile(r"[“\"]|\b(said|says|stated|stating|remarked|expressed|told|noted|argued|warned|cited|"
-                     r"according to|announced|declared|characteri[sz]ed|indicated)\b", re.I)
+_SPEECH = re.compile(r"\b(said|says|stated|stating|remarked|expressed|told|noted|argued|warned|cited|"
+                     r"according to|announced|declared|characteri[sz]ed|indicated|comments?|remarks?|statement)\b", re.I)
+# A quotation, as opposed to a quoted name: at least this many words inside the quote marks.
+_QUOTATION = re.compile(r"[“\"]([^”\"]*)(?:[”\"]|$)")
+MIN_QUOTATION_WORDS = 10
 _ENTITY = re.compile(r"(?:[A-Z][\w'’\-]*\.?)(?:\s+(?:of|for|the|and|al|bin)?\s*[A-Z][\w'’\-]*)*")
 
 
@@ -138,7 +141,10 @@ def has_number(text: str) -> bool:
 
 
 def reports_speech(text: str) -> bool:
-    return bool(_SPEECH.search(text))
+    """A verb of saying, or a quotation long enough to be somebody's words rather than a name."""
+    return bool(_SPEECH.search(text)) or any(
+        len(m.group(1).split()) >= MIN_QUOTATION_WORDS for m in _QUOTATION.finditer(text)
+    )
 
 
 def has_person_name(text: str) -> bool:

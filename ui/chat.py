@@ -1,0 +1,196 @@
+"""The Gradio web UI: a chat whose every [n] opens its source, and a library tab.
+
+It talks to the product only through BriefingService, the interface the HTTP routes use.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable
+from pathlib import Path
+
+import gradio as gr
+
+from server.answer.models import Answer, ChatTurn
+from server.service import SUPPORTED_SUFFIXES, BriefingService, IngestError
+from ui.render import CSS, answer_message, sources_panel
+
+EXAMPLES = [
+    "What did Atta Mohammad Noor say about those who promote war?",
+    "What role did Iran play in bringing the factions together?",
+    "Which group does Ahmad Massoud belong to?",
+    "What happened at the Vienna Conference?",
+    "What is the Taliban's annual budget?",
+]
+INTRO = (
+    "# Afghan Briefing\n"
+    "Answers about Afghanistan's anti-Taliban movements, drawn only from the articles in the library. "
+    "**Every sentence is sourced**: click a [n] to see the passage highlighted in its article. "
+    "When the articles do not say, neither does the assistant."
+)
+LIBRARY_HEADERS = ["title", "outlet", "published", "chunks", "id"]
+
+ServiceGetter = Callable[[], BriefingService | None]
+
+
+def _history_turns(messages: list[dict]) -> list[ChatTurn]:
+    """Chat history as plain question/answer text (the UI's HTML stripped)."""
+    import re
+
+    turns = []
+    for m in messages[-20:]:
+        content = m.get("content")
+        if isinstance(content, str) and m.get("role") in ("user", "assistant"):
+            plain = re.sub(r"<[^>]+>", "", content)
+            turns.append(ChatTurn(role=m["role"], content=plain[:20_000]))
+    return turns
+
+
+def build_blocks(get_service: ServiceGetter) -> gr.Blocks:
+    def service() -> BriefingService:
+        svc = get_service()
+        if svc is None:
+            raise gr.Error("The library is still loading; try again in a moment.")
+        return svc
+
+    def article_text(doc_id: str) -> str | None:
+        stored = service().document(doc_id)
+        return stored.text if stored else None
+
+    def respond(question: str, messages: list[dict], top_k: int, mode: str):
+        question = (question or "").strip()
+        if not question:
+            raise gr.Error("Type a question first.")
+        if len(question) > 2000:
+            raise gr.Error("Questions are limited to 2,000 characters.")
+        svc = service()
+        history = _history_turns(messages)
+        turn = len([m for m in messages if m.get("role") == "user"]) + 1
+        messages = [*messages, {"role": "user", "content": question}, {"role": "assistant", "content": "…"}]
+        yield messages, "", gr.update(), None
+        answer: Answer | None = None
+        text = ""
+        chosen_mode = mode if mode == "generative" and svc.generative_available else "extractive"
+        for event, data in svc.ask_stream(question, history, int(top_k), chosen_mode):  # type: ignore[arg-type]
+            if event == "delta":
+                text += data["text"]
+                messages[-1] = {"role": "assistant", "content": text}
+                yield messages, "", gr.update(), None
+            elif event == "done":
+                answer = Answer.model_validate(data)
+        assert answer is not None
+        messages[-1] = {"role": "assistant", "content": answer_message(answer, turn)}
+        yield messages, "", sources_panel(answer, turn, article_text), answer.model_dump()
+
+    def start_over():
+        return [], "", sources_panel(None, 0, lambda _d: None), None
+
+    def library_rows():
+        return [[d.title, d.outlet, d.published, d.chunks, d.id] for d in service().documents()]
+
+    def library_choices():
+        return gr.update(choices=[(f"{d.title} ({d.source})", d.id) for d in service().documents()], value=None)
+
+    def upload(path: str | None, progress=gr.Progress()):
+        if not path:
+            raise gr.Error("Choose a file to upload.")
+        name = Path(path).name
+        if Path(name).suffix.lower() not in SUPPORTED_SUFFIXES:
+            return f"⚠ **{name}** was not added: unsupported file type; use {', '.join(SUPPORTED_SUFFIXES)}.", \
+                library_rows(), library_choices()
+        svc = service()
+        size = os.path.getsize(path)
+        if size > svc.settings.server.max_upload_bytes:
+            return (f"⚠ **{name}** was not added: it is {size:,} bytes, over the "
+                    f"{svc.settings.server.max_upload_bytes:,}-byte limit."), library_rows(), library_choices()
+        progress(0.1, desc="Reading")
+        data = Path(path).read_bytes()
+        progress(0.3, desc="Parsing, splitting and embedding")
+        try:
+            outcome = svc.upload(data, name)
+        except IngestError as exc:
+            return f"⚠ **{name}** was not added: {exc.reason}.", library_rows(), library_choices()
+        progress(1.0, desc="Indexed")
+        d = outcome.document
+        verb = {"added": "Added", "replaced": "Replaced the earlier version of", "unchanged": "Already had"}
+        return (f"✓ {verb.get(outcome.status, outcome.status)} **{d.title}** ({d.chunks} passages). "
+                "You can ask about it now."), library_rows(), library_choices()
+
+    def delete(doc_id: str | None):
+        if not doc_id:
+            raise gr.Error("Pick an article to delete.")
+        title = next((d.title for d in service().documents() if d.id == doc_id), doc_id)
+        ok = service().delete(doc_id)
+        status = f"🗑 Deleted **{title}**." if ok else "That article was already gone."
+        return status, library_rows(), library_choices()
+
+    def ask_api(question: str, top_k: int = 6, mode: str = "extractive") -> dict:
+        """The answer as JSON, for gradio_client users."""
+        if not (question or "").strip():
+            raise gr.Error("Type a question first.")
+        return service().ask(question, None, int(top_k), mode).model_dump()  # type: ignore[arg-type]
+
+    with gr.Blocks(title="Afghan Briefing — sourced answers", fill_width=True) as blocks:
+        gr.Markdown(INTRO, elem_id="briefing-intro")
+        with gr.Tabs():
+            with gr.Tab("Ask", id="ask"):
+                with gr.Row(equal_height=False):
+                    with gr.Column(scale=3, min_width=320):
+                        chatbot = gr.Chatbot(label="Conversation", elem_id="briefing-chat", height=460,
+                                             feedback_options=None, buttons=["copy"],
+                                             placeholder="Ask about the anti-Taliban movements, or pick an example.")
+                        with gr.Row():
+                            question = gr.Textbox(label="Question", placeholder="Ask a question…", scale=5,
+                                                  elem_id="briefing-question", max_lines=4, autofocus=True)
+                            send = gr.Button("Ask", variant="primary", scale=1, min_width=80, elem_id="briefing-ask")
+                        with gr.Row():
+                            clear = gr.Button("Start over", variant="secondary", size="sm", elem_id="briefing-clear")
+                        gr.Examples(EXAMPLES, inputs=[question], label="Try one of these")
+                        with gr.Accordion("Settings", open=False):
+                            top_k = gr.Slider(1, 20, value=6, step=1, label="Passages to retrieve",
+                                              elem_id="briefing-topk")
+                            mode = gr.Radio(["extractive", "generative"], value="extractive", label="Answer mode",
+                                            elem_id="briefing-mode",
+                                            info="Generative mode needs an LLM server (BRIEFING_LLM_URL); "
+                                                 "every generated sentence is checked against its sources.")
+                    with gr.Column(scale=2, min_width=300):
+                        gr.Markdown("### Sources")
+                        sources = gr.HTML(sources_panel(None, 0, lambda _d: None), elem_id="briefing-sources")
+                last_answer = gr.JSON(visible=False)
+            with gr.Tab("Library", id="library"):
+                table = gr.Dataframe(headers=LIBRARY_HEADERS, label="Indexed articles", interactive=False,
+                                     elem_id="briefing-library", wrap=True)
+                with gr.Row():
+                    with gr.Column():
+                        file = gr.File(label="Add an article (.txt .md .html .pdf)", file_types=list(SUPPORTED_SUFFIXES),
+                                       type="filepath", elem_id="briefing-upload")
+                        add = gr.Button("Add to library", variant="primary", elem_id="briefing-add")
+                    with gr.Column():
+                        victim = gr.Dropdown(label="Article to delete", choices=[], elem_id="briefing-delete-pick")
+                        remove = gr.Button("Delete article", variant="stop", elem_id="briefing-delete")
+                status = gr.Markdown(elem_id="briefing-status")
+
+        outputs = [chatbot, question, sources, last_answer]
+        send.click(respond, [question, chatbot, top_k, mode], outputs, api_visibility="private")
+        question.submit(respond, [question, chatbot, top_k, mode], outputs, api_visibility="private")
+        clear.click(start_over, None, outputs, api_visibility="private")
+        add.click(upload, [file], [status, table, victim], api_visibility="private")
+        remove.click(delete, [victim], [status, table, victim], api_visibility="private")
+        blocks.load(library_rows, None, table, api_visibility="private")
+        blocks.load(library_choices, None, victim, api_visibility="private")
+        blocks.load(lambda: gr.update(interactive=bool(get_service() and get_service().generative_available)),
+                    None, mode, api_visibility="private")
+        gr.api(ask_api, api_name="ask")
+    return blocks
+
+
+def theme() -> gr.themes.Base:
+    """The default look with system fonts only: nothing is fetched from a font CDN."""
+    system = ["system-ui", "-apple-system", "Segoe UI", "Roboto", "Helvetica Neue", "Arial", "sans-serif"]
+    return gr.themes.Default(font=system, font_mono=["ui-monospace", "SFMono-Regular", "Menlo", "monospace"])
+
+
+def mount_ui(app, get_service: ServiceGetter, max_upload_bytes: int) -> None:
+    """Serve the UI at / inside the FastAPI app (the API routes, registered first, keep precedence)."""
+    gr.mount_gradio_app(app, build_blocks(get_service), path="/", theme=theme(), css=CSS,
+                        max_file_size=max_upload_bytes, show_error=True, ssr_mode=False, footer_links=["api"])

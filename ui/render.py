@@ -1,0 +1,105 @@
+"""HTML for the chat: answers with linked [n] markers, the sources panel, highlighted passages.
+
+Every piece of text that comes from a document or a user is escaped here; nothing from an article can
+become markup.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from html import escape
+
+from server.answer.models import Answer, Citation
+
+CONTEXT_CHARS = 600
+
+
+def _source_line(c: Citation) -> str:
+    outlet = escape(c.outlet) if c.outlet else "<i>outlet not stated</i>"
+    date = escape(c.published) if c.published else "<i>date not stated</i>"
+    return f"<b>{escape(c.title or 'Untitled')}</b> · {outlet} · {date}"
+
+
+def anchor(turn: int, n: int) -> str:
+    return f"src-{turn}-{n}"
+
+
+def answer_message(answer: Answer, turn: int) -> str:
+    """The assistant's chat message: escaped text, each [n] a link to its entry in the sources panel."""
+    if answer.refused:
+        return (f'<div class="briefing-refusal" role="status"><b>Not in the sources.</b> '
+                f"{escape(answer.answer)}</div>")
+    text = escape(answer.answer)
+    text = re.sub(r"\[(\d+)\]", lambda m: f'<a class="briefing-cite" href="#{anchor(turn, int(m.group(1)))}">'
+                                          f"[{m.group(1)}]</a>", text)
+    notes = []
+    if answer.conflicts:
+        notes.append('<div class="briefing-note">⚖ The sources disagree; both accounts are shown side by side '
+                     "in the sources panel.</div>")
+    if answer.fallback_reason:
+        notes.append(f'<div class="briefing-note">Answered extractively: {escape(answer.fallback_reason)}</div>')
+    if answer.instruction_override_detected:
+        notes.append('<div class="briefing-note">Instructions inside the question were ignored.</div>')
+    return f'<div class="briefing-answer">{text}</div>' + "".join(notes)
+
+
+def highlighted_context(text: str, start: int, end: int, context: int = CONTEXT_CHARS) -> str:
+    """The passage marked inside the article text around it."""
+    lo = max(0, start - context)
+    hi = min(len(text), end + context)
+    before = ("…" if lo > 0 else "") + escape(text[lo:start])
+    after = escape(text[end:hi]) + ("…" if hi < len(text) else "")
+    return (f'<div class="briefing-context">{before}<mark class="briefing-quote">{escape(text[start:end])}</mark>'
+            f"{after}</div>")
+
+
+def sources_panel(answer: Answer | None, turn: int, article_text: Callable[[str], str | None]) -> str:
+    """The latest answer's sources: title, outlet, date and quote; open one to see it in its article."""
+    if answer is None:
+        return '<div class="briefing-sources-empty">Sources of the latest answer appear here.</div>'
+    if answer.refused:
+        return ('<div class="briefing-sources-empty">No source answers this question, so none is cited.</div>')
+    parts = ['<div class="briefing-sources">']
+    if answer.conflicts:
+        parts.append('<div class="briefing-conflict" role="group" aria-label="Sources that disagree">')
+        for side in answer.conflicts[0].sides:
+            outlet = escape(side.outlet) if side.outlet else "<i>outlet not stated</i>"
+            date = escape(side.published) if side.published else "<i>date not stated</i>"
+            cites = " ".join(f"[{n}]" for n in side.citations)
+            parts.append(f'<div class="briefing-side"><div class="briefing-side-head">{outlet} · {date}</div>'
+                         f"<div>{escape(side.title)}</div><div>names: <b>{escape(side.claim)}</b> {cites}</div></div>")
+        parts.append("</div>")
+    for c in answer.citations:
+        text = article_text(c.doc_id)
+        body = (highlighted_context(text, c.start, c.end) if text is not None and text[c.start:c.end] == c.quote
+                else f'<div class="briefing-context"><mark class="briefing-quote">{escape(c.quote)}</mark></div>')
+        parts.append(
+            f'<details class="briefing-source" id="{anchor(turn, c.n)}" data-n="{c.n}">'
+            f'<summary><span class="briefing-n">[{c.n}]</span> {_source_line(c)}'
+            f'<div class="briefing-snippet">“{escape(" ".join(c.quote.split()))}”</div></summary>'
+            f"{body}</details>"
+        )
+    parts.append("</div>")
+    return "".join(parts)
+
+
+CSS = """
+.briefing-refusal { border-left: 4px solid #b45309; background: #fffbeb; color: #78350f; padding: .5em .75em;
+  border-radius: 4px; }
+.dark .briefing-refusal { background: #3a2a10; color: #fde68a; }
+.briefing-note { font-size: .9em; opacity: .85; margin-top: .4em; }
+a.briefing-cite { text-decoration: none; font-weight: 600; }
+.briefing-sources { display: flex; flex-direction: column; gap: .5em; }
+.briefing-source { border: 1px solid var(--border-color-primary); border-radius: 6px; padding: .4em .6em; }
+.briefing-source:target { outline: 2px solid var(--color-accent); }
+.briefing-source summary { cursor: pointer; }
+.briefing-snippet { font-size: .92em; margin-top: .25em; opacity: .9; }
+.briefing-context { white-space: pre-wrap; font-size: .92em; line-height: 1.45; margin-top: .5em;
+  max-height: 22em; overflow-y: auto; }
+mark.briefing-quote { background: #fde68a; color: inherit; padding: 0 .1em; }
+.briefing-conflict { display: grid; grid-template-columns: repeat(auto-fit, minmax(14em, 1fr)); gap: .5em; }
+.briefing-side { border: 1px dashed #b45309; border-radius: 6px; padding: .4em .6em; }
+.briefing-side-head { font-weight: 600; }
+.briefing-sources-empty { opacity: .7; font-style: italic; }
+"""
