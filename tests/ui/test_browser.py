@@ -9,6 +9,7 @@ NOOR = "What did Atta Mohammad Noor say about those who promote war?"
 
 def ask(page, question):
     box = page.locator("#briefing-question textarea")
+    box.wait_for(timeout=15_000)
     box.fill(question)
     before = page.locator("#briefing-chat .message-row, #briefing-chat [data-testid='bot']").count()
     page.locator("#briefing-ask").click()
@@ -23,8 +24,10 @@ def test_ask_stream_cite_and_open_a_citation(page):
     assert "Afghan Briefing" in page.title()
     intro = page.locator("#briefing-intro").inner_text()
     assert "Every sentence is sourced" in intro
-    assert page.get_by_text(NOOR).first.is_visible(), "example questions are offered on first load"
-    assert page.get_by_text("What role did Iran play in bringing the factions together?").first.is_visible()
+    # Example questions are offered on first load.
+    page.get_by_text(NOOR, exact=True).locator("visible=true").first.wait_for(timeout=15_000)
+    iran = "What role did Iran play in bringing the factions together?"
+    page.get_by_text(iran, exact=True).locator("visible=true").first.wait_for(timeout=15_000)
     ask(page, NOOR)
     answer = page.locator("#briefing-chat .briefing-answer").last
     answer.wait_for(timeout=60_000)
