@@ -10,7 +10,9 @@ export ANONYMIZED_TELEMETRY := False
 export GRADIO_ANALYTICS_ENABLED := False
 export RAGAS_DO_NOT_TRACK := true
 
-.PHONY: install run test lint ingest clean
+CHROMIUM := /usr/bin/chromium
+
+.PHONY: install browser run test eval lint ingest clean
 
 install: $(STAMP)
 
@@ -32,8 +34,20 @@ ingest: install
 run: install
 	$(BIN)/briefing serve
 
-test: install
+# Debian's Chromium for the browser tests (Playwright drives it; it never downloads a browser).
+browser: $(CHROMIUM)
+$(CHROMIUM):
+	SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
+	$$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq chromium >/dev/null
+
+# Every test, including the browser tests and the eval gate (tests/evals/test_eval_gate.py).
+test: install browser
 	$(BIN)/python -m pytest -q
+
+# The golden set through the real pipeline; writes evals/reports/latest.{md,html,json}; fails below
+# the thresholds in evals/thresholds.toml. EVAL_URL=http://host:port evaluates a running server.
+eval: install
+	$(BIN)/briefing eval $(if $(EVAL_URL),--url $(EVAL_URL))
 
 lint: install
 	$(BIN)/ruff check ingest index server ui evals tests

@@ -9,7 +9,7 @@ from fastapi import FastAPI
 
 from server.errors import install_error_handlers
 from server.limits import BodySizeLimit
-from server.routes import ask, documents, health, openai_compat
+from server.routes import ask, documents, feedback, health, openai_compat
 from server.service import BriefingService, build_service
 from server.settings import Settings
 
@@ -35,7 +35,7 @@ def create_app(settings: Settings, service: BriefingService | None = None, mount
     app.state.service = None
     app.state.settings = settings
     install_error_handlers(app)
-    for router in (ask.router, openai_compat.router, documents.router, health.router):
+    for router in (ask.router, openai_compat.router, documents.router, feedback.router, health.router):
         app.include_router(router)
     app.add_middleware(BodySizeLimit, limit=settings.server.max_body_bytes,
                        upload_limit=settings.server.max_upload_bytes)

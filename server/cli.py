@@ -88,9 +88,11 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("-k", type=int, default=5)
     p.set_defaults(func=cmd_search)
 
+    from evals import cli as eval_cli
     from server import cli_serving
 
     cli_serving.register(sub)
+    eval_cli.register(sub)
     return parser
 
 

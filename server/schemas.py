@@ -56,3 +56,16 @@ class ChatCompletionRequest(BaseModel):
         if len(last.content or "") > MAX_QUESTION_CHARS:
             raise ValueError(f"the question must be at most {MAX_QUESTION_CHARS} characters")
         return messages
+
+
+class FeedbackRequest(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    question: str = Field(..., min_length=1, max_length=MAX_QUESTION_CHARS)
+    answer: str = Field(..., max_length=50_000)
+    citations: list[dict] = Field(default_factory=list, max_length=50)
+    comment: str = Field("", max_length=2000, description="What was wrong with the answer.")
+    rating: Literal["down", "up"] = "down"
+    history: list[ChatTurn] = Field(default_factory=list, max_length=MAX_HISTORY_MESSAGES)
+
+    _check_question = field_validator("question")(_not_blank)

@@ -15,6 +15,7 @@ from ingest.loaders import SUPPORTED_SUFFIXES
 from ingest.models import DocumentMetadata, IngestError
 from server.answer.engine import AnswerEngine
 from server.answer.models import Answer, ChatTurn, Mode
+from server.feedback import FeedbackStore
 from server.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -39,6 +40,7 @@ class BriefingService:
         self.settings = settings
         self.library = library
         self.engine = engine
+        self.feedback = FeedbackStore(settings.index.data_dir / "feedback" / "candidates.jsonl")
 
     @property
     def generative_available(self) -> bool:
@@ -81,6 +83,12 @@ class BriefingService:
         existed = self.library.delete(doc_id)
         self.engine.invalidate()
         return existed
+
+    def save_feedback(self, question: str, answer: str, citations: list[dict], comment: str = "",
+                      rating: str = "down", history: list[ChatTurn] | None = None) -> str:
+        """Keep a reader's verdict on an answer as a candidate eval item; returns its id."""
+        return self.feedback.save(question=question, answer=answer, citations=citations, comment=comment,
+                                  rating=rating, history=[t.model_dump() for t in history or []])
 
     def readiness(self) -> dict:
         documents, chunks = self.library.counts()

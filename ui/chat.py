@@ -124,6 +124,22 @@ def build_blocks(get_service: ServiceGetter) -> gr.Blocks:
         status = f"🗑 Deleted **{title}**." if ok else "That article was already gone."
         return status, library_rows(), library_choices()
 
+    def on_feedback(messages: list[dict], comment: str, data: gr.LikeData):
+        """A thumbs-down (or up) on an answer becomes a candidate eval item for a human to review."""
+        index = data.index[0] if isinstance(data.index, (list, tuple)) else data.index
+        if not isinstance(index, int) or index >= len(messages) or messages[index].get("role") != "assistant":
+            return comment
+        question = next((m["content"] for m in reversed(messages[:index]) if m.get("role") == "user"), "")
+        if not isinstance(question, str) or not question.strip():
+            return comment
+        import re
+
+        answer_text = re.sub(r"<[^>]+>", "", str(messages[index].get("content", "")))
+        service().save_feedback(question, answer_text, [], comment or "", "up" if data.liked else "down",
+                                _history_turns(messages[: max(0, index - 1)]))
+        gr.Info("Thank you: saved for review" + ("" if data.liked else " as a candidate test question") + ".")
+        return ""
+
     def ask_api(question: str, top_k: int = 6, mode: str = "extractive") -> dict:
         """The answer as JSON, for gradio_client users."""
         if not (question or "").strip():
@@ -137,7 +153,7 @@ def build_blocks(get_service: ServiceGetter) -> gr.Blocks:
                 with gr.Row(equal_height=False):
                     with gr.Column(scale=3, min_width=320):
                         chatbot = gr.Chatbot(label="Conversation", elem_id="briefing-chat", height=460,
-                                             feedback_options=None, buttons=["copy"],
+                                             feedback_options=("Like", "Dislike"), buttons=["copy"],
                                              placeholder="Ask about the anti-Taliban movements, or pick an example.")
                         with gr.Row():
                             question = gr.Textbox(label="Question", placeholder="Ask a question…", scale=5,
@@ -146,6 +162,8 @@ def build_blocks(get_service: ServiceGetter) -> gr.Blocks:
                         with gr.Row():
                             clear = gr.Button("Start over", variant="secondary", size="sm", elem_id="briefing-clear")
                         gr.Examples(EXAMPLES, inputs=[question], label="Try one of these")
+                        feedback_comment = gr.Textbox(label="Wrong answer? Say what was wrong, then press 👎 on it",
+                                                      max_lines=2, elem_id="briefing-feedback-comment")
                         with gr.Accordion("Settings", open=False):
                             top_k = gr.Slider(1, 20, value=6, step=1, label="Passages to retrieve",
                                               elem_id="briefing-topk")
@@ -174,6 +192,7 @@ def build_blocks(get_service: ServiceGetter) -> gr.Blocks:
         send.click(respond, [question, chatbot, top_k, mode], outputs, api_visibility="private")
         question.submit(respond, [question, chatbot, top_k, mode], outputs, api_visibility="private")
         clear.click(start_over, None, outputs, api_visibility="private")
+        chatbot.like(on_feedback, [chatbot, feedback_comment], feedback_comment, api_visibility="private")
         add.click(upload, [file], [status, table, victim], api_visibility="private")
         remove.click(delete, [victim], [status, table, victim], api_visibility="private")
         blocks.load(library_rows, None, table, api_visibility="private")

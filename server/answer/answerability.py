@@ -40,8 +40,12 @@ def judge_answerability(
             return Verdict(False, f"The passages about {subject} say nothing about "
                                   f"{', '.join(f'“{w}”' for w in words)}.")
     if profile.wants in _WANTS_LABEL and profile.wants != "person":
-        relevant = [c for c in chosen if all(entity_present(g, c.stems) for g in profile.entity_stems)]
-        if not any(c.coverage > 0 and satisfies(profile.wants, c.sentence.text) for c in relevant):
+        # The date or figure must be about the subject (named here or in the sentence before) and about
+        # what is measured ("budget", "fighters"), not just any number near the subject.
+        relevant = [c for c in chosen
+                    if all(entity_present(g, c.stems | c.context_stems) for g in profile.entity_stems)
+                    and (not terms or terms & c.stems)]
+        if not any(satisfies(profile.wants, c.sentence.text) for c in relevant):
             return Verdict(False, f"The passages that bear on the question give no {_WANTS_LABEL[profile.wants]} "
                                   "for it.")
     return Verdict(True)

@@ -84,7 +84,7 @@ class AnswerEngine:
         t = time.perf_counter()
         profile = profile_question(prepared.text)
         scored = score_sentences(profile, query_vector, chunks, candidates, matrix)
-        chosen = keep_reported_speech(profile, select_evidence(scored, self.settings.max_sentences))
+        chosen = keep_reported_speech(profile, select_evidence(scored, self.settings.max_sentences), scored)
         verdict = judge_answerability(profile, chosen, _context_stems(chunks, chosen))
         timings["select"] = _ms(t)
         retrieved = [RetrievedPassage(doc_id=c.doc_id, chunk_id=c.chunk_id, text=c.text, score=c.score,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 import numpy as np
@@ -17,6 +18,8 @@ W_CHUNK = 0.1
 SPEECH_BONUS = 0.1
 # A sentence far below the best one is padding, not evidence.
 RELATIVE_CUTOFF = 0.75
+# Another article's best sentence joins the answer if it comes this close to the best one.
+OTHER_SOURCE_CUTOFF = 0.65
 
 
 @dataclass
@@ -27,6 +30,7 @@ class ScoredSentence:
     coverage: float
     score: float
     stems: set[str]
+    context_stems: set[str]  # the sentence just before, which "This Council" or "he" refers back to
 
 
 def entity_present(group: set[str], stems: set[str]) -> bool:
@@ -38,12 +42,18 @@ def entity_present(group: set[str], stems: set[str]) -> bool:
     return hits * 2 >= len(group)
 
 
-def term_coverage(profile: QuestionProfile, stems: set[str]) -> float:
-    """Weighted share of the question's names (weight 2) and other key terms (weight 1) found in `stems`."""
+def term_coverage(profile: QuestionProfile, stems: set[str], context: set[str] | None = None) -> float:
+    """Weighted share of the question's names (weight 2) and other key terms (weight 1) found in `stems`;
+    a name found only in the preceding sentence (`context`) counts half."""
     total = 2 * len(profile.entity_stems) + len(profile.term_stems)
     if total == 0:
         return 0.0
-    got = 2 * sum(entity_present(g, stems) for g in profile.entity_stems)
+    got = 0.0
+    for group in profile.entity_stems:
+        if entity_present(group, stems):
+            got += 2
+        elif context and entity_present(group, context):
+            got += 1
     got += len(profile.term_stems & stems)
     return got / total
 
@@ -64,18 +74,33 @@ def score_sentences(
         for sid in chunk.sentence_ids:
             chunk_prior[sid] = max(chunk_prior.get(sid, 0.0), chunk.score / top)
     sims = matrix @ query_vector
+    previous = _previous_sentences(sentences)
     scored = []
     for sentence, vector, sim in zip(sentences, matrix, sims, strict=True):
         if is_heading_like(sentence.text) or len(tokens(sentence.text)) < 4:
             continue
         stems = content_stems(sentence.text)
-        coverage = term_coverage(profile, stems)
+        before = previous.get(sentence.id)
+        context = content_stems(before.text) if before else set()
+        coverage = term_coverage(profile, stems, context)
         score = W_SIMILARITY * float(sim) + W_COVERAGE * coverage + W_CHUNK * chunk_prior.get(sentence.id, 0.0)
         if profile.wants == "statement" and reports_speech(sentence.text):
             score += SPEECH_BONUS
-        scored.append(ScoredSentence(sentence, vector, float(sim), coverage, score, stems))
+        scored.append(ScoredSentence(sentence, vector, float(sim), coverage, score, stems, context))
     scored.sort(key=lambda s: s.score, reverse=True)
     return scored
+
+
+def _previous_sentences(sentences: list[StoredSentence]) -> dict[str, StoredSentence]:
+    by_doc: dict[str, list[StoredSentence]] = {}
+    for s in sentences:
+        by_doc.setdefault(s.doc_id, []).append(s)
+    previous = {}
+    for group in by_doc.values():
+        group.sort(key=lambda s: s.start)
+        for before, after in zip(group, group[1:], strict=False):
+            previous[after.id] = before
+    return previous
 
 
 def _near_duplicate(a: ScoredSentence, b: ScoredSentence) -> bool:
@@ -85,31 +110,58 @@ def _near_duplicate(a: ScoredSentence, b: ScoredSentence) -> bool:
     return len(a.stems & b.stems) / small >= 0.8
 
 
+def _eligible(candidate: ScoredSentence, chosen: list[ScoredSentence]) -> bool:
+    if candidate.coverage == 0 and candidate.similarity < 0.5:
+        return False
+    return not any(_near_duplicate(candidate, c) for c in chosen)
+
+
 def select_evidence(scored: list[ScoredSentence], max_sentences: int) -> list[ScoredSentence]:
-    """The best sentences that are relevant enough and not near-copies of each other."""
+    """The best sentences that are relevant enough and not near-copies of each other, with the best
+    sentence of every other article that is nearly as relevant, so that no source is left out."""
     if not scored:
         return []
     best = scored[0].score
     chosen: list[ScoredSentence] = []
     for candidate in scored:
-        if len(chosen) >= max_sentences:
+        if len(chosen) >= max_sentences or candidate.score < RELATIVE_CUTOFF * best:
             break
-        if candidate.score < RELATIVE_CUTOFF * best:
+        if _eligible(candidate, chosen):
+            chosen.append(candidate)
+    represented = {c.sentence.doc_id for c in chosen}
+    for candidate in scored:
+        if candidate.score < OTHER_SOURCE_CUTOFF * best:
             break
-        if candidate.coverage == 0 and candidate.similarity < 0.5:
-            continue
-        if any(_near_duplicate(candidate, c) for c in chosen):
-            continue
-        chosen.append(candidate)
+        if candidate.sentence.doc_id not in represented and _eligible(candidate, chosen):
+            if len(chosen) >= max_sentences:
+                chosen.pop()
+            chosen.append(candidate)
+            represented.add(candidate.sentence.doc_id)
     return chosen
 
 
-def keep_reported_speech(profile: QuestionProfile, chosen: list[ScoredSentence]) -> list[ScoredSentence]:
-    """For "what did X say", keep only sentences that report what was said, when there are any."""
+_PRONOUN_SUBJECT = re.compile(r"\b(he|she|they)\s+(said|says|expressed|stated|remarked|added|told|noted|argued|"
+                              r"warned|declared)\b", re.IGNORECASE)
+
+
+def keep_reported_speech(
+    profile: QuestionProfile, chosen: list[ScoredSentence], scored: list[ScoredSentence]
+) -> list[ScoredSentence]:
+    """For "what did X say": keep the sentences that report what X said, and add the sentence right after
+    one of them when it carries the words themselves ("..., he expressed, “...”")."""
     if profile.wants != "statement":
         return chosen
-    speech = [c for c in chosen if reports_speech(c.sentence.text)]
-    return speech or chosen
+    about = [c for c in chosen if all(entity_present(g, c.stems) for g in profile.entity_stems)]
+    speech = [c for c in about if reports_speech(c.sentence.text)] or chosen
+    following = {c.sentence.id: c for c in scored}
+    ids = {c.sentence.id for c in speech}
+    for c in list(speech):
+        nxt = next((s for s in scored if s.sentence.doc_id == c.sentence.doc_id
+                    and 0 < s.sentence.start - c.sentence.end <= 2), None)
+        if nxt and nxt.sentence.id not in ids and _PRONOUN_SUBJECT.search(nxt.sentence.text):
+            speech.append(following[nxt.sentence.id])
+            ids.add(nxt.sentence.id)
+    return speech
 
 
 def evidence_stems(chosen: list[ScoredSentence]) -> set[str]:
@@ -118,6 +170,3 @@ def evidence_stems(chosen: list[ScoredSentence]) -> set[str]:
         out |= c.stems
     return out
 
-
-__all__ = ["ScoredSentence", "score_sentences", "select_evidence", "term_coverage", "entity_present",
-           "evidence_stems", "stem"]

@@ -62,6 +62,9 @@ def stem(word: str) -> str:
     if word.endswith("'s"):
         word = word[:-2]
     word = word.strip("'-")
+    # British and American spellings meet: organisation/organization, favour/favor.
+    word = re.sub(r"is(ation|ations|e|es|ed|ing)$", r"iz\1", word) if len(word) > 6 else word
+    word = re.sub(r"our$", "or", word) if word.endswith(("favour", "labour", "honour", "behaviour")) else word
     return _IRREGULAR.get(word) or _stemmer().stemWord(word)
 
 
@@ -83,7 +86,7 @@ def entities(text: str) -> list[str]:
     """Capitalised name phrases ("Atta Mohammad Noor", "National Resistance Front"), question words excluded."""
     found: list[str] = []
     for match in _ENTITY.finditer(text):
-        words = [w for w in match.group().split() if w.lower() not in _STOPWORDS or w[0].isupper()]
+        words = match.group().split()
         while words and words[0].lower() in _STOPWORDS:
             words.pop(0)
         while words and words[-1].lower() in {"of", "for", "the", "and"}:
@@ -111,8 +114,12 @@ class QuestionProfile:
         return out
 
 
+_CONNECTOR = re.compile(r"\s+(?:of|for|the|and|al|bin)\s+", re.IGNORECASE)
+
+
 def profile_question(question: str) -> QuestionProfile:
-    names = entities(question)
+    """Names (each part of "GDP of Afghanistan" is a name of its own), key terms, expected answer kind."""
+    names = [part for name in entities(question) for part in _CONNECTOR.split(name) if part]
     entity_groups = [content_stems(n) for n in names]
     entity_groups = [g for g in entity_groups if g]
     entity_all = set().union(*entity_groups) if entity_groups else set()

@@ -49,15 +49,20 @@ def make_settings(data_dir, **llm):
 
 
 @pytest.fixture(scope="session")
-def api(tmp_path_factory, embedder):
-    """Base URL of a live server with the two seed articles ingested at start-up."""
+def api_service(tmp_path_factory, embedder):
+    """(base URL, service) of a live server with the two seed articles ingested at start-up."""
     from server.app import create_app
     from server.service import build_service
 
     settings = make_settings(tmp_path_factory.mktemp("api-data"))
     service = build_service(settings, embedder=embedder)
     with LiveServer(create_app(settings, service=service, mount_ui=False), free_port()) as live:
-        yield live.url
+        yield live.url, service
+
+
+@pytest.fixture(scope="session")
+def api(api_service):
+    return api_service[0]
 
 
 def assert_citation_contract(answer: dict, base_url: str) -> None:

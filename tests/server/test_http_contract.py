@@ -144,3 +144,16 @@ def test_upload_over_the_size_limit_is_413(api):
     big = b"word " * 4_100_000  # 20.5 MB
     response = httpx.post(f"{api}/v1/documents", files={"file": ("big.txt", big)}, timeout=120)
     assert response.status_code == 413
+
+
+def test_feedback_is_saved_as_a_candidate_eval_item(api_service):
+    api, service = api_service
+    body = {"question": "Who funds the NRF?", "answer": "The sources in the library do not say.",
+            "citations": [], "comment": "It should have said the sources are silent on funding.", "rating": "down"}
+    response = httpx.post(f"{api}/v1/feedback", json=body)
+    assert response.status_code == 201 and response.json()["saved"]
+    saved = [r for r in service.feedback.read() if r["id"] == response.json()["id"]]
+    assert saved and saved[0]["question"] == body["question"] and saved[0]["comment"] == body["comment"]
+    assert saved[0]["status"] == "candidate" and "reference_contexts" in saved[0]
+    assert httpx.post(f"{api}/v1/feedback", json={**body, "question": "  "}).status_code == 422
+    assert httpx.post(f"{api}/v1/feedback", json={**body, "rating": "meh"}).status_code == 422

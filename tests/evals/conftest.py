@@ -1,0 +1,1 @@
+from tests.server.conftest import api, api_service  # noqa: F401 - shared live-server fixtures
