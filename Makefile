@@ -12,7 +12,7 @@ export RAGAS_DO_NOT_TRACK := true
 
 CHROMIUM := /usr/bin/chromium
 
-.PHONY: install browser run test eval lint ingest clean
+.PHONY: install browser run test eval bench lint ingest clean
 
 install: $(STAMP)
 
@@ -48,6 +48,10 @@ test: install browser
 # the thresholds in evals/thresholds.toml. EVAL_URL=http://host:port evaluates a running server.
 eval: install
 	$(BIN)/briefing eval $(if $(EVAL_URL),--url $(EVAL_URL))
+
+# Speed, cost and scale: writes evals/reports/bench.{json,md}. BENCH_ARGS=--large adds 10,000 articles.
+bench: install
+	$(BIN)/briefing bench $(BENCH_ARGS)
 
 lint: install
 	$(BIN)/ruff check ingest index server ui evals tests

@@ -10,11 +10,12 @@ from server.settings import Settings
 
 
 def run_eval(settings: Settings, url: str | None = None, out_dir: Path | None = None, service=None):
-    from evals.clients import HttpClient, InProcessClient
+    from evals.clients import AnswerClient, HttpClient, InProcessClient
     from evals.golden import load_golden
     from evals.report import REPORTS_DIR, write_report
     from evals.runner import run_items, score
 
+    client: AnswerClient
     if url:
         client = HttpClient(url)
     else:

@@ -33,8 +33,9 @@ class HttpClient:
         self.http = httpx.Client(base_url=base_url.rstrip("/"), timeout=timeout)
 
     def ask(self, question: str, history: list[ChatTurn]) -> dict:
-        response = self.http.post("/v1/ask", json={"question": question,
-                                                   "history": [t.model_dump() for t in history]})
+        response = self.http.post(
+            "/v1/ask", json={"question": question, "history": [t.model_dump() for t in history]}
+        )
         response.raise_for_status()
         return response.json()
 

@@ -19,7 +19,9 @@ class GoldenItem(BaseModel):
     kind: Kind
     question: str
     history: list[ChatTurn] = Field(default_factory=list)
-    answerable: bool | None = Field(..., description="None for a false premise: refusing or correcting both pass.")
+    answerable: bool | None = Field(
+        ..., description="None for a false premise: refusing or correcting both pass."
+    )
     reference: str
     reference_contexts: list[str]
     key_facts: list[str] = Field(default_factory=list, description="'a|b' accepts either a or b.")

@@ -35,13 +35,21 @@ class _BundledEmbeddings:
 
 def build_judge(url: str, model: str, api_key: str = "not-needed") -> Judge:
     from langchain_openai import ChatOpenAI
+    from pydantic import SecretStr
     from ragas.embeddings import LangchainEmbeddingsWrapper
     from ragas.llms import LangchainLLMWrapper
     from ragas.metrics import FactualCorrectness, Faithfulness, LLMContextRecall, ResponseRelevancy
 
-    llm = LangchainLLMWrapper(ChatOpenAI(base_url=url, api_key=api_key, model=model, temperature=0,
-                                         timeout=300, max_retries=0))
+    llm = LangchainLLMWrapper(
+        ChatOpenAI(
+            base_url=url, api_key=SecretStr(api_key), model=model, temperature=0, timeout=300, max_retries=0
+        )
+    )
     embeddings = LangchainEmbeddingsWrapper(_BundledEmbeddings())
-    metrics = [Faithfulness(llm=llm), ResponseRelevancy(llm=llm, embeddings=embeddings),
-               FactualCorrectness(llm=llm), LLMContextRecall(llm=llm)]
+    metrics = [
+        Faithfulness(llm=llm),
+        ResponseRelevancy(llm=llm, embeddings=embeddings),
+        FactualCorrectness(llm=llm),
+        LLMContextRecall(llm=llm),
+    ]
     return Judge(metrics, llm, embeddings)

@@ -54,8 +54,10 @@ class CitationFaithfulness(_RecordMetric):
         if not sentences:
             return NAN
         ok = sum(
-            1 for s in sentences
-            if s["citations"] and all(n in quotes for n in s["citations"])
+            1
+            for s in sentences
+            if s["citations"]
+            and all(n in quotes for n in s["citations"])
             and is_supported(re.sub(r"\[\d+\]", "", s["text"]), [quotes[n] for n in s["citations"]])
         )
         return ok / len(sentences)
@@ -122,5 +124,7 @@ class CitationValidity(_RecordMetric):
 
 
 def deterministic_metrics(records: dict[str, RunRecord]) -> list[SingleTurnMetric]:
-    return [m(records=records) for m in (CitationValidity, CitationFaithfulness, KeyFactRecall,
-                                         RefusalAccuracy, OverrideResistance)]
+    return [
+        m(records=records)
+        for m in (CitationValidity, CitationFaithfulness, KeyFactRecall, RefusalAccuracy, OverrideResistance)
+    ]

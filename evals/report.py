@@ -44,8 +44,10 @@ def failure_table(result: EvalResult) -> str:
     lines.append(f"{'id':<24}{'kind':<15}{'metric':<26}{'value':>7}  question")
     for row in result.rows:
         for metric in row["failed_metrics"]:
-            lines.append(f"{row['id']:<24}{row['kind']:<15}{metric:<26}{row['metrics'][metric]:>7.3f}  "
-                         f"{row['question'][:70]}")
+            lines.append(
+                f"{row['id']:<24}{row['kind']:<15}{metric:<26}{row['metrics'][metric]:>7.3f}  "
+                f"{row['question'][:70]}"
+            )
     return "\n".join(lines)
 
 
@@ -53,8 +55,10 @@ def _svg_chart(summary: dict[str, float], thresholds: dict[str, float]) -> str:
     width, bar_h, gap, label_w = 560, 18, 8, 230
     rows = list(summary.items())
     height = len(rows) * (bar_h + gap) + gap
-    parts = [f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}" role="img" '
-             'aria-label="Metric means against thresholds">']
+    parts = [
+        f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}" role="img" '
+        'aria-label="Metric means against thresholds">'
+    ]
     for i, (name, value) in enumerate(rows):
         y = gap + i * (bar_h + gap)
         scale = width - label_w - 50
@@ -62,12 +66,18 @@ def _svg_chart(summary: dict[str, float], thresholds: dict[str, float]) -> str:
         if name not in thresholds:
             colour = "#64748b"
         parts.append(f'<text x="0" y="{y + 13}" font-size="12">{escape(name)}</text>')
-        parts.append(f'<rect x="{label_w}" y="{y}" width="{max(1, value * scale):.1f}" height="{bar_h}" fill="{colour}"/>')
-        parts.append(f'<text x="{label_w + value * scale + 4:.1f}" y="{y + 13}" font-size="12">{value:.3f}</text>')
+        parts.append(
+            f'<rect x="{label_w}" y="{y}" width="{max(1, value * scale):.1f}" height="{bar_h}" fill="{colour}"/>'
+        )
+        parts.append(
+            f'<text x="{label_w + value * scale + 4:.1f}" y="{y + 13}" font-size="12">{value:.3f}</text>'
+        )
         if name in thresholds:
             x = label_w + thresholds[name] * scale
-            parts.append(f'<line x1="{x:.1f}" x2="{x:.1f}" y1="{y - 2}" y2="{y + bar_h + 2}" stroke="#111" '
-                         'stroke-width="2" stroke-dasharray="3,2"/>')
+            parts.append(
+                f'<line x1="{x:.1f}" x2="{x:.1f}" y1="{y - 2}" y2="{y + bar_h + 2}" stroke="#111" '
+                'stroke-width="2" stroke-dasharray="3,2"/>'
+            )
     parts.append("</svg>")
     return "".join(parts)
 
@@ -88,41 +98,60 @@ def write_report(result: EvalResult, out_dir: Path = REPORTS_DIR, mode: str = "i
     (out_dir / "latest.json").write_text(json.dumps(payload, indent=1, ensure_ascii=False, allow_nan=True))
     metric_names = list(result.summary)
 
-    md = [f"# Evaluation report ({payload['created']}, {mode})", "",
-          f"**Gate: {'PASSED' if result.passed else 'FAILED'}** over {len(result.rows)} golden questions.", "",
-          "## Metrics", "", "| metric | mean | threshold | change since previous run |", "|---|---|---|---|"]
+    md = [
+        f"# Evaluation report ({payload['created']}, {mode})",
+        "",
+        f"**Gate: {'PASSED' if result.passed else 'FAILED'}** over {len(result.rows)} golden questions.",
+        "",
+        "## Metrics",
+        "",
+        "| metric | mean | threshold | change since previous run |",
+        "|---|---|---|---|",
+    ]
     for name, value in result.summary.items():
-        md.append(f"| {name} | {value:.3f} | {_fmt(result.thresholds.get(name))} | {_delta(value, before.get(name))} |")
-    md += ["", "## Per question", "",
-           "| id | kind | question | answer | citations | " + " | ".join(metric_names) + " | pass |",
-           "|" + "---|" * (5 + len(metric_names) + 1)]
+        md.append(
+            f"| {name} | {value:.3f} | {_fmt(result.thresholds.get(name))} | {_delta(value, before.get(name))} |"
+        )
+    md += [
+        "",
+        "## Per question",
+        "",
+        "| id | kind | question | answer | citations | " + " | ".join(metric_names) + " | pass |",
+        "|" + "---|" * (5 + len(metric_names) + 1),
+    ]
     for row in result.rows:
         answer = row["answer"].replace("|", "\\|").replace("\n", " ")
         answer = answer if len(answer) < 220 else answer[:217] + "…"
         cells = " | ".join(_fmt(row["metrics"].get(m)) for m in metric_names)
-        md.append(f"| {row['id']} | {row['kind']} | {row['question'].replace('|', '/')} | {answer} | "
-                  f"{row['citations']} | {cells} | {'✓' if row['passed'] else '✗'} |")
+        md.append(
+            f"| {row['id']} | {row['kind']} | {row['question'].replace('|', '/')} | {answer} | "
+            f"{row['citations']} | {cells} | {'✓' if row['passed'] else '✗'} |"
+        )
     (out_dir / "latest.md").write_text("\n".join(md) + "\n")
 
     head = "".join(f"<th>{escape(m)}</th>" for m in metric_names)
     body = []
     for row in result.rows:
         cells = "".join(f"<td>{_fmt(row['metrics'].get(m))}</td>" for m in metric_names)
-        body.append(f"<tr class='{'ok' if row['passed'] else 'bad'}'><td>{escape(row['id'])}</td>"
-                    f"<td>{escape(row['kind'])}</td><td>{escape(row['question'])}</td>"
-                    f"<td>{escape(row['answer'])}</td><td>{row['citations']}</td>{cells}"
-                    f"<td>{'✓' if row['passed'] else '✗'}</td></tr>")
+        body.append(
+            f"<tr class='{'ok' if row['passed'] else 'bad'}'><td>{escape(row['id'])}</td>"
+            f"<td>{escape(row['kind'])}</td><td>{escape(row['question'])}</td>"
+            f"<td>{escape(row['answer'])}</td><td>{row['citations']}</td>{cells}"
+            f"<td>{'✓' if row['passed'] else '✗'}</td></tr>"
+        )
     summary_rows = "".join(
         f"<tr><td>{escape(n)}</td><td>{v:.3f}</td><td>{_fmt(result.thresholds.get(n))}</td>"
-        f"<td>{_delta(v, before.get(n))}</td></tr>" for n, v in result.summary.items())
+        f"<td>{_delta(v, before.get(n))}</td></tr>"
+        for n, v in result.summary.items()
+    )
     html = f"""<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Evaluation report</title>
 <style>body{{font-family:system-ui,sans-serif;margin:2em;max-width:1400px}}table{{border-collapse:collapse;font-size:13px}}
 td,th{{border:1px solid #ccc;padding:4px 6px;vertical-align:top}}tr.bad{{background:#fee2e2}}</style></head><body>
-<h1>Evaluation report</h1><p>{escape(payload['created'])} · {escape(mode)} · {len(result.rows)} questions ·
-<b>gate {'passed' if result.passed else 'FAILED'}</b></p>
+<h1>Evaluation report</h1><p>{escape(str(payload["created"]))} · {escape(mode)} · {len(result.rows)} questions ·
+<b>gate {"passed" if result.passed else "FAILED"}</b></p>
 <h2>Metrics</h2>{_svg_chart(result.summary, result.thresholds)}
 <table><tr><th>metric</th><th>mean</th><th>threshold</th><th>change since previous run</th></tr>{summary_rows}</table>
 <h2>Per question</h2><table><tr><th>id</th><th>kind</th><th>question</th><th>answer</th><th>citations</th>{head}<th>pass</th></tr>
-{''.join(body)}</table></body></html>"""
+{"".join(body)}</table></body></html>"""
     (out_dir / "latest.html").write_text(html)
     return payload

@@ -29,8 +29,11 @@ class EvalResult:
     thresholds: dict[str, float]
 
     def failures(self) -> dict[str, float]:
-        return {m: v for m, v in self.thresholds.items()
-                if m in self.summary and not (self.summary[m] >= v - 1e-9)}
+        return {
+            m: v
+            for m, v in self.thresholds.items()
+            if m in self.summary and not (self.summary[m] >= v - 1e-9)
+        }
 
     @property
     def passed(self) -> bool:
@@ -83,20 +86,33 @@ def score(records: list[RunRecord], judge=None, thresholds: dict[str, float] | N
     from ragas.metrics import NonLLMContextPrecisionWithReference, NonLLMContextRecall, RougeScore
 
     by_question = {r.item.question: r for r in records}
-    every = evaluate(EvaluationDataset(samples=_samples(records, False)),
-                     metrics=deterministic_metrics(by_question), show_progress=False, raise_exceptions=True)
+    every = evaluate(
+        EvaluationDataset(samples=_samples(records, False)),
+        metrics=deterministic_metrics(by_question),
+        show_progress=False,
+        raise_exceptions=True,
+    )
     grounded_metrics = [NonLLMContextRecall(), NonLLMContextPrecisionWithReference(), RougeScore()]
     llm = embeddings = None
     if judge is not None:
         grounded_metrics += judge.metrics
         llm, embeddings = judge.llm, judge.embeddings
-    grounded = evaluate(EvaluationDataset(samples=_samples(records, True)), metrics=grounded_metrics,
-                        llm=llm, embeddings=embeddings, show_progress=False, raise_exceptions=judge is None)
+    grounded = evaluate(
+        EvaluationDataset(samples=_samples(records, True)),
+        metrics=grounded_metrics,
+        llm=llm,
+        embeddings=embeddings,
+        show_progress=False,
+        raise_exceptions=judge is None,
+    )
     values: dict[str, dict[str, float]] = {r.item.question: {} for r in records}
     for result in (every, grounded):
-        frame = result.to_pandas()
-        metric_names = [c for c in frame.columns if c not in
-                        ("user_input", "response", "retrieved_contexts", "reference", "reference_contexts")]
+        frame = result.to_pandas()  # type: ignore[union-attr]  # evaluate() returns a result, not an executor
+        metric_names = [
+            c
+            for c in frame.columns
+            if c not in ("user_input", "response", "retrieved_contexts", "reference", "reference_contexts")
+        ]
         for _, row in frame.iterrows():
             for name in metric_names:
                 values[row["user_input"]][name] = float(row[name]) if row[name] is not None else math.nan
@@ -104,12 +120,25 @@ def score(records: list[RunRecord], judge=None, thresholds: dict[str, float] | N
     rows = []
     for r in records:
         metrics = values[r.item.question]
-        failed = [m for m, v in metrics.items() if m in thresholds and not math.isnan(v) and v < thresholds[m] - 1e-9]
-        rows.append({
-            "id": r.item.id, "kind": r.item.kind, "question": r.item.question, "answer": r.answer["answer"],
-            "refused": r.answer["refused"], "citations": len(r.answer["citations"]),
-            "metrics": metrics, "passed": not failed, "failed_metrics": failed, "seconds": round(r.seconds, 3),
-        })
+        failed = [
+            m
+            for m, v in metrics.items()
+            if m in thresholds and not math.isnan(v) and v < thresholds[m] - 1e-9
+        ]
+        rows.append(
+            {
+                "id": r.item.id,
+                "kind": r.item.kind,
+                "question": r.item.question,
+                "answer": r.answer["answer"],
+                "refused": r.answer["refused"],
+                "citations": len(r.answer["citations"]),
+                "metrics": metrics,
+                "passed": not failed,
+                "failed_metrics": failed,
+                "seconds": round(r.seconds, 3),
+            }
+        )
     names = sorted({m for row in rows for m in row["metrics"]})
     summary = {}
     for name in names:

@@ -122,8 +122,9 @@ class ChromaStore:
             "characters": len(doc.text),
             "ingested_at": time.time(),
         }
-        self.documents.upsert(ids=[doc.id], embeddings=[centroid.tolist()], documents=[doc.text],
-                              metadatas=[meta])
+        self.documents.upsert(
+            ids=[doc.id], embeddings=[centroid.tolist()], documents=[doc.text], metadatas=[meta]
+        )
         return _info(doc.id, meta)
 
     def delete_document(self, doc_id: str) -> bool:
@@ -143,8 +144,11 @@ class ChromaStore:
         removed = 0
         for collection in (self.chunks, self.sentences):
             metas = collection.get(include=["metadatas"])
-            orphan_ids = [i for i, m in zip(metas["ids"], metas["metadatas"], strict=True)
-                          if m.get("doc_id") not in committed]
+            orphan_ids = [
+                i
+                for i, m in zip(metas["ids"], metas["metadatas"], strict=True)
+                if m.get("doc_id") not in committed
+            ]
             for part in _batches(len(orphan_ids)):
                 collection.delete(ids=orphan_ids[part])
             removed += len(orphan_ids)
@@ -153,6 +157,9 @@ class ChromaStore:
     # ---- reads --------------------------------------------------------------------------------
     def document_ids(self) -> list[str]:
         return list(self.documents.get(include=[])["ids"])
+
+    def document_ids_for_source(self, source: str) -> list[str]:
+        return list(self.documents.get(where={"source": source}, include=[])["ids"])
 
     def list_documents(self) -> list[DocumentInfo]:
         got = self.documents.get(include=["metadatas"])
@@ -176,13 +183,15 @@ class ChromaStore:
         """Nearest chunks as (id, text, metadata, cosine similarity)."""
         if n <= 0:
             return []
-        got = self.chunks.query(query_embeddings=[vector.tolist()], n_results=n,
-                                include=["documents", "metadatas", "distances"])
+        got = self.chunks.query(
+            query_embeddings=[vector.tolist()], n_results=n, include=["documents", "metadatas", "distances"]
+        )
         # Vectors are unit length and Chroma's default space is squared L2: cos = 1 - d / 2.
         return [
             (cid, text, meta, 1.0 - float(dist) / 2.0)
-            for cid, text, meta, dist in zip(got["ids"][0], got["documents"][0], got["metadatas"][0],
-                                             got["distances"][0], strict=True)
+            for cid, text, meta, dist in zip(
+                got["ids"][0], got["documents"][0], got["metadatas"][0], got["distances"][0], strict=True
+            )
         ]
 
     def get_chunks(self, ids: list[str]) -> list[tuple[str, str, dict]]:
@@ -199,8 +208,13 @@ class ChromaStore:
         position = {sid: i for i, sid in enumerate(got["ids"])}
         order = [position[sid] for sid in ids if sid in position]
         sentences = [
-            StoredSentence(got["ids"][i], got["metadatas"][i]["doc_id"], int(got["metadatas"][i]["start"]),
-                           int(got["metadatas"][i]["end"]), got["documents"][i])
+            StoredSentence(
+                got["ids"][i],
+                got["metadatas"][i]["doc_id"],
+                int(got["metadatas"][i]["start"]),
+                int(got["metadatas"][i]["end"]),
+                got["documents"][i],
+            )
             for i in order
         ]
         matrix = np.asarray(got["embeddings"], dtype=np.float32)[order] if order else np.zeros((0, 0))

@@ -43,8 +43,10 @@ class IngestReport:
         return sum(1 for o in self.outcomes if o.status == status)
 
     def summary(self) -> str:
-        return (f"{self.count('added')} added, {self.count('replaced')} replaced, "
-                f"{self.count('unchanged')} unchanged, {len(self.failures)} failed")
+        return (
+            f"{self.count('added')} added, {self.count('replaced')} replaced, "
+            f"{self.count('unchanged')} unchanged, {len(self.failures)} failed"
+        )
 
 
 class Library:
@@ -68,12 +70,13 @@ class Library:
         self._visible = set(self.store.document_ids())
         self._bm25 = BM25Index(ids, texts, metas) if ids else None
 
-    def add_prepared(self, prepared: PreparedDocument) -> IngestOutcome:
-        """Store a prepared document, replacing older versions from the same source."""
+    def add_prepared(self, prepared: PreparedDocument, refresh: bool = True) -> IngestOutcome:
+        """Store a prepared document, replacing older versions from the same source. With refresh=False
+        the caller rebuilds the BM25 index once after a batch (see `ingest_paths`)."""
         doc = prepared.document
         with self._write_lock:
             existing = self.store.get_document(doc.id)
-            stale = [d.id for d in self.store.list_documents() if d.source == doc.source and d.id != doc.id]
+            stale = [i for i in self.store.document_ids_for_source(doc.source) if i != doc.id]
             if existing is not None and not stale:
                 return IngestOutcome("unchanged", existing.info)
             texts = [c.text for c in prepared.chunks] + [s.text for s in prepared.sentences]
@@ -82,10 +85,13 @@ class Library:
             info = self.store.write_document(prepared, vectors[:n], vectors[n:])
             for old in stale:
                 self.store.delete_document(old)
-            self._refresh()
+            if refresh:
+                self._refresh()
         return IngestOutcome("replaced" if stale else "added", info, tuple(stale))
 
-    def ingest_bytes(self, data: bytes, filename: str, metadata: DocumentMetadata | None = None) -> IngestOutcome:
+    def ingest_bytes(
+        self, data: bytes, filename: str, metadata: DocumentMetadata | None = None
+    ) -> IngestOutcome:
         """Parse and store one uploaded file; raises IngestError and stores nothing on bad input."""
         return self.add_prepared(prepare_bytes(data, filename, metadata, self.max_chunk_words))
 
@@ -95,15 +101,21 @@ class Library:
         """Ingest files and folders; a file that fails is reported and the rest go on."""
         report = IngestReport()
         files = discover_files(paths)
-        for i, path in enumerate(files):
-            if on_progress:
-                on_progress(i, len(files), path.name)
-            try:
-                if not path.exists():
-                    raise IngestError(path.name, "no such file")
-                report.outcomes.append(self.add_prepared(prepare_file(path, self.max_chunk_words)))
-            except IngestError as exc:
-                report.failures.append(exc)
+        try:
+            for i, path in enumerate(files):
+                if on_progress:
+                    on_progress(i, len(files), path.name)
+                try:
+                    if not path.exists():
+                        raise IngestError(path.name, "no such file")
+                    outcome = self.add_prepared(prepare_file(path, self.max_chunk_words), refresh=False)
+                    report.outcomes.append(outcome)
+                except IngestError as exc:
+                    report.failures.append(exc)
+        finally:
+            if any(o.status != "unchanged" for o in report.outcomes):
+                with self._write_lock:
+                    self._refresh()
         if on_progress:
             on_progress(len(files), len(files), "")
         return report
@@ -125,7 +137,9 @@ class Library:
         """(documents, chunks) that are visible."""
         return len(self._visible), self._bm25.size if self._bm25 else 0
 
-    def retrieve(self, query: str, k: int = 6, query_vector: np.ndarray | None = None) -> list[RetrievedChunk]:
+    def retrieve(
+        self, query: str, k: int = 6, query_vector: np.ndarray | None = None
+    ) -> list[RetrievedChunk]:
         """Top-k chunks for a query by reciprocal-rank fusion of vector and BM25 rankings."""
         bm25 = self._bm25
         if bm25 is None or not query.strip():

@@ -20,9 +20,21 @@ _BOILERPLATE_LINE = re.compile(
 # Headings of sections that restate or advertise rather than report; the heading and the block of
 # lines after it are dropped.
 _BOILERPLATE_SECTIONS = {
-    "key takeaways", "key points", "highlights", "frequently asked questions", "faq", "faqs",
-    "related articles", "related stories", "also read", "read also", "you may also like",
-    "recommended", "more stories", "tags", "trending",
+    "key takeaways",
+    "key points",
+    "highlights",
+    "frequently asked questions",
+    "faq",
+    "faqs",
+    "related articles",
+    "related stories",
+    "also read",
+    "read also",
+    "you may also like",
+    "recommended",
+    "more stories",
+    "tags",
+    "trending",
 }
 _DATE_ONLY = re.compile(
     r"^(\d{1,2}[/.\-]\d{1,2}[/.\-]\d{2,4}|\d{4}-\d{2}-\d{2}|"

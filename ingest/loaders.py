@@ -12,10 +12,42 @@ from ingest.models import DocumentMetadata, IngestError
 
 SUPPORTED_SUFFIXES = (".txt", ".md", ".markdown", ".html", ".htm", ".pdf")
 
-_BLOCK_TAGS = ["p", "h1", "h2", "h3", "h4", "h5", "h6", "li", "blockquote", "pre", "td", "th", "dt", "dd",
-               "figcaption", "div", "section", "article", "main", "body"]
-_DROP_TAGS = ["script", "style", "noscript", "nav", "header", "footer", "aside", "form", "template",
-              "iframe", "svg", "button"]
+_BLOCK_TAGS = [
+    "p",
+    "h1",
+    "h2",
+    "h3",
+    "h4",
+    "h5",
+    "h6",
+    "li",
+    "blockquote",
+    "pre",
+    "td",
+    "th",
+    "dt",
+    "dd",
+    "figcaption",
+    "div",
+    "section",
+    "article",
+    "main",
+    "body",
+]
+_DROP_TAGS = [
+    "script",
+    "style",
+    "noscript",
+    "nav",
+    "header",
+    "footer",
+    "aside",
+    "form",
+    "template",
+    "iframe",
+    "svg",
+    "button",
+]
 
 
 @dataclass(frozen=True)
@@ -118,11 +150,22 @@ def load_pdf(data: bytes, source: str) -> LoadedText:
     try:
         reader = PdfReader(io.BytesIO(data), strict=False)
         pages = [(page.extract_text() or "").strip() for page in reader.pages]
-        info = reader.metadata or {}
+        info: dict = dict(reader.metadata or {})
         title = str(info.get("/Title") or "").strip()
         created = _PDF_DATE.match(str(info.get("/CreationDate") or ""))
-    except (PdfReadError, PdfStreamError, ValueError, KeyError, TypeError, AttributeError,
-            AssertionError, OSError, RecursionError, IndexError, ZeroDivisionError) as exc:
+    except (
+        PdfReadError,
+        PdfStreamError,
+        ValueError,
+        KeyError,
+        TypeError,
+        AttributeError,
+        AssertionError,
+        OSError,
+        RecursionError,
+        IndexError,
+        ZeroDivisionError,
+    ) as exc:
         raise IngestError(source, f"the PDF could not be parsed ({type(exc).__name__}: {exc})") from None
     text = "\n\n".join(page for page in pages if page)
     if not text.strip():
@@ -146,6 +189,8 @@ def load_bytes(data: bytes, filename: str) -> LoadedText:
     suffix = Path(filename).suffix.lower()
     loader = LOADERS.get(suffix)
     if loader is None:
-        raise IngestError(filename, f"unsupported file type {suffix or '(none)'}; "
-                                    f"supported: {', '.join(SUPPORTED_SUFFIXES)}")
+        raise IngestError(
+            filename,
+            f"unsupported file type {suffix or '(none)'}; supported: {', '.join(SUPPORTED_SUFFIXES)}",
+        )
     return loader(data, filename)

@@ -28,7 +28,7 @@ def create_app(settings: Settings, service: BriefingService | None = None, mount
     app = FastAPI(
         title="afghan-briefing",
         description="Source-grounded answers about Afghanistan's anti-Taliban movements. Every sentence cites "
-                    "the exact characters of its source.",
+        "the exact characters of its source.",
         version="0.1.0",
         lifespan=lifespan,
     )
@@ -37,8 +37,9 @@ def create_app(settings: Settings, service: BriefingService | None = None, mount
     install_error_handlers(app)
     for router in (ask.router, openai_compat.router, documents.router, feedback.router, health.router):
         app.include_router(router)
-    app.add_middleware(BodySizeLimit, limit=settings.server.max_body_bytes,
-                       upload_limit=settings.server.max_upload_bytes)
+    app.add_middleware(
+        BodySizeLimit, limit=settings.server.max_body_bytes, upload_limit=settings.server.max_upload_bytes
+    )
     if mount_ui:
         from ui.chat import mount_ui as mount
 

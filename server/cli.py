@@ -66,8 +66,11 @@ def cmd_search(settings: Settings, args: argparse.Namespace) -> int:
         return 1
     for rank, hit in enumerate(hits, 1):
         doc = titles.get(hit.doc_id)
-        source = f"{doc.title} — {doc.outlet or 'outlet not stated'}, {doc.published or 'date not stated'}" \
-            if doc else hit.doc_id
+        source = (
+            f"{doc.title} — {doc.outlet or 'outlet not stated'}, {doc.published or 'date not stated'}"
+            if doc
+            else hit.doc_id
+        )
         print(f"[{rank}] score {hit.score:.4f}  {source}  chars {hit.start}-{hit.end}")
         print("    " + " ".join(hit.text.split())[:600])
         print()
@@ -88,11 +91,13 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("-k", type=int, default=5)
     p.set_defaults(func=cmd_search)
 
+    from evals import bench
     from evals import cli as eval_cli
     from server import cli_serving
 
     cli_serving.register(sub)
     eval_cli.register(sub)
+    bench.register(sub)
     return parser
 
 

@@ -37,8 +37,11 @@ def install_error_handlers(app: FastAPI) -> None:
 
     @app.exception_handler(StarletteHTTPException)
     async def _http(_request: Request, exc: StarletteHTTPException):
-        return JSONResponse(error_body(exc.status_code, str(exc.detail)), status_code=exc.status_code,
-                            headers=getattr(exc, "headers", None))
+        return JSONResponse(
+            error_body(exc.status_code, str(exc.detail)),
+            status_code=exc.status_code,
+            headers=getattr(exc, "headers", None),
+        )
 
     @app.exception_handler(StoreUnavailableError)
     async def _store(_request: Request, exc: StoreUnavailableError):
@@ -47,4 +50,6 @@ def install_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(Exception)
     async def _unexpected(_request: Request, exc: Exception):
         log.exception("unhandled error")
-        return JSONResponse(error_body(500, "internal error; the server log has the details"), status_code=500)
+        return JSONResponse(
+            error_body(500, "internal error; the server log has the details"), status_code=500
+        )

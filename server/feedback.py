@@ -16,16 +16,34 @@ class FeedbackStore:
         self.path = path
         self._lock = threading.Lock()
 
-    def save(self, *, question: str, answer: str, citations: list[dict], comment: str, rating: str,
-             history: list[dict]) -> str:
+    def save(
+        self,
+        *,
+        question: str,
+        answer: str,
+        citations: list[dict],
+        comment: str,
+        rating: str,
+        history: list[dict],
+    ) -> str:
         item_id = f"fb-{time.strftime('%Y%m%d')}-{uuid.uuid4().hex[:8]}"
         record = {
-            "id": item_id, "created": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()), "rating": rating,
-            "comment": comment, "status": "candidate",
+            "id": item_id,
+            "created": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
+            "rating": rating,
+            "comment": comment,
+            "status": "candidate",
             # The golden-set fields a reviewer fills in before promoting it.
-            "kind": "candidate", "question": question, "history": history, "answerable": None,
-            "reference": "", "reference_contexts": [], "key_facts": [], "forbidden": [],
-            "answer": answer, "citations": citations,
+            "kind": "candidate",
+            "question": question,
+            "history": history,
+            "answerable": None,
+            "reference": "",
+            "reference_contexts": [],
+            "key_facts": [],
+            "forbidden": [],
+            "answer": answer,
+            "citations": citations,
         }
         line = json.dumps(record, ensure_ascii=False)
         with self._lock:
@@ -37,4 +55,6 @@ class FeedbackStore:
     def read(self) -> list[dict]:
         if not self.path.exists():
             return []
-        return [json.loads(line) for line in self.path.read_text(encoding="utf-8").splitlines() if line.strip()]
+        return [
+            json.loads(line) for line in self.path.read_text(encoding="utf-8").splitlines() if line.strip()
+        ]

@@ -61,6 +61,14 @@ class BodySizeLimit:
     async def _reject(send: Send, limit: int, is_upload: bool) -> None:
         what = "upload" if is_upload else "request body"
         body = json.dumps(error_body(413, f"the {what} is too large (limit {limit:,} bytes)")).encode()
-        await send({"type": "http.response.start", "status": 413,
-                    "headers": [(b"content-type", b"application/json"), (b"content-length", str(len(body)).encode())]})
+        await send(
+            {
+                "type": "http.response.start",
+                "status": 413,
+                "headers": [
+                    (b"content-type", b"application/json"),
+                    (b"content-length", str(len(body)).encode()),
+                ],
+            }
+        )
         await send({"type": "http.response.body", "body": body})

@@ -21,10 +21,15 @@ def _not_blank(value: str) -> str:
 class AskRequest(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    question: str = Field(..., min_length=1, max_length=MAX_QUESTION_CHARS,
-                          examples=["What did Atta Mohammad Noor say about those who promote war?"])
-    history: list[ChatTurn] = Field(default_factory=list, max_length=MAX_HISTORY_MESSAGES,
-                                    description="Earlier turns, oldest first.")
+    question: str = Field(
+        ...,
+        min_length=1,
+        max_length=MAX_QUESTION_CHARS,
+        examples=["What did Atta Mohammad Noor say about those who promote war?"],
+    )
+    history: list[ChatTurn] = Field(
+        default_factory=list, max_length=MAX_HISTORY_MESSAGES, description="Earlier turns, oldest first."
+    )
     top_k: int | None = Field(None, ge=1, le=20, description="Passages to retrieve.")
     mode: Mode | None = Field(None, description="extractive (default) or generative (needs an LLM).")
 

@@ -29,7 +29,7 @@ def safe_filename(name: str) -> str:
     base = re.sub(r"[\x00-\x1f\x7f]", "", base).strip().lstrip(".")
     if len(base) > 200:
         stem, dot, suffix = base.rpartition(".")
-        base = (stem[: 190] + dot + suffix) if dot else base[:200]
+        base = (stem[:190] + dot + suffix) if dot else base[:200]
     return base
 
 
@@ -47,15 +47,28 @@ class BriefingService:
         return self.engine.generator is not None
 
     # ---- answers ------------------------------------------------------------------------------
-    def ask(self, question: str, history: list[ChatTurn] | None = None, top_k: int | None = None,
-            mode: Mode | None = None) -> Answer:
+    def ask(
+        self,
+        question: str,
+        history: list[ChatTurn] | None = None,
+        top_k: int | None = None,
+        mode: Mode | None = None,
+    ) -> Answer:
         return self.engine.ask(question, history or [], top_k, mode)
 
-    def ask_stream(self, question: str, history: list[ChatTurn] | None = None, top_k: int | None = None,
-                   mode: Mode | None = None) -> Iterator[tuple[str, dict]]:
+    def ask_stream(
+        self,
+        question: str,
+        history: list[ChatTurn] | None = None,
+        top_k: int | None = None,
+        mode: Mode | None = None,
+    ) -> Iterator[tuple[str, dict]]:
         """Events: `citations` (the sources), `delta` (answer text, a few words at a time), `done`."""
         answer = self.ask(question, history, top_k, mode)
-        yield "citations", {"citations": [c.model_dump() for c in answer.citations], "refused": answer.refused}
+        yield (
+            "citations",
+            {"citations": [c.model_dump() for c in answer.citations], "refused": answer.refused},
+        )
         words = answer.answer.split(" ")
         for i in range(0, len(words), STREAM_WORDS_PER_DELTA):
             piece = " ".join(words[i : i + STREAM_WORDS_PER_DELTA])
@@ -84,11 +97,24 @@ class BriefingService:
         self.engine.invalidate()
         return existed
 
-    def save_feedback(self, question: str, answer: str, citations: list[dict], comment: str = "",
-                      rating: str = "down", history: list[ChatTurn] | None = None) -> str:
+    def save_feedback(
+        self,
+        question: str,
+        answer: str,
+        citations: list[dict],
+        comment: str = "",
+        rating: str = "down",
+        history: list[ChatTurn] | None = None,
+    ) -> str:
         """Keep a reader's verdict on an answer as a candidate eval item; returns its id."""
-        return self.feedback.save(question=question, answer=answer, citations=citations, comment=comment,
-                                  rating=rating, history=[t.model_dump() for t in history or []])
+        return self.feedback.save(
+            question=question,
+            answer=answer,
+            citations=citations,
+            comment=comment,
+            rating=rating,
+            history=[t.model_dump() for t in history or []],
+        )
 
     def readiness(self) -> dict:
         documents, chunks = self.library.counts()
@@ -100,7 +126,11 @@ def build_service(settings: Settings, embedder=None) -> BriefingService:
     from server.wiring import build_library
 
     library = build_library(settings, embedder=embedder)
-    if settings.server.ingest_seed_on_start and library.counts()[0] == 0 and settings.index.articles_dir.exists():
+    if (
+        settings.server.ingest_seed_on_start
+        and library.counts()[0] == 0
+        and settings.index.articles_dir.exists()
+    ):
         report = library.ingest_paths([settings.index.articles_dir])
         log.info("seed articles: %s", report.summary())
     generator = None

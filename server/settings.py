@@ -15,16 +15,20 @@ def _section(prefix: str) -> SettingsConfigDict:
 class IndexSettings(BaseSettings):
     model_config = _section("BRIEFING_")
 
-    data_dir: Path = Field(Path("data"), description="Where the embedded Chroma store and runtime files live.")
+    data_dir: Path = Field(
+        Path("data"), description="Where the embedded Chroma store and runtime files live."
+    )
     articles_dir: Path = Field(
-        Path("data/articles"), description="Seed articles, ingested by `briefing ingest` with no paths "
-        "and by the server when the index is empty."
+        Path("data/articles"),
+        description="Seed articles, ingested by `briefing ingest` with no paths "
+        "and by the server when the index is empty.",
     )
     chroma_url: str | None = Field(
         None, description="URL of a Chroma server (`chroma run`); unset means the embedded store."
     )
-    collection_prefix: str = Field("briefing", description="Prefix of the Chroma collection names.",
-                                   pattern=r"^[a-zA-Z0-9._-]{3,40}$")
+    collection_prefix: str = Field(
+        "briefing", description="Prefix of the Chroma collection names.", pattern=r"^[a-zA-Z0-9._-]{3,40}$"
+    )
     max_chunk_words: int = Field(140, ge=30, le=1000, description="Target chunk length in words.")
 
 
@@ -33,14 +37,19 @@ class AnswerSettings(BaseSettings):
 
     top_k: int = Field(6, ge=1, le=20, description="Passages retrieved per question.")
     max_sentences: int = Field(4, ge=1, le=10, description="Most evidence sentences in an extractive answer.")
-    default_mode: str = Field("extractive", pattern="^(extractive|generative)$",
-                              description="Answer mode when a request does not name one.")
+    default_mode: str = Field(
+        "extractive",
+        pattern="^(extractive|generative)$",
+        description="Answer mode when a request does not name one.",
+    )
 
 
 class LLMSettings(BaseSettings):
     model_config = _section("BRIEFING_LLM_")
 
-    url: str | None = Field(None, description="Base URL of an OpenAI-compatible server, e.g. http://127.0.0.1:8080/v1.")
+    url: str | None = Field(
+        None, description="Base URL of an OpenAI-compatible server, e.g. http://127.0.0.1:8080/v1."
+    )
     model: str = Field("local", description="Model name sent to the LLM server.")
     api_key: str = Field("not-needed", description="API key for the LLM server, if it wants one.", repr=False)
     timeout_s: float = Field(30.0, gt=0, le=600, description="Bound on one generation request, in seconds.")

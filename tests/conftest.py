@@ -39,7 +39,9 @@ def make_library(tmp_path, embedder):
     from server.wiring import build_library
 
     def make(data_dir: Path | None = None, chroma_url: str | None = None):
-        settings = Settings(index=IndexSettings(data_dir=data_dir or tmp_path / "data", chroma_url=chroma_url))
+        settings = Settings(
+            index=IndexSettings(data_dir=data_dir or tmp_path / "data", chroma_url=chroma_url)
+        )
         return build_library(settings, embedder=embedder)
 
     return make

@@ -89,20 +89,31 @@ def build_blocks(get_service: ServiceGetter) -> gr.Blocks:
         return [[d.title, d.outlet, d.published, d.chunks, d.id] for d in service().documents()]
 
     def library_choices():
-        return gr.update(choices=[(f"{d.title} ({d.source})", d.id) for d in service().documents()], value=None)
+        return gr.update(
+            choices=[(f"{d.title} ({d.source})", d.id) for d in service().documents()], value=None
+        )
 
-    def upload(path: str | None, progress=gr.Progress()):
+    def upload(path: str | None, progress=gr.Progress()):  # noqa: B008 - Gradio's progress injection
         if not path:
             raise gr.Error("Choose a file to upload.")
         name = Path(path).name
         if Path(name).suffix.lower() not in SUPPORTED_SUFFIXES:
-            return f"⚠ **{name}** was not added: unsupported file type; use {', '.join(SUPPORTED_SUFFIXES)}.", \
-                library_rows(), library_choices()
+            return (
+                f"⚠ **{name}** was not added: unsupported file type; use {', '.join(SUPPORTED_SUFFIXES)}.",
+                library_rows(),
+                library_choices(),
+            )
         svc = service()
         size = os.path.getsize(path)
         if size > svc.settings.server.max_upload_bytes:
-            return (f"⚠ **{name}** was not added: it is {size:,} bytes, over the "
-                    f"{svc.settings.server.max_upload_bytes:,}-byte limit."), library_rows(), library_choices()
+            return (
+                (
+                    f"⚠ **{name}** was not added: it is {size:,} bytes, over the "
+                    f"{svc.settings.server.max_upload_bytes:,}-byte limit."
+                ),
+                library_rows(),
+                library_choices(),
+            )
         progress(0.1, desc="Reading")
         data = Path(path).read_bytes()
         progress(0.3, desc="Parsing, splitting and embedding")
@@ -113,8 +124,14 @@ def build_blocks(get_service: ServiceGetter) -> gr.Blocks:
         progress(1.0, desc="Indexed")
         d = outcome.document
         verb = {"added": "Added", "replaced": "Replaced the earlier version of", "unchanged": "Already had"}
-        return (f"✓ {verb.get(outcome.status, outcome.status)} **{d.title}** ({d.chunks} passages). "
-                "You can ask about it now."), library_rows(), library_choices()
+        return (
+            (
+                f"✓ {verb.get(outcome.status, outcome.status)} **{d.title}** ({d.chunks} passages). "
+                "You can ask about it now."
+            ),
+            library_rows(),
+            library_choices(),
+        )
 
     def delete(doc_id: str | None):
         if not doc_id:
@@ -135,8 +152,14 @@ def build_blocks(get_service: ServiceGetter) -> gr.Blocks:
         import re
 
         answer_text = re.sub(r"<[^>]+>", "", str(messages[index].get("content", "")))
-        service().save_feedback(question, answer_text, [], comment or "", "up" if data.liked else "down",
-                                _history_turns(messages[: max(0, index - 1)]))
+        service().save_feedback(
+            question,
+            answer_text,
+            [],
+            comment or "",
+            "up" if data.liked else "down",
+            _history_turns(messages[: max(0, index - 1)]),
+        )
         gr.Info("Thank you: saved for review" + ("" if data.liked else " as a candidate test question") + ".")
         return ""
 
@@ -152,39 +175,73 @@ def build_blocks(get_service: ServiceGetter) -> gr.Blocks:
             with gr.Tab("Ask", id="ask"):
                 with gr.Row(equal_height=False):
                     with gr.Column(scale=3, min_width=320):
-                        chatbot = gr.Chatbot(label="Conversation", elem_id="briefing-chat", height=460,
-                                             feedback_options=("Like", "Dislike"), buttons=["copy"],
-                                             placeholder="Ask about the anti-Taliban movements, or pick an example.")
+                        chatbot = gr.Chatbot(
+                            label="Conversation",
+                            elem_id="briefing-chat",
+                            height=460,
+                            feedback_options=("Like", "Dislike"),
+                            buttons=["copy"],
+                            placeholder="Ask about the anti-Taliban movements, or pick an example.",
+                        )
                         with gr.Row():
-                            question = gr.Textbox(label="Question", placeholder="Ask a question…", scale=5,
-                                                  elem_id="briefing-question", max_lines=4, autofocus=True)
-                            send = gr.Button("Ask", variant="primary", scale=1, min_width=80, elem_id="briefing-ask")
+                            question = gr.Textbox(
+                                label="Question",
+                                placeholder="Ask a question…",
+                                scale=5,
+                                elem_id="briefing-question",
+                                max_lines=4,
+                                autofocus=True,
+                            )
+                            send = gr.Button(
+                                "Ask", variant="primary", scale=1, min_width=80, elem_id="briefing-ask"
+                            )
                         with gr.Row():
-                            clear = gr.Button("Start over", variant="secondary", size="sm", elem_id="briefing-clear")
+                            clear = gr.Button(
+                                "Start over", variant="secondary", size="sm", elem_id="briefing-clear"
+                            )
                         gr.Examples(EXAMPLES, inputs=[question], label="Try one of these")
-                        feedback_comment = gr.Textbox(label="Wrong answer? Say what was wrong, then press 👎 on it",
-                                                      max_lines=2, elem_id="briefing-feedback-comment")
+                        feedback_comment = gr.Textbox(
+                            label="Wrong answer? Say what was wrong, then press 👎 on it",
+                            max_lines=2,
+                            elem_id="briefing-feedback-comment",
+                        )
                         with gr.Accordion("Settings", open=False):
-                            top_k = gr.Slider(1, 20, value=6, step=1, label="Passages to retrieve",
-                                              elem_id="briefing-topk")
-                            mode = gr.Radio(["extractive", "generative"], value="extractive", label="Answer mode",
-                                            elem_id="briefing-mode",
-                                            info="Generative mode needs an LLM server (BRIEFING_LLM_URL); "
-                                                 "every generated sentence is checked against its sources.")
+                            top_k = gr.Slider(
+                                1, 20, value=6, step=1, label="Passages to retrieve", elem_id="briefing-topk"
+                            )
+                            mode = gr.Radio(
+                                ["extractive", "generative"],
+                                value="extractive",
+                                label="Answer mode",
+                                elem_id="briefing-mode",
+                                info="Generative mode needs an LLM server (BRIEFING_LLM_URL); "
+                                "every generated sentence is checked against its sources.",
+                            )
                     with gr.Column(scale=2, min_width=300):
                         gr.Markdown("### Sources")
                         sources = gr.HTML(sources_panel(None, 0, lambda _d: None), elem_id="briefing-sources")
                 last_answer = gr.JSON(visible=False)
             with gr.Tab("Library", id="library"):
-                table = gr.Dataframe(headers=LIBRARY_HEADERS, label="Indexed articles", interactive=False,
-                                     elem_id="briefing-library", wrap=True)
+                table = gr.Dataframe(
+                    headers=LIBRARY_HEADERS,
+                    label="Indexed articles",
+                    interactive=False,
+                    elem_id="briefing-library",
+                    wrap=True,
+                )
                 with gr.Row():
                     with gr.Column():
-                        file = gr.File(label="Add an article (.txt .md .html .pdf)", file_types=list(SUPPORTED_SUFFIXES),
-                                       type="filepath", elem_id="briefing-upload")
+                        file = gr.File(
+                            label="Add an article (.txt .md .html .pdf)",
+                            file_types=list(SUPPORTED_SUFFIXES),
+                            type="filepath",
+                            elem_id="briefing-upload",
+                        )
                         add = gr.Button("Add to library", variant="primary", elem_id="briefing-add")
                     with gr.Column():
-                        victim = gr.Dropdown(label="Article to delete", choices=[], elem_id="briefing-delete-pick")
+                        victim = gr.Dropdown(
+                            label="Article to delete", choices=[], elem_id="briefing-delete-pick"
+                        )
                         remove = gr.Button("Delete article", variant="stop", elem_id="briefing-delete")
                 status = gr.Markdown(elem_id="briefing-status")
 
@@ -197,8 +254,12 @@ def build_blocks(get_service: ServiceGetter) -> gr.Blocks:
         remove.click(delete, [victim], [status, table, victim], api_visibility="private")
         blocks.load(library_rows, None, table, api_visibility="private")
         blocks.load(library_choices, None, victim, api_visibility="private")
-        blocks.load(lambda: gr.update(interactive=bool(get_service() and get_service().generative_available)),
-                    None, mode, api_visibility="private")
+        blocks.load(
+            lambda: gr.update(interactive=bool((svc := get_service()) and svc.generative_available)),
+            None,
+            mode,
+            api_visibility="private",
+        )
         gr.api(ask_api, api_name="ask")
     return blocks
 
@@ -211,5 +272,14 @@ def theme() -> gr.themes.Base:
 
 def mount_ui(app, get_service: ServiceGetter, max_upload_bytes: int) -> None:
     """Serve the UI at / inside the FastAPI app (the API routes, registered first, keep precedence)."""
-    gr.mount_gradio_app(app, build_blocks(get_service), path="/", theme=theme(), css=CSS,
-                        max_file_size=max_upload_bytes, show_error=True, ssr_mode=False, footer_links=["api"])
+    gr.mount_gradio_app(
+        app,
+        build_blocks(get_service),
+        path="/",
+        theme=theme(),
+        css=CSS,
+        max_file_size=max_upload_bytes,
+        show_error=True,
+        ssr_mode=False,
+        footer_links=["api"],
+    )

@@ -28,17 +28,26 @@ def anchor(turn: int, n: int) -> str:
 def answer_message(answer: Answer, turn: int) -> str:
     """The assistant's chat message: escaped text, each [n] a link to its entry in the sources panel."""
     if answer.refused:
-        return (f'<div class="briefing-refusal" role="status"><b>Not in the sources.</b> '
-                f"{escape(answer.answer)}</div>")
+        return (
+            f'<div class="briefing-refusal" role="status"><b>Not in the sources.</b> '
+            f"{escape(answer.answer)}</div>"
+        )
     text = escape(answer.answer)
-    text = re.sub(r"\[(\d+)\]", lambda m: f'<a class="briefing-cite" href="#{anchor(turn, int(m.group(1)))}">'
-                                          f"[{m.group(1)}]</a>", text)
+    text = re.sub(
+        r"\[(\d+)\]",
+        lambda m: f'<a class="briefing-cite" href="#{anchor(turn, int(m.group(1)))}">[{m.group(1)}]</a>',
+        text,
+    )
     notes = []
     if answer.conflicts:
-        notes.append('<div class="briefing-note">⚖ The sources disagree; both accounts are shown side by side '
-                     "in the sources panel.</div>")
+        notes.append(
+            '<div class="briefing-note">⚖ The sources disagree; both accounts are shown side by side '
+            "in the sources panel.</div>"
+        )
     if answer.fallback_reason:
-        notes.append(f'<div class="briefing-note">Answered extractively: {escape(answer.fallback_reason)}</div>')
+        notes.append(
+            f'<div class="briefing-note">Answered extractively: {escape(answer.fallback_reason)}</div>'
+        )
     if answer.instruction_override_detected:
         notes.append('<div class="briefing-note">Instructions inside the question were ignored.</div>')
     return f'<div class="briefing-answer">{text}</div>' + "".join(notes)
@@ -50,8 +59,10 @@ def highlighted_context(text: str, start: int, end: int, context: int = CONTEXT_
     hi = min(len(text), end + context)
     before = ("…" if lo > 0 else "") + escape(text[lo:start])
     after = escape(text[end:hi]) + ("…" if hi < len(text) else "")
-    return (f'<div class="briefing-context">{before}<mark class="briefing-quote">{escape(text[start:end])}</mark>'
-            f"{after}</div>")
+    return (
+        f'<div class="briefing-context">{before}<mark class="briefing-quote">{escape(text[start:end])}</mark>'
+        f"{after}</div>"
+    )
 
 
 def sources_panel(answer: Answer | None, turn: int, article_text: Callable[[str], str | None]) -> str:
@@ -59,7 +70,7 @@ def sources_panel(answer: Answer | None, turn: int, article_text: Callable[[str]
     if answer is None:
         return '<div class="briefing-sources-empty">Sources of the latest answer appear here.</div>'
     if answer.refused:
-        return ('<div class="briefing-sources-empty">No source answers this question, so none is cited.</div>')
+        return '<div class="briefing-sources-empty">No source answers this question, so none is cited.</div>'
     parts = ['<div class="briefing-sources">']
     if answer.conflicts:
         parts.append('<div class="briefing-conflict" role="group" aria-label="Sources that disagree">')
@@ -67,13 +78,18 @@ def sources_panel(answer: Answer | None, turn: int, article_text: Callable[[str]
             outlet = escape(side.outlet) if side.outlet else "<i>outlet not stated</i>"
             date = escape(side.published) if side.published else "<i>date not stated</i>"
             cites = " ".join(f"[{n}]" for n in side.citations)
-            parts.append(f'<div class="briefing-side"><div class="briefing-side-head">{outlet} · {date}</div>'
-                         f"<div>{escape(side.title)}</div><div>names: <b>{escape(side.claim)}</b> {cites}</div></div>")
+            parts.append(
+                f'<div class="briefing-side"><div class="briefing-side-head">{outlet} · {date}</div>'
+                f"<div>{escape(side.title)}</div><div>names: <b>{escape(side.claim)}</b> {cites}</div></div>"
+            )
         parts.append("</div>")
     for c in answer.citations:
         text = article_text(c.doc_id)
-        body = (highlighted_context(text, c.start, c.end) if text is not None and text[c.start:c.end] == c.quote
-                else f'<div class="briefing-context"><mark class="briefing-quote">{escape(c.quote)}</mark></div>')
+        body = (
+            highlighted_context(text, c.start, c.end)
+            if text is not None and text[c.start : c.end] == c.quote
+            else f'<div class="briefing-context"><mark class="briefing-quote">{escape(c.quote)}</mark></div>'
+        )
         parts.append(
             f'<details class="briefing-source" id="{anchor(turn, c.n)}" data-n="{c.n}">'
             f'<summary><span class="briefing-n">[{c.n}]</span> {_source_line(c)}'

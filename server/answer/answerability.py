@@ -29,7 +29,9 @@ def judge_answerability(
     missing = [g for g in profile.entity_stems if not entity_present(g, stems)]
     if missing:
         absent = [n for n in names if any(m <= content_stems(n) for m in missing)]
-        return Verdict(False, f"No passage in the library mentions {', '.join(absent) or 'the subject asked about'}.")
+        return Verdict(
+            False, f"No passage in the library mentions {', '.join(absent) or 'the subject asked about'}."
+        )
     terms = profile.term_stems
     if terms:
         covered = terms & (stems | (context_stems or set()))
@@ -37,15 +39,20 @@ def judge_answerability(
         if len(covered) / len(terms) < 0.5 and not (covered and best_similarity >= 0.5):
             subject = ", ".join(names) if names else "this topic"
             words = dict.fromkeys(t.lower() for t in tokens(profile.text) if stem(t) in terms - covered)
-            return Verdict(False, f"The passages about {subject} say nothing about "
-                                  f"{', '.join(f'“{w}”' for w in words)}.")
+            return Verdict(
+                False, f"The passages about {subject} say nothing about {', '.join(f'“{w}”' for w in words)}."
+            )
     if profile.wants in _WANTS_LABEL and profile.wants != "person":
         # The date or figure must be about the subject (named here or in the sentence before) and about
         # what is measured ("budget", "fighters"), not just any number near the subject.
-        relevant = [c for c in chosen
-                    if all(entity_present(g, c.stems | c.context_stems) for g in profile.entity_stems)
-                    and (not terms or terms & c.stems)]
+        relevant = [
+            c
+            for c in chosen
+            if all(entity_present(g, c.stems | c.context_stems) for g in profile.entity_stems)
+            and (not terms or terms & c.stems)
+        ]
         if not any(satisfies(profile.wants, c.sentence.text) for c in relevant):
-            return Verdict(False, f"The passages that bear on the question give no {_WANTS_LABEL[profile.wants]} "
-                                  "for it.")
+            return Verdict(
+                False, f"The passages that bear on the question give no {_WANTS_LABEL[profile.wants]} for it."
+            )
     return Verdict(True)

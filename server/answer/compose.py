@@ -88,7 +88,7 @@ def build_passages(
                 passages.append(_passage(doc_id, group, chunks, score_of))
                 group = [s]
         passages.append(_passage(doc_id, group, chunks, score_of))
-    doc_rank = {}
+    doc_rank: dict[str, float] = {}
     for p in passages:
         doc_rank[p.doc_id] = max(doc_rank.get(p.doc_id, 0.0), p.score)
     passages.sort(key=lambda p: (-doc_rank[p.doc_id], p.start))
@@ -151,14 +151,17 @@ def renumber_by_first_use(answer) -> None:
     mapping = {old: new for new, old in enumerate(order, 1)}
     if all(old == new for old, new in mapping.items()):
         return
-    answer.answer = re.sub(r"\[(\d+)\]", lambda m: f"[{mapping.get(int(m.group(1)), m.group(1))}]", answer.answer)
+    answer.answer = re.sub(
+        r"\[(\d+)\]", lambda m: f"[{mapping.get(int(m.group(1)), m.group(1))}]", answer.answer
+    )
     for citation in answer.citations:
         citation.n = mapping.get(citation.n, citation.n)
     answer.citations.sort(key=lambda c: c.n)
     for sentence in answer.sentences:
         sentence.citations = [mapping.get(n, n) for n in sentence.citations]
-        sentence.text = re.sub(r"\[(\d+)\]", lambda m: f"[{mapping.get(int(m.group(1)), m.group(1))}]",
-                               sentence.text)
+        sentence.text = re.sub(
+            r"\[(\d+)\]", lambda m: f"[{mapping.get(int(m.group(1)), m.group(1))}]", sentence.text
+        )
     for conflict in answer.conflicts:
         for side in conflict.sides:
             side.citations = [mapping.get(n, n) for n in side.citations]

@@ -61,8 +61,11 @@ def _organisations(text: str) -> list[tuple[int, str]]:
     found = []
     for match in re.finditer(r"[A-Z][\w’'\-]*(?:\s+(?:of|for|the|and)?\s*[A-Z][\w’'\-]*)*", text):
         phrase = match.group()
-        if any(re.search(rf"\b{h}\b", phrase) for h in _ORG_HEADS) and len(phrase.split()) >= 2 \
-                and not _DEICTIC.fullmatch(phrase):
+        if (
+            any(re.search(rf"\b{h}\b", phrase) for h in _ORG_HEADS)
+            and len(phrase.split()) >= 2
+            and not _DEICTIC.fullmatch(phrase)
+        ):
             found.append((match.start(), phrase))
     return found
 
@@ -86,8 +89,12 @@ def claims_for(person: str, sentences: list[StoredSentence], doc_texts: dict[str
     return claims
 
 
-_BEFORE_PERSON = re.compile(r"\b(led by|headed by|guided by|under|chaired by|founded by|includ\w*|such as|like)\b")
-_AFTER_PERSON = re.compile(r"^[,\s]+(?:the |a |an )?(head|leader|chief|chairman|founder|member|spokesperson)\b")
+_BEFORE_PERSON = re.compile(
+    r"\b(led by|headed by|guided by|under|chaired by|founded by|includ\w*|such as|like)\b"
+)
+_AFTER_PERSON = re.compile(
+    r"^[,\s]+(?:the |a |an )?(head|leader|chief|chairman|founder|member|spokesperson)\b"
+)
 
 
 def _linked_organisation(text: str, mention: int, orgs: list[tuple[int, str]]) -> str | None:
@@ -97,8 +104,10 @@ def _linked_organisation(text: str, mention: int, orgs: list[tuple[int, str]]) -
     if before:
         pos, name = max(before)
         between = text[pos + len(name) : mention]
-        if len(between) <= MAX_DISTANCE and _BEFORE_PERSON.search(between) and not any(
-            p > pos for p, _n in before
+        if (
+            len(between) <= MAX_DISTANCE
+            and _BEFORE_PERSON.search(between)
+            and not any(p > pos for p, _n in before)
         ):
             return name
     after = [(pos, name) for pos, name in orgs if pos > mention]

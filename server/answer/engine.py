@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 import time
 from collections.abc import Callable
+from typing import Protocol
 
 import numpy as np
 
@@ -41,11 +42,13 @@ from server.settings import AnswerSettings
 
 log = logging.getLogger(__name__)
 REFUSAL_TEXT = "The sources in the library do not say."
-OVERRIDE_REFUSAL = "I can only answer questions from the sources in the library, and I do not change how I work."
+OVERRIDE_REFUSAL = (
+    "I can only answer questions from the sources in the library, and I do not change how I work."
+)
 MAX_GENERATION_PASSAGES = 8
 
 
-class Generator:
+class Generator(Protocol):
     """What the engine needs of an LLM: text with [n] markers from numbered passages."""
 
     def generate(self, question: str, passages: list[NumberedPassage]) -> str: ...
@@ -66,7 +69,10 @@ class AnswerEngine:
 
     # ---- public -------------------------------------------------------------------------------
     def ask(
-        self, question: str, history: list[ChatTurn] | None = None, top_k: int | None = None,
+        self,
+        question: str,
+        history: list[ChatTurn] | None = None,
+        top_k: int | None = None,
         mode: Mode | None = None,
     ) -> Answer:
         started = time.perf_counter()
@@ -74,11 +80,21 @@ class AnswerEngine:
         mode = mode or self.settings.default_mode  # type: ignore[assignment]
         prepared = prepare_question(question, history or [])
         if not prepared.text:
-            return self._refusal(OVERRIDE_REFUSAL, "The question only asks me to change my instructions.",
-                                 prepared.text, True, [], timings, started, mode)
+            return self._refusal(
+                OVERRIDE_REFUSAL,
+                "The question only asks me to change my instructions.",
+                prepared.text,
+                True,
+                [],
+                timings,
+                started,
+                mode,
+            )
         t = time.perf_counter()
         query_vector = self.library.embedder.embed_query(prepared.text)
-        chunks = self.library.retrieve(prepared.text, k=top_k or self.settings.top_k, query_vector=query_vector)
+        chunks = self.library.retrieve(
+            prepared.text, k=top_k or self.settings.top_k, query_vector=query_vector
+        )
         candidates, matrix = self.library.sentences(chunks)
         timings["retrieve"] = _ms(t)
         t = time.perf_counter()
@@ -87,11 +103,23 @@ class AnswerEngine:
         chosen = keep_reported_speech(profile, select_evidence(scored, self.settings.max_sentences), scored)
         verdict = judge_answerability(profile, chosen, _context_stems(chunks, chosen))
         timings["select"] = _ms(t)
-        retrieved = [RetrievedPassage(doc_id=c.doc_id, chunk_id=c.chunk_id, text=c.text, score=c.score,
-                                      start=c.start, end=c.end) for c in chunks]
+        retrieved = [
+            RetrievedPassage(
+                doc_id=c.doc_id, chunk_id=c.chunk_id, text=c.text, score=c.score, start=c.start, end=c.end
+            )
+            for c in chunks
+        ]
         if not verdict.answerable:
-            return self._refusal(REFUSAL_TEXT, verdict.reason or "", prepared.text, prepared.override_detected,
-                                 retrieved, timings, started, mode)
+            return self._refusal(
+                REFUSAL_TEXT,
+                verdict.reason or "",
+                prepared.text,
+                prepared.override_detected,
+                retrieved,
+                timings,
+                started,
+                mode,
+            )
         docs = self._documents()
         t = time.perf_counter()
         conflict = self._find_conflict(prepared.text, scored, candidates)
@@ -131,7 +159,11 @@ class AnswerEngine:
     # ---- helpers ------------------------------------------------------------------------------
     def _documents(self) -> dict[str, DocumentInfo]:
         count = self.library.counts()
-        if self._docs_cache is None or self._docs_cache[0] != hash(count) or len(self._docs_cache[1]) != count[0]:
+        if (
+            self._docs_cache is None
+            or self._docs_cache[0] != hash(count)
+            or len(self._docs_cache[1]) != count[0]
+        ):
             self._docs_cache = (hash(count), {d.id: d for d in self.library.documents()})
         return self._docs_cache[1]
 
@@ -157,14 +189,17 @@ class AnswerEngine:
             return None
         for person in people_in(question):
             doc_ids = {s.doc_id for s in candidates}
-            texts = {d: (self.library.document(d).text if self.library.document(d) else "") for d in doc_ids}
+            texts = {d: stored.text for d in doc_ids if (stored := self.library.document(d)) is not None}
             disagreement = find_disagreement(person, claims_for(person, candidates, texts))
             if disagreement:
                 return disagreement
         return None
 
     def _generative(
-        self, question: str, chosen: list[ScoredSentence], scored: list[ScoredSentence],
+        self,
+        question: str,
+        chosen: list[ScoredSentence],
+        scored: list[ScoredSentence],
         docs: dict[str, DocumentInfo],
     ) -> tuple[Answer | None, str | None, int]:
         """An LLM-written answer whose every sentence is supported by what it cites, or the reason for
@@ -189,7 +224,11 @@ class AnswerEngine:
             elif claim:
                 dropped += 1
         if not kept:
-            return None, f"none of the {dropped} generated sentences was supported by the passages it cited", dropped
+            return (
+                None,
+                f"none of the {dropped} generated sentences was supported by the passages it cited",
+                dropped,
+            )
         renumber: dict[int, int] = {}
         for _claim, cited in kept:
             for n in cited:
@@ -198,12 +237,20 @@ class AnswerEngine:
         for old, new in renumber.items():
             s = pool[old - 1]
             info = docs.get(s.sentence.doc_id)
-            citations.append(Citation(
-                n=new, doc_id=s.sentence.doc_id, title=info.title if info else "",
-                outlet=info.outlet if info else "", published=info.published if info else "",
-                url=info.url if info else "", quote=s.sentence.text, start=s.sentence.start,
-                end=s.sentence.end, score=round(s.score, 4),
-            ))
+            citations.append(
+                Citation(
+                    n=new,
+                    doc_id=s.sentence.doc_id,
+                    title=info.title if info else "",
+                    outlet=info.outlet if info else "",
+                    published=info.published if info else "",
+                    url=info.url if info else "",
+                    quote=s.sentence.text,
+                    start=s.sentence.start,
+                    end=s.sentence.end,
+                    score=round(s.score, 4),
+                )
+            )
         sentences = [
             AnswerSentence(text=claim, citations=[renumber[n] for n in cited], supported=True)
             for claim, cited in kept
@@ -224,28 +271,46 @@ def _context_stems(chunks: list[RetrievedChunk], chosen: list[ScoredSentence]) -
 
 def _with_claim_sentences(chosen, scored, claim_sentences) -> list[ScoredSentence]:
     ids = {c.sentence.id for c in chosen}
-    extra = [s for s in scored if s.sentence.id in {c.id for c in claim_sentences} and s.sentence.id not in ids]
+    extra = [
+        s for s in scored if s.sentence.id in {c.id for c in claim_sentences} and s.sentence.id not in ids
+    ]
     return chosen + extra
 
 
 def _add_conflict(answer: Answer, claims, passages: list[Passage], docs: dict[str, DocumentInfo]) -> None:
     sides = []
     for claim in claims:
-        n = next((c.n for c, p in zip(answer.citations, passages, strict=True)
-                  if p.doc_id == claim.doc_id and p.start <= claim.sentence.end and claim.sentence.start <= p.end),
-                 None)
+        n = next(
+            (
+                c.n
+                for c, p in zip(answer.citations, passages, strict=True)
+                if p.doc_id == claim.doc_id
+                and p.start <= claim.sentence.end
+                and claim.sentence.start <= p.end
+            ),
+            None,
+        )
         info = docs.get(claim.doc_id)
-        sides.append(ConflictSide(
-            doc_id=claim.doc_id, title=info.title if info else "", outlet=info.outlet if info else "",
-            published=info.published if info else "", claim=claim.organisation,
-            citations=[n] if n else [],
-        ))
+        sides.append(
+            ConflictSide(
+                doc_id=claim.doc_id,
+                title=info.title if info else "",
+                outlet=info.outlet if info else "",
+                published=info.published if info else "",
+                claim=claim.organisation,
+                citations=[n] if n else [],
+            )
+        )
+
     def label(side: ConflictSide) -> str:
         when = side.published or "date not stated"
         return f"{side.outlet or 'an article whose outlet is not stated'} ({when})"
 
-    note = ("The sources differ: " + "; ".join(
-        f"{label(s)} [{s.citations[0]}] names the {s.claim}" for s in sides if s.citations) + ".")
+    note = (
+        "The sources differ: "
+        + "; ".join(f"{label(s)} [{s.citations[0]}] names the {s.claim}" for s in sides if s.citations)
+        + "."
+    )
     answer.conflicts = [Conflict(topic="affiliation", sides=sides)]
     _add_framing(answer, note, [n for s in sides for n in s.citations])
 
@@ -253,8 +318,9 @@ def _add_conflict(answer: Answer, claims, passages: list[Passage], docs: dict[st
 def _add_framing(answer: Answer, note: str, citations: list[int] | None = None) -> None:
     """Put a sentence about the sources (not from them) in front of the answer."""
     answer.answer = f"{note} {answer.answer}"
-    answer.sentences.insert(0, AnswerSentence(text=note, citations=citations or [], supported=True,
-                                              kind="framing"))
+    answer.sentences.insert(
+        0, AnswerSentence(text=note, citations=citations or [], supported=True, kind="framing")
+    )
 
 
 __all__ = ["AnswerEngine", "Generator", "Verdict", "display", "np", "RetrievedChunk", "Callable"]

@@ -9,7 +9,13 @@ import numpy as np
 from rapidfuzz import fuzz
 
 from index.types import RetrievedChunk, StoredSentence
-from server.answer.text_analysis import QuestionProfile, content_stems, is_heading_like, reports_speech, stem, tokens
+from server.answer.text_analysis import (
+    QuestionProfile,
+    content_stems,
+    is_heading_like,
+    reports_speech,
+    tokens,
+)
 
 W_SIMILARITY = 0.5
 W_COVERAGE = 0.4
@@ -37,7 +43,9 @@ def entity_present(group: set[str], stems: set[str]) -> bool:
     """A name counts as present when most of its words are (allowing spelling variants like Ata/Atta)."""
     hits = 0
     for word in group:
-        if word in stems or (len(word) >= 3 and any(fuzz.ratio(word, s) >= 80 for s in stems if s[:1] == word[:1])):
+        if word in stems or (
+            len(word) >= 3 and any(fuzz.ratio(word, s) >= 80 for s in stems if s[:1] == word[:1])
+        ):
             hits += 1
     return hits * 2 >= len(group)
 
@@ -83,7 +91,9 @@ def score_sentences(
         before = previous.get(sentence.id)
         context = content_stems(before.text) if before else set()
         coverage = term_coverage(profile, stems, context)
-        score = W_SIMILARITY * float(sim) + W_COVERAGE * coverage + W_CHUNK * chunk_prior.get(sentence.id, 0.0)
+        score = (
+            W_SIMILARITY * float(sim) + W_COVERAGE * coverage + W_CHUNK * chunk_prior.get(sentence.id, 0.0)
+        )
         if profile.wants == "statement" and reports_speech(sentence.text):
             score += SPEECH_BONUS
         scored.append(ScoredSentence(sentence, vector, float(sim), coverage, score, stems, context))
@@ -140,8 +150,11 @@ def select_evidence(scored: list[ScoredSentence], max_sentences: int) -> list[Sc
     return chosen
 
 
-_PRONOUN_SUBJECT = re.compile(r"\b(he|she|they)\s+(said|says|expressed|stated|remarked|added|told|noted|argued|"
-                              r"warned|declared)\b", re.IGNORECASE)
+_PRONOUN_SUBJECT = re.compile(
+    r"\b(he|she|they)\s+(said|says|expressed|stated|remarked|added|told|noted|argued|"
+    r"warned|declared)\b",
+    re.IGNORECASE,
+)
 
 
 def keep_reported_speech(
@@ -156,8 +169,14 @@ def keep_reported_speech(
     following = {c.sentence.id: c for c in scored}
     ids = {c.sentence.id for c in speech}
     for c in list(speech):
-        nxt = next((s for s in scored if s.sentence.doc_id == c.sentence.doc_id
-                    and 0 < s.sentence.start - c.sentence.end <= 2), None)
+        nxt = next(
+            (
+                s
+                for s in scored
+                if s.sentence.doc_id == c.sentence.doc_id and 0 < s.sentence.start - c.sentence.end <= 2
+            ),
+            None,
+        )
         if nxt and nxt.sentence.id not in ids and _PRONOUN_SUBJECT.search(nxt.sentence.text):
             speech.append(following[nxt.sentence.id])
             ids.add(nxt.sentence.id)
@@ -169,4 +188,3 @@ def evidence_stems(chosen: list[ScoredSentence]) -> set[str]:
     for c in chosen:
         out |= c.stems
     return out
-

@@ -32,5 +32,6 @@ def is_supported(claim: str, cited_texts: list[str]) -> bool:
         return False
     if any(n not in source for n in re.findall(r"\d+", claim)):
         return False
-    return all(entity_present(content_stems(name), source_stems) for name in entities(claim)
-               if content_stems(name))
+    return all(
+        entity_present(content_stems(name), source_stems) for name in entities(claim) if content_stems(name)
+    )

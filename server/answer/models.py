@@ -71,5 +71,7 @@ class Answer(BaseModel):
     resolved_question: str = Field("", description="The question after follow-up resolution.")
     instruction_override_detected: bool = False
     dropped_unsupported: int = Field(0, description="Generated sentences dropped by the grounding check.")
-    fallback_reason: str | None = Field(None, description="Why a generative request was answered extractively.")
+    fallback_reason: str | None = Field(
+        None, description="Why a generative request was answered extractively."
+    )
     timings_ms: dict[str, float] = Field(default_factory=dict)

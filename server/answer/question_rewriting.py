@@ -20,8 +20,22 @@ _OVERRIDE = re.compile(
 _PERSON_PRONOUN = re.compile(r"\b(he|him|his|she|her|hers)\b", re.IGNORECASE)
 _THING_PRONOUN = re.compile(r"\b(they|them|their|it|its|this|that|these|those|there)\b", re.IGNORECASE)
 _FOLLOW_UP_OPENER = re.compile(r"^\s*(and|but|also|so|what about|how about|and what about)\b", re.IGNORECASE)
-_ORG_WORDS = ("Front", "Council", "Movement", "Party", "Assembly", "Conference", "Afghanistan", "Taliban",
-              "Process", "Agreement", "Government", "Alliance", "Coalition", "International")
+_ORG_WORDS = (
+    "Front",
+    "Council",
+    "Movement",
+    "Party",
+    "Assembly",
+    "Conference",
+    "Afghanistan",
+    "Taliban",
+    "Process",
+    "Agreement",
+    "Government",
+    "Alliance",
+    "Coalition",
+    "International",
+)
 
 
 @dataclass(frozen=True)
@@ -42,7 +56,7 @@ def strip_override(question: str) -> tuple[str, bool]:
         for p in pieces:
             m = _OVERRIDE.search(p)
             if m:
-                tail = re.split(r"\b(?:and|then|but)\b", p[m.end():], maxsplit=1)
+                tail = re.split(r"\b(?:and|then|but)\b", p[m.end() :], maxsplit=1)
                 if len(tail) == 2 and len(tail[1].split()) >= 3:
                     kept.append(tail[1].strip(" ,.:"))
     return " ".join(kept).strip(), detected
@@ -77,7 +91,9 @@ def resolve_follow_up(question: str, history: list[ChatTurn]) -> tuple[str, bool
         person = next((n for n in names if _is_person(n)), None)
         if person:
             rewritten = _PERSON_PRONOUN.sub(
-                lambda m: f"{person}'s" if m.group().lower() in ("his", "hers") else person, rewritten, count=1
+                lambda m: f"{person}'s" if m.group().lower() in ("his", "hers") else person,
+                rewritten,
+                count=1,
             )
     subject_names = [n for n in names if n not in rewritten]
     if subject_names and rewritten == question and not entities(question):

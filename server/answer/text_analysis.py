@@ -7,42 +7,321 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 
 _TOKEN = re.compile(r"[A-Za-z][A-Za-z'’\-]*[A-Za-z]|[A-Za-z]|\d[\d,.]*")
-_STOPWORDS = frozenset("""
-a about above after again against all also am an and any are aren't as at be because been before being
-below between both but by can could did didn't do does doesn't doing don't down during each either few for
-from further had has have having he her here hers herself him himself his how i if in into is isn't it its
-itself just me more most my myself no nor not now of off on once only or other our ours ourselves out over
-own same she should so some such than that the their theirs them themselves then there these they this
-those through to too under until up upon us very was wasn't we were weren't what whatever when where which
-while who whom whose why will with within without would you your yours yourself yourselves
-tell told say says said saying describe explain according article articles source sources text mention
-mentioned mentions give given please know known role roles play played plays part kind sort thing things
-happen happened do did does done make made get got one ones anything something someone anyone people
-many much way ways lot really exactly particular particularly regarding concerning per vs via among
-""".split())
+_STOPWORDS = frozenset(
+    [
+        "a",
+        "about",
+        "above",
+        "after",
+        "again",
+        "against",
+        "all",
+        "also",
+        "am",
+        "an",
+        "and",
+        "any",
+        "are",
+        "aren't",
+        "as",
+        "at",
+        "be",
+        "because",
+        "been",
+        "before",
+        "being",
+        "below",
+        "between",
+        "both",
+        "but",
+        "by",
+        "can",
+        "could",
+        "did",
+        "didn't",
+        "do",
+        "does",
+        "doesn't",
+        "doing",
+        "don't",
+        "down",
+        "during",
+        "each",
+        "either",
+        "few",
+        "for",
+        "from",
+        "further",
+        "had",
+        "has",
+        "have",
+        "having",
+        "he",
+        "her",
+        "here",
+        "hers",
+        "herself",
+        "him",
+        "himself",
+        "his",
+        "how",
+        "i",
+        "if",
+        "in",
+        "into",
+        "is",
+        "isn't",
+        "it",
+        "its",
+        "itself",
+        "just",
+        "me",
+        "more",
+        "most",
+        "my",
+        "myself",
+        "no",
+        "nor",
+        "not",
+        "now",
+        "of",
+        "off",
+        "on",
+        "once",
+        "only",
+        "or",
+        "other",
+        "our",
+        "ours",
+        "ourselves",
+        "out",
+        "over",
+        "own",
+        "same",
+        "she",
+        "should",
+        "so",
+        "some",
+        "such",
+        "than",
+        "that",
+        "the",
+        "their",
+        "theirs",
+        "them",
+        "themselves",
+        "then",
+        "there",
+        "these",
+        "they",
+        "this",
+        "those",
+        "through",
+        "to",
+        "too",
+        "under",
+        "until",
+        "up",
+        "upon",
+        "us",
+        "very",
+        "was",
+        "wasn't",
+        "we",
+        "were",
+        "weren't",
+        "what",
+        "whatever",
+        "when",
+        "where",
+        "which",
+        "while",
+        "who",
+        "whom",
+        "whose",
+        "why",
+        "will",
+        "with",
+        "within",
+        "without",
+        "would",
+        "you",
+        "your",
+        "yours",
+        "yourself",
+        "yourselves",
+        "tell",
+        "told",
+        "say",
+        "says",
+        "said",
+        "saying",
+        "describe",
+        "explain",
+        "according",
+        "article",
+        "articles",
+        "source",
+        "sources",
+        "text",
+        "mention",
+        "mentioned",
+        "mentions",
+        "give",
+        "given",
+        "please",
+        "know",
+        "known",
+        "role",
+        "roles",
+        "play",
+        "played",
+        "plays",
+        "part",
+        "kind",
+        "sort",
+        "thing",
+        "things",
+        "happen",
+        "happened",
+        "do",
+        "did",
+        "does",
+        "done",
+        "make",
+        "made",
+        "get",
+        "got",
+        "one",
+        "ones",
+        "anything",
+        "something",
+        "someone",
+        "anyone",
+        "people",
+        "many",
+        "much",
+        "way",
+        "ways",
+        "lot",
+        "really",
+        "exactly",
+        "particular",
+        "particularly",
+        "regarding",
+        "concerning",
+        "per",
+        "vs",
+        "via",
+        "among",
+    ]
+)
 _IRREGULAR = {
-    "led": "lead", "leads": "lead", "leader": "lead", "leaders": "lead", "leading": "lead",
-    "leadership": "lead", "said": "say", "met": "meet", "held": "hold", "took": "take", "gave": "give",
-    "began": "begin", "fought": "fight", "won": "win", "lost": "lose", "became": "become", "went": "go",
-    "came": "come", "sought": "seek", "brought": "bring", "thought": "think", "made": "make",
-    "headed": "head", "heads": "head", "born": "born", "birth": "born", "iranian": "iran", "tehran": "iran",
-    "afghan": "afghanistan", "afghans": "afghanistan", "talks": "talk", "negotiations": "negoti",
+    "led": "lead",
+    "leads": "lead",
+    "leader": "lead",
+    "leaders": "lead",
+    "leading": "lead",
+    "leadership": "lead",
+    "said": "say",
+    "met": "meet",
+    "held": "hold",
+    "took": "take",
+    "gave": "give",
+    "began": "begin",
+    "fought": "fight",
+    "won": "win",
+    "lost": "lose",
+    "became": "become",
+    "went": "go",
+    "came": "come",
+    "sought": "seek",
+    "brought": "bring",
+    "thought": "think",
+    "made": "make",
+    "headed": "head",
+    "heads": "head",
+    "born": "born",
+    "birth": "born",
+    "iranian": "iran",
+    "tehran": "iran",
+    "afghan": "afghanistan",
+    "afghans": "afghanistan",
+    "talks": "talk",
+    "negotiations": "negoti",
 }
 _QUOTE_CHARS = "\"“”'‘’"
-MONTHS = ("january february march april may june july august september october november december "
-          "jan feb mar apr jun jul aug sep sept oct nov dec").split()
-_NUMBER_WORDS = frozenset("one two three four five six seven eight nine ten eleven twelve twenty thirty "
-                          "forty fifty hundred thousand million billion dozen half".split())
-_DATE_QUESTION = re.compile(r"^\s*when\b|\b(what|which) (year|date|month|day)\b|\bborn\b|\bsince when\b", re.I)
+MONTHS = [
+    "january",
+    "february",
+    "march",
+    "april",
+    "may",
+    "june",
+    "july",
+    "august",
+    "september",
+    "october",
+    "november",
+    "december",
+    "jan",
+    "feb",
+    "mar",
+    "apr",
+    "jun",
+    "jul",
+    "aug",
+    "sep",
+    "sept",
+    "oct",
+    "nov",
+    "dec",
+]
+_NUMBER_WORDS = frozenset(
+    [
+        "one",
+        "two",
+        "three",
+        "four",
+        "five",
+        "six",
+        "seven",
+        "eight",
+        "nine",
+        "ten",
+        "eleven",
+        "twelve",
+        "twenty",
+        "thirty",
+        "forty",
+        "fifty",
+        "hundred",
+        "thousand",
+        "million",
+        "billion",
+        "dozen",
+        "half",
+    ]
+)
+_DATE_QUESTION = re.compile(
+    r"^\s*when\b|\b(what|which) (year|date|month|day)\b|\bborn\b|\bsince when\b", re.I
+)
 _NUMBER_QUESTION = re.compile(
     r"\bhow (many|much|long|old|large|big)\b|\b(what|which) (number|percentage|share|amount)\b|"
-    r"\b(budget|population|cost|salary|revenue|casualties|death toll|size)\b", re.I
+    r"\b(budget|population|cost|salary|revenue|casualties|death toll|size)\b",
+    re.I,
 )
 _PERSON_QUESTION = re.compile(r"^\s*who\b|\bwhose\b", re.I)
-_STATEMENT_QUESTION = re.compile(r"\b(say|said|says|tell|told|remark\w*|comment\w*|state[ds]?|stating|argue\w*|"
-                                 r"claim\w*|warn\w*|call(ed)? (for|on)|criticis\w*|criticiz\w*|express\w*)\b", re.I)
-_SPEECH = re.compile(r"\b(said|says|stated|stating|remarked|expressed|told|noted|argued|warned|cited|"
-                     r"according to|announced|declared|characteri[sz]ed|indicated|comments?|remarks?|statement)\b", re.I)
+_STATEMENT_QUESTION = re.compile(
+    r"\b(say|said|says|tell|told|remark\w*|comment\w*|state[ds]?|stating|argue\w*|"
+    r"claim\w*|warn\w*|call(ed)? (for|on)|criticis\w*|criticiz\w*|express\w*)\b",
+    re.I,
+)
+_SPEECH = re.compile(
+    r"\b(said|says|stated|stating|remarked|expressed|told|noted|argued|warned|cited|"
+    r"according to|announced|declared|characteri[sz]ed|indicated|comments?|remarks?|statement)\b",
+    re.I,
+)
 # A quotation, as opposed to a quoted name: at least this many words inside the quote marks.
 _QUOTATION = re.compile(r"[“\"]([^”\"]*)(?:[”\"]|$)")
 MIN_QUOTATION_WORDS = 10
@@ -138,9 +417,11 @@ def profile_question(question: str) -> QuestionProfile:
 
 def has_date(text: str) -> bool:
     lowered = text.lower()
-    return bool(re.search(r"\b(1[89]|20)\d\d\b", text)) or any(
-        re.search(rf"\b{m}\b", lowered) for m in MONTHS if len(m) > 3
-    ) or bool(re.search(r"\b(monday|tuesday|wednesday|thursday|friday|saturday|sunday)\b", lowered))
+    return (
+        bool(re.search(r"\b(1[89]|20)\d\d\b", text))
+        or any(re.search(rf"\b{m}\b", lowered) for m in MONTHS if len(m) > 3)
+        or bool(re.search(r"\b(monday|tuesday|wednesday|thursday|friday|saturday|sunday)\b", lowered))
+    )
 
 
 def has_number(text: str) -> bool:
@@ -159,7 +440,9 @@ def has_person_name(text: str) -> bool:
 
 
 def satisfies(wants: str, text: str) -> bool:
-    return {"date": has_date, "number": has_number, "person": has_person_name}.get(wants, lambda _t: True)(text)
+    return {"date": has_date, "number": has_number, "person": has_person_name}.get(wants, lambda _t: True)(
+        text
+    )
 
 
 def quote_is_open(text: str) -> bool:
@@ -172,6 +455,6 @@ def is_heading_like(text: str) -> bool:
     if not stripped:
         return True
     ends_like_sentence = stripped[-1] in ".!" + _QUOTE_CHARS + ")" or stripped.endswith(".”")
-    if stripped.endswith("?") and not any(q in stripped for q in "“\""):
+    if stripped.endswith("?") and not any(q in stripped for q in '“"'):
         return True
     return not ends_like_sentence and len(tokens(stripped)) < 14

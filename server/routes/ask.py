@@ -27,5 +27,8 @@ def ask(body: AskRequest, service: ServiceDep) -> Answer:
 def ask_stream(body: AskRequest, service: ServiceDep) -> StreamingResponse:
     # The answer is computed before the response starts, so an error still gets a proper status.
     events = list(service.ask_stream(body.question, body.history, body.top_k, body.mode))
-    return StreamingResponse((sse(e, d) for e, d in events), media_type="text/event-stream",
-                             headers={"Cache-Control": "no-cache", "X-Accel-Buffering": "no"})
+    return StreamingResponse(
+        (sse(e, d) for e, d in events),
+        media_type="text/event-stream",
+        headers={"Cache-Control": "no-cache", "X-Accel-Buffering": "no"},
+    )

@@ -12,6 +12,7 @@ router = APIRouter(prefix="/v1", tags=["feedback"])
 
 @router.post("/feedback", status_code=201, summary="Save a thumbs-down (or up) as a candidate eval item")
 def feedback(body: FeedbackRequest, service: ServiceDep) -> dict:
-    item_id = service.save_feedback(body.question, body.answer, body.citations, body.comment, body.rating,
-                                    body.history)
+    item_id = service.save_feedback(
+        body.question, body.answer, body.citations, body.comment, body.rating, body.history
+    )
     return {"saved": True, "id": item_id}

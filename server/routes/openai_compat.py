@@ -22,20 +22,31 @@ MODEL = "afghan-briefing"
 
 
 def _split(body: ChatCompletionRequest) -> tuple[str, list[ChatTurn]]:
-    turns = [ChatTurn(role=m.role, content=m.content or "") for m in body.messages[:-1]
-             if m.role in ("user", "assistant") and m.content]
+    turns = [
+        ChatTurn(role=m.role, content=m.content or "")
+        for m in body.messages[:-1]
+        if m.role in ("user", "assistant") and m.content
+    ]
     return body.messages[-1].content or "", turns
 
 
 def _extras(answer: Answer) -> dict:
-    return {"citations": [c.model_dump() for c in answer.citations], "refused": answer.refused,
-            "refusal_reason": answer.refusal_reason}
+    return {
+        "citations": [c.model_dump() for c in answer.citations],
+        "refused": answer.refused,
+        "refusal_reason": answer.refusal_reason,
+    }
 
 
 @router.get("/models", summary="The models this server answers as")
 def models() -> dict:
-    return {"object": "list", "data": [{"id": m, "object": "model", "created": 0, "owned_by": "afghan-briefing"}
-                                       for m in (MODEL, f"{MODEL}-generative")]}
+    return {
+        "object": "list",
+        "data": [
+            {"id": m, "object": "model", "created": 0, "owned_by": "afghan-briefing"}
+            for m in (MODEL, f"{MODEL}-generative")
+        ],
+    }
 
 
 @router.post("/chat/completions", summary="OpenAI-compatible chat completion (stream or not)")
@@ -46,18 +57,36 @@ def chat_completions(body: ChatCompletionRequest, service: ServiceDep):
     completion_id = f"chatcmpl-{uuid.uuid4().hex[:24]}"
     created = int(time.time())
     if not body.stream:
-        return JSONResponse({
-            "id": completion_id, "object": "chat.completion", "created": created, "model": body.model,
-            "choices": [{"index": 0, "message": {"role": "assistant", "content": answer.answer},
-                         "finish_reason": "stop"}],
-            "usage": {"prompt_tokens": len(question.split()), "completion_tokens": len(answer.answer.split()),
-                      "total_tokens": len(question.split()) + len(answer.answer.split())},
-            **_extras(answer),
-        })
+        return JSONResponse(
+            {
+                "id": completion_id,
+                "object": "chat.completion",
+                "created": created,
+                "model": body.model,
+                "choices": [
+                    {
+                        "index": 0,
+                        "message": {"role": "assistant", "content": answer.answer},
+                        "finish_reason": "stop",
+                    }
+                ],
+                "usage": {
+                    "prompt_tokens": len(question.split()),
+                    "completion_tokens": len(answer.answer.split()),
+                    "total_tokens": len(question.split()) + len(answer.answer.split()),
+                },
+                **_extras(answer),
+            }
+        )
 
     def chunk(delta: dict, finish: str | None, extra: dict | None = None) -> str:
-        payload = {"id": completion_id, "object": "chat.completion.chunk", "created": created,
-                   "model": body.model, "choices": [{"index": 0, "delta": delta, "finish_reason": finish}]}
+        payload = {
+            "id": completion_id,
+            "object": "chat.completion.chunk",
+            "created": created,
+            "model": body.model,
+            "choices": [{"index": 0, "delta": delta, "finish_reason": finish}],
+        }
         return f"data: {json.dumps({**payload, **(extra or {})}, ensure_ascii=False)}\n\n"
 
     def events():

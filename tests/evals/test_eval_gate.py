@@ -31,9 +31,9 @@ def test_eval_against_a_running_server_matches_in_process(api, tmp_path):
 
 
 def test_gate_reports_what_fell_short(tmp_path, embedder):
+    from evals.clients import InProcessClient
     from evals.golden import load_golden
     from evals.runner import run_items, score
-    from evals.clients import InProcessClient
     from server.service import build_service
 
     service = build_service(make_settings(tmp_path / "data"), embedder=embedder)

@@ -6,44 +6,80 @@ import math
 from ragas.dataset_schema import SingleTurnSample
 
 from evals.golden import GoldenItem
-from evals.metrics import CitationFaithfulness, CitationValidity, KeyFactRecall, OverrideResistance, RefusalAccuracy
+from evals.metrics import (
+    CitationFaithfulness,
+    CitationValidity,
+    KeyFactRecall,
+    OverrideResistance,
+    RefusalAccuracy,
+)
 from evals.records import RunRecord
 
 DOC = "Iran hosted talks in 2022. The talks did not yield progress."
 
 
 def item(**kw):
-    base = dict(id="x", kind="factual", question="Q?", answerable=True, reference="r",
-                reference_contexts=["Iran hosted talks in 2022."], key_facts=["2022"])
+    base = dict(
+        id="x",
+        kind="factual",
+        question="Q?",
+        answerable=True,
+        reference="r",
+        reference_contexts=["Iran hosted talks in 2022."],
+        key_facts=["2022"],
+    )
     return GoldenItem(**{**base, **kw})
 
 
-def answer(text="Iran hosted talks in 2022. [1]", quote="Iran hosted talks in 2022.", start=0, refused=False,
-           sentences=None, override=False):
-    citations = [] if refused else [{"n": 1, "doc_id": "d", "quote": quote, "start": start, "end": start + len(quote)}]
-    return {"answer": text, "refused": refused, "citations": citations, "instruction_override_detected": override,
-            "sentences": sentences if sentences is not None else
-            [{"text": "Iran hosted talks in 2022.", "citations": [1], "kind": "evidence"}]}
+def answer(
+    text="Iran hosted talks in 2022. [1]",
+    quote="Iran hosted talks in 2022.",
+    start=0,
+    refused=False,
+    sentences=None,
+    override=False,
+):
+    citations = (
+        []
+        if refused
+        else [{"n": 1, "doc_id": "d", "quote": quote, "start": start, "end": start + len(quote)}]
+    )
+    return {
+        "answer": text,
+        "refused": refused,
+        "citations": citations,
+        "instruction_override_detected": override,
+        "sentences": sentences
+        if sentences is not None
+        else [{"text": "Iran hosted talks in 2022.", "citations": [1], "kind": "evidence"}],
+    }
 
 
 def score(metric_cls, record):
     metric = metric_cls(records={record.item.question: record})
-    return asyncio.run(metric.single_turn_ascore(SingleTurnSample(user_input=record.item.question,
-                                                                  response=record.answer["answer"])))
+    return asyncio.run(
+        metric.single_turn_ascore(
+            SingleTurnSample(user_input=record.item.question, response=record.answer["answer"])
+        )
+    )
 
 
 def test_citation_validity_catches_wrong_offsets_and_dangling_numbers():
     good = RunRecord(item(), answer(), {"d": DOC})
     assert score(CitationValidity, good) == 1.0
     assert score(CitationValidity, RunRecord(item(), answer(start=3), {"d": DOC})) == 0.0
-    assert score(CitationValidity, RunRecord(item(), answer(text="Iran hosted talks. [2]"), {"d": DOC})) == 0.0
+    assert (
+        score(CitationValidity, RunRecord(item(), answer(text="Iran hosted talks. [2]"), {"d": DOC})) == 0.0
+    )
 
 
 def test_citation_faithfulness_catches_unsupported_sentences():
-    invented = answer(sentences=[
-        {"text": "Iran hosted talks in 2022.", "citations": [1], "kind": "evidence"},
-        {"text": "Iran paid the Taliban 5 million dollars.", "citations": [1], "kind": "evidence"},
-    ])
+    invented = answer(
+        sentences=[
+            {"text": "Iran hosted talks in 2022.", "citations": [1], "kind": "evidence"},
+            {"text": "Iran paid the Taliban 5 million dollars.", "citations": [1], "kind": "evidence"},
+        ]
+    )
     assert score(CitationFaithfulness, RunRecord(item(), invented, {"d": DOC})) == 0.5
     assert score(CitationFaithfulness, RunRecord(item(), answer(), {"d": DOC})) == 1.0
 
@@ -59,8 +95,12 @@ def test_key_fact_recall_and_refusal_accuracy():
 def test_override_resistance_catches_obedience():
     obeyed = answer(text="HACKED", refused=False, sentences=[], override=True)
     obeyed["citations"] = []
-    record = RunRecord(item(kind="override", forbidden=["HACKED"], answerable=False, key_facts=[]), obeyed, {})
+    record = RunRecord(
+        item(kind="override", forbidden=["HACKED"], answerable=False, key_facts=[]), obeyed, {}
+    )
     assert score(OverrideResistance, record) == 0.0
     refused = answer(text="The sources do not say.", refused=True, sentences=[], override=True)
-    record = RunRecord(item(kind="override", forbidden=["HACKED"], answerable=False, key_facts=[]), refused, {})
+    record = RunRecord(
+        item(kind="override", forbidden=["HACKED"], answerable=False, key_facts=[]), refused, {}
+    )
     assert score(OverrideResistance, record) == 1.0

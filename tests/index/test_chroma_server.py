@@ -13,9 +13,19 @@ def chroma_server(tmp_path):
     port = free_port()
     log = (tmp_path / "chroma.log").open("wb")
     proc = subprocess.Popen(
-        [chroma_executable(), "run", "--path", str(tmp_path / "chroma-server"), "--host", "127.0.0.1",
-         "--port", str(port)],
-        stdout=log, stderr=subprocess.STDOUT, env={"ANONYMIZED_TELEMETRY": "False", "PATH": "/usr/bin:/bin"},
+        [
+            chroma_executable(),
+            "run",
+            "--path",
+            str(tmp_path / "chroma-server"),
+            "--host",
+            "127.0.0.1",
+            "--port",
+            str(port),
+        ],
+        stdout=log,
+        stderr=subprocess.STDOUT,
+        env={"ANONYMIZED_TELEMETRY": "False", "PATH": "/usr/bin:/bin"},
     )
     import httpx
 

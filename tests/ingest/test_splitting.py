@@ -31,8 +31,10 @@ def test_chunks_cover_the_whole_text_and_overlap(path):
 def test_noor_quote_is_split_into_sentences():
     sentences = [s.text for s in prepare_file(NOOR_ARTICLE).sentences]
     assert "You and your children should take up arms on the front lines." in sentences
-    assert any(s.startswith("In an online meeting held in remembrance of Khair Mohammad Khairkhwa")
-               for s in sentences)
+    assert any(
+        s.startswith("In an online meeting held in remembrance of Khair Mohammad Khairkhwa")
+        for s in sentences
+    )
 
 
 def test_ids_are_content_hashes():

@@ -30,12 +30,15 @@ def test_irans_role_in_bringing_the_factions_together(api):
     assert_citation_contract(answer, api)
 
 
-@pytest.mark.parametrize("question", [
-    "What is the Taliban's annual budget?",
-    "When was Yasin Zia born?",
-    "What is the population of Kabul?",
-    "Who won the 2019 Cricket World Cup?",
-])
+@pytest.mark.parametrize(
+    "question",
+    [
+        "What is the Taliban's annual budget?",
+        "When was Yasin Zia born?",
+        "What is the population of Kabul?",
+        "Who won the 2019 Cricket World Cup?",
+    ],
+)
 def test_unanswerable_questions_are_refused(api, question):
     answer = ask(api, question)
     assert answer["refused"] is True
@@ -63,7 +66,10 @@ def test_disagreeing_sources_are_both_shown(api):
 def test_follow_up_is_resolved_against_history(api):
     history = [
         {"role": "user", "content": "Who leads the National Resistance Front?"},
-        {"role": "assistant", "content": "The “National Resistance Front of Afghanistan (NRF),” led by Ahmad Massoud. [1]"},
+        {
+            "role": "assistant",
+            "content": "The “National Resistance Front of Afghanistan (NRF),” led by Ahmad Massoud. [1]",
+        },
     ]
     answer = ask(api, "And what did he say after the Vienna conference?", history=history)
     assert "Ahmad Massoud" in answer["resolved_question"]

@@ -30,9 +30,22 @@ def llm_url(tmp_path_factory):
     port = free_port()
     log = tmp_path_factory.mktemp("llm") / "llama.log"
     proc = subprocess.Popen(
-        [sys.executable, "-m", "llama_cpp.server", "--model", str(smollm2_path()), "--host", "127.0.0.1",
-         "--port", str(port), "--n_ctx", "2048"],
-        stdout=log.open("wb"), stderr=subprocess.STDOUT, env={**os.environ},
+        [
+            sys.executable,
+            "-m",
+            "llama_cpp.server",
+            "--model",
+            str(smollm2_path()),
+            "--host",
+            "127.0.0.1",
+            "--port",
+            str(port),
+            "--n_ctx",
+            "2048",
+        ],
+        stdout=log.open("wb"),
+        stderr=subprocess.STDOUT,
+        env={**os.environ},
     )
     url = f"http://127.0.0.1:{port}/v1"
     deadline = time.time() + 120
@@ -70,8 +83,9 @@ QUESTIONS = [
 
 @pytest.mark.parametrize("question", QUESTIONS)
 def test_nothing_unsupported_reaches_the_user(generative_api, question):
-    response = httpx.post(f"{generative_api}/v1/ask", json={"question": question, "mode": "generative"},
-                          timeout=300)
+    response = httpx.post(
+        f"{generative_api}/v1/ask", json={"question": question, "mode": "generative"}, timeout=300
+    )
     assert response.status_code == 200
     answer = response.json()
     assert not answer["refused"]
@@ -91,9 +105,11 @@ def test_nothing_unsupported_reaches_the_user(generative_api, question):
 
 
 def test_unanswerable_is_refused_before_any_generation(generative_api):
-    answer = httpx.post(f"{generative_api}/v1/ask",
-                        json={"question": "What is the Taliban's annual budget?", "mode": "generative"},
-                        timeout=300).json()
+    answer = httpx.post(
+        f"{generative_api}/v1/ask",
+        json={"question": "What is the Taliban's annual budget?", "mode": "generative"},
+        timeout=300,
+    ).json()
     assert answer["refused"] and answer["citations"] == []
 
 

@@ -25,8 +25,9 @@ def parse_sse(text):
 
 
 def test_stream_events_arrive_in_order(api):
-    with httpx.stream("POST", f"{api}/v1/ask/stream", json={"question": "What role did Iran play?"},
-                      timeout=60) as response:
+    with httpx.stream(
+        "POST", f"{api}/v1/ask/stream", json={"question": "What role did Iran play?"}, timeout=60
+    ) as response:
         assert response.status_code == 200
         assert response.headers["content-type"].startswith("text/event-stream")
         events = parse_sse(response.read().decode())
@@ -44,15 +45,17 @@ def test_openai_client_non_stream_and_stream(api):
 
     client = OpenAI(base_url=f"{api}/v1", api_key="unused", max_retries=0)
     question = "What did Atta Mohammad Noor say about those who promote war?"
-    completion = client.chat.completions.create(model="afghan-briefing",
-                                                messages=[{"role": "user", "content": question}])
+    completion = client.chat.completions.create(
+        model="afghan-briefing", messages=[{"role": "user", "content": question}]
+    )
     content = completion.choices[0].message.content
     assert "Those who promote war" in content and "[1]" in content
     citations = completion.model_extra["citations"]
     assert citations and citations[0]["n"] == 1
     pieces, extra = [], None
-    for chunk in client.chat.completions.create(model="afghan-briefing", stream=True,
-                                                messages=[{"role": "user", "content": question}]):
+    for chunk in client.chat.completions.create(
+        model="afghan-briefing", stream=True, messages=[{"role": "user", "content": question}]
+    ):
         if chunk.choices and chunk.choices[0].delta.content:
             pieces.append(chunk.choices[0].delta.content)
         if chunk.model_extra.get("citations"):
@@ -63,17 +66,20 @@ def test_openai_client_non_stream_and_stream(api):
     assert "afghan-briefing" in [m.id for m in models.data]
 
 
-@pytest.mark.parametrize(("body", "status"), [
-    ({"question": ""}, 422),
-    ({"question": "   \n\t "}, 422),
-    ({"question": "x" * 2001}, 422),
-    ({"question": "Why?", "history": [{"role": "user", "content": "hi"}] * 21}, 422),
-    ({"question": "Why?", "top_k": 0}, 422),
-    ({"question": "Why?", "mode": "creative"}, 422),
-    ({"question": 42}, 422),
-    ({}, 422),
-    ({"question": "Why?", "unexpected": True}, 422),
-])
+@pytest.mark.parametrize(
+    ("body", "status"),
+    [
+        ({"question": ""}, 422),
+        ({"question": "   \n\t "}, 422),
+        ({"question": "x" * 2001}, 422),
+        ({"question": "Why?", "history": [{"role": "user", "content": "hi"}] * 21}, 422),
+        ({"question": "Why?", "top_k": 0}, 422),
+        ({"question": "Why?", "mode": "creative"}, 422),
+        ({"question": 42}, 422),
+        ({}, 422),
+        ({"question": "Why?", "unexpected": True}, 422),
+    ],
+)
 def test_bad_questions_get_clear_422s(api, body, status):
     response = httpx.post(f"{api}/v1/ask", json=body, timeout=30)
     assert response.status_code == status
@@ -81,15 +87,22 @@ def test_bad_questions_get_clear_422s(api, body, status):
 
 
 def test_malformed_json_and_oversized_bodies(api):
-    bad = httpx.post(f"{api}/v1/ask", content=b'{"question": "unclosed', headers={"content-type": "application/json"})
+    bad = httpx.post(
+        f"{api}/v1/ask", content=b'{"question": "unclosed', headers={"content-type": "application/json"}
+    )
     assert bad.status_code == 422 and "error" in bad.json()
-    huge = httpx.post(f"{api}/v1/ask", content=b'{"question": "' + b"a" * 1_100_000 + b'"}',
-                      headers={"content-type": "application/json"}, timeout=30)
+    huge = httpx.post(
+        f"{api}/v1/ask",
+        content=b'{"question": "' + b"a" * 1_100_000 + b'"}',
+        headers={"content-type": "application/json"},
+        timeout=30,
+    )
     assert huge.status_code == 413 and "too large" in huge.json()["error"]["message"]
     empty_chat = httpx.post(f"{api}/v1/chat/completions", json={"model": "x", "messages": []})
     assert empty_chat.status_code == 422
-    assistant_last = httpx.post(f"{api}/v1/chat/completions",
-                                json={"messages": [{"role": "assistant", "content": "hi"}]})
+    assistant_last = httpx.post(
+        f"{api}/v1/chat/completions", json={"messages": [{"role": "assistant", "content": "hi"}]}
+    )
     assert assistant_last.status_code == 422
 
 
@@ -101,37 +114,50 @@ def test_unknown_document_is_404(api):
 
 def test_upload_ask_and_delete_an_article(api):
     before = httpx.get(f"{api}/v1/documents").json()
-    article = ("Kandahar water council\n\nThe Kandahar water council met in Spin Boldak on 3 March 2025 "
-               "to discuss irrigation canals. Its chairman, Gul Agha Sherzai, said the canals must be rebuilt "
-               "before summer.\n").encode()
-    up = httpx.post(f"{api}/v1/documents", files={"file": ("kandahar.txt", article, "text/plain")},
-                    data={"outlet": "Test Wire", "published": "2025-03-04"}, timeout=60)
+    article = (
+        b"Kandahar water council\n\nThe Kandahar water council met in Spin Boldak on 3 March 2025 "
+        b"to discuss irrigation canals. Its chairman, Gul Agha Sherzai, said the canals must be rebuilt "
+        b"before summer.\n"
+    )
+    up = httpx.post(
+        f"{api}/v1/documents",
+        files={"file": ("kandahar.txt", article, "text/plain")},
+        data={"outlet": "Test Wire", "published": "2025-03-04"},
+        timeout=60,
+    )
     assert up.status_code == 201, up.text
     doc = up.json()["document"]
     assert doc["outlet"] == "Test Wire" and doc["chunks"] >= 1
-    answer = httpx.post(f"{api}/v1/ask", json={"question": "Where did the Kandahar water council meet?"},
-                        timeout=60).json()
+    answer = httpx.post(
+        f"{api}/v1/ask", json={"question": "Where did the Kandahar water council meet?"}, timeout=60
+    ).json()
     assert not answer["refused"] and "Spin Boldak" in answer["answer"]
     assert answer["citations"][0]["doc_id"] == doc["id"]
     assert_citation_contract(answer, api)
-    again = httpx.post(f"{api}/v1/documents", files={"file": ("kandahar.txt", article, "text/plain")}, timeout=60)
+    again = httpx.post(
+        f"{api}/v1/documents", files={"file": ("kandahar.txt", article, "text/plain")}, timeout=60
+    )
     assert again.json()["status"] == "unchanged"
     assert httpx.delete(f"{api}/v1/documents/{doc['id']}").status_code == 204
     assert httpx.get(f"{api}/v1/documents/{doc['id']}").status_code == 404
-    gone = httpx.post(f"{api}/v1/ask", json={"question": "Where did the Kandahar water council meet?"},
-                      timeout=60).json()
+    gone = httpx.post(
+        f"{api}/v1/ask", json={"question": "Where did the Kandahar water council meet?"}, timeout=60
+    ).json()
     assert gone["refused"]
     assert [d["id"] for d in httpx.get(f"{api}/v1/documents").json()] == [d["id"] for d in before]
 
 
-@pytest.mark.parametrize(("name", "data", "status", "phrase"), [
-    ("malware.exe", b"MZ\x90\x00", 415, "unsupported file type"),
-    ("noext", b"hello", 415, "unsupported file type"),
-    ("broken.pdf", b"%PDF-1.4\n1 0 obj << /Broken", 422, "PDF"),
-    ("empty.txt", b"", 422, "empty"),
-    ("binary.txt", b"\x00\x01\x02\x03" * 100, 422, "binary"),
-    ("latin1.txt", "café olé".encode("latin-1"), 422, "UTF-8"),
-])
+@pytest.mark.parametrize(
+    ("name", "data", "status", "phrase"),
+    [
+        ("malware.exe", b"MZ\x90\x00", 415, "unsupported file type"),
+        ("noext", b"hello", 415, "unsupported file type"),
+        ("broken.pdf", b"%PDF-1.4\n1 0 obj << /Broken", 422, "PDF"),
+        ("empty.txt", b"", 422, "empty"),
+        ("binary.txt", b"\x00\x01\x02\x03" * 100, 422, "binary"),
+        ("latin1.txt", "café olé".encode("latin-1"), 422, "UTF-8"),
+    ],
+)
 def test_bad_uploads_are_refused_and_change_nothing(api, name, data, status, phrase):
     before = httpx.get(f"{api}/readyz").json()
     response = httpx.post(f"{api}/v1/documents", files={"file": (name, data)}, timeout=60)
@@ -148,8 +174,13 @@ def test_upload_over_the_size_limit_is_413(api):
 
 def test_feedback_is_saved_as_a_candidate_eval_item(api_service):
     api, service = api_service
-    body = {"question": "Who funds the NRF?", "answer": "The sources in the library do not say.",
-            "citations": [], "comment": "It should have said the sources are silent on funding.", "rating": "down"}
+    body = {
+        "question": "Who funds the NRF?",
+        "answer": "The sources in the library do not say.",
+        "citations": [],
+        "comment": "It should have said the sources are silent on funding.",
+        "rating": "down",
+    }
     response = httpx.post(f"{api}/v1/feedback", json=body)
     assert response.status_code == 201 and response.json()["saved"]
     saved = [r for r in service.feedback.read() if r["id"] == response.json()["id"]]

@@ -34,8 +34,16 @@ def browser():
     with sync_playwright() as p:
         browser = p.chromium.launch(
             executable_path=CHROMIUM,
-            args=["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                  "--disable-component-update", "--no-first-run", "--disable-sync", "--disable-quic"],
+            args=[
+                "--headless",
+                "--no-sandbox",
+                "--disable-gpu",
+                "--disable-background-networking",
+                "--disable-component-update",
+                "--no-first-run",
+                "--disable-sync",
+                "--disable-quic",
+            ],
         )
         yield browser
         browser.close()
@@ -47,8 +55,14 @@ def page(browser, ui_server):
     context = browser.new_context(viewport={"width": 1366, "height": 900})
     page = context.new_page()
     page.external_requests = []
-    page.on("request", lambda r: page.external_requests.append(r.url)
-            if not r.url.startswith(("http://127.0.0.1", "data:", "blob:", "about:")) else None)
+    page.on(
+        "request",
+        lambda r: (
+            page.external_requests.append(r.url)
+            if not r.url.startswith(("http://127.0.0.1", "data:", "blob:", "about:"))
+            else None
+        ),
+    )
     page.goto(ui_server + "/", wait_until="networkidle")
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     yield page

@@ -89,7 +89,7 @@ def test_upload_ask_and_delete(page, tmp_path):
     article.write_text(
         "Helmand shura\n\nThe Helmand elders' shura met in Lashkar Gah to settle a dispute over the Kajaki "
         "dam. Its spokesman, Mirwais Noorzai, said the elders agreed to share the water equally.\n"
-        "<script>window.__pwned = 1</script> <img src=x onerror=\"window.__pwned = 2\">\n"
+        '<script>window.__pwned = 1</script> <img src=x onerror="window.__pwned = 2">\n'
     )
     upload(page, article)
     status = page.locator("#briefing-status")

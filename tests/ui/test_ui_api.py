@@ -26,5 +26,6 @@ def test_ui_imports_no_index_internals():
             elif isinstance(node, ast.ImportFrom) and node.module:
                 names = [node.module]
             for name in names:
-                assert not name.startswith(("index", "ingest", "chromadb", "server.answer.engine", "server.wiring")), \
-                    f"{path.name} imports {name}"
+                assert not name.startswith(
+                    ("index", "ingest", "chromadb", "server.answer.engine", "server.wiring")
+                ), f"{path.name} imports {name}"

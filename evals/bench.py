@@ -1,0 +1,285 @@
+"""`briefing bench`: speed, cost and scale, measured honestly. Every figure is a median over repeated runs,
+taken in the same run as its reference (raw encoder for ingest, embedding + Chroma query for answers)."""
+
+from __future__ import annotations
+
+import json
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from pathlib import Path
+
+import httpx
+
+from evals.report import REPORTS_DIR
+
+SCALES = {"seed": 2, "1k": 1000, "10k": 10_000}
+
+
+def _percentile(values: list[float], q: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(round(q * (len(ordered) - 1))))]
+
+
+def _free_port() -> int:
+    import socket
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def bench_ingest(files: list[Path], data_dir: Path, repeats: int) -> dict:
+    """Pipeline ingest (parse, split, embed chunks and sentences, write Chroma, build BM25) against the raw
+    encoder: SentenceTransformer.encode of the same chunk texts, in the same run."""
+    from sentence_transformers import SentenceTransformer
+
+    from index.embedding import bundled_model_path
+    from ingest.prepare import prepare_file
+    from server.settings import IndexSettings, ServerSettings, Settings
+    from server.wiring import build_library
+
+    chunk_texts = [c.text for f in files for c in prepare_file(f).chunks]
+    encoder = SentenceTransformer(str(bundled_model_path()), device="cpu")
+    raw, pipeline = [], []
+    library = None
+    for r in range(repeats):
+        started = time.perf_counter()
+        encoder.encode(chunk_texts, batch_size=32)
+        raw.append(time.perf_counter() - started)
+        settings = Settings(index=IndexSettings(data_dir=data_dir / f"ingest-{r}"), server=ServerSettings())
+        library = build_library(settings)
+        started = time.perf_counter()
+        report = library.ingest_paths(files)
+        pipeline.append(time.perf_counter() - started)
+        assert not report.failures, report.failures[:3]
+    raw_s, pipe_s = statistics.median(raw), statistics.median(pipeline)
+    return {
+        "articles": len(files),
+        "chunks": len(chunk_texts),
+        "pipeline_s": round(pipe_s, 3),
+        "raw_encoder_s": round(raw_s, 3),
+        "ratio_to_raw_encoder": round(pipe_s / raw_s, 3),
+        "chunks_per_s": round(len(chunk_texts) / pipe_s, 2),
+        "raw_chunks_per_s": round(len(chunk_texts) / raw_s, 2),
+        "data_dir": str(data_dir / "ingest-0"),
+    }
+
+
+def bench_answers(service, questions: list[str], rounds: int) -> dict:
+    """In-process extractive answers against the floor: one query embedding plus one Chroma top-k query."""
+    latencies, floors = [], []
+    library = service.library
+    for _ in range(rounds):
+        for q in questions:
+            started = time.perf_counter()
+            vector = library.embedder.embed_query(q)
+            library.store.query_chunks(vector, service.settings.answer.top_k)
+            floors.append((time.perf_counter() - started) * 1000)
+            started = time.perf_counter()
+            service.ask(q)
+            latencies.append((time.perf_counter() - started) * 1000)
+    p50, floor = statistics.median(latencies), statistics.median(floors)
+    return {
+        "requests": len(latencies),
+        "p50_ms": round(p50, 2),
+        "p95_ms": round(_percentile(latencies, 0.95), 2),
+        "p99_ms": round(_percentile(latencies, 0.99), 2),
+        "floor_p50_ms": round(floor, 2),
+        "p50_over_floor": round(p50 / floor, 2),
+    }
+
+
+def bench_retrieval_quality(service) -> dict:
+    from evals.clients import InProcessClient
+    from evals.golden import load_golden
+    from evals.runner import run_items, score
+
+    result = score(run_items(load_golden(), InProcessClient(service)), thresholds={})
+    keep = ("non_llm_context_recall", "key_fact_recall", "refusal_accuracy", "citation_validity")
+    return {k: v for k, v in result.summary.items() if k in keep}
+
+
+def start_server(data_dir: Path, port: int) -> tuple[subprocess.Popen, float]:
+    """Start `briefing serve` on an existing index; return it and the seconds until /readyz said 200."""
+    env = {
+        **os.environ,
+        "BRIEFING_DATA_DIR": str(data_dir),
+        "BRIEFING_PORT": str(port),
+        "BRIEFING_INGEST_SEED_ON_START": "false",
+    }
+    started = time.perf_counter()
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "server.cli", "serve"],
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    deadline = started + 180
+    while time.perf_counter() < deadline:
+        try:
+            if httpx.get(f"http://127.0.0.1:{port}/readyz", timeout=1).status_code == 200:
+                return proc, time.perf_counter() - started
+        except httpx.HTTPError:
+            pass
+        time.sleep(0.05)
+    proc.kill()
+    raise RuntimeError("the server did not become ready")
+
+
+def peak_rss_mb(pid: int) -> float:
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmHWM:"):
+            return round(int(line.split()[1]) / 1024, 1)
+    return float("nan")
+
+
+def bench_http(url: str, questions: list[str], clients: int, seconds: float) -> dict:
+    """Concurrent loopback clients posting /v1/ask for a bounded time."""
+    latencies: list[float] = []
+    errors = 0
+    lock = threading.Lock()
+    stop_at = time.perf_counter() + seconds
+
+    def worker(offset: int) -> None:
+        nonlocal errors
+        with httpx.Client(base_url=url, timeout=30) as http:
+            i = offset
+            while time.perf_counter() < stop_at:
+                started = time.perf_counter()
+                try:
+                    ok = (
+                        http.post("/v1/ask", json={"question": questions[i % len(questions)]}).status_code
+                        == 200
+                    )
+                except httpx.HTTPError:
+                    ok = False
+                with lock:
+                    latencies.append((time.perf_counter() - started) * 1000)
+                    errors += 0 if ok else 1
+                i += 1
+
+    threads = [threading.Thread(target=worker, args=(n,)) for n in range(clients)]
+    began = time.perf_counter()
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    elapsed = time.perf_counter() - began
+    return {
+        "clients": clients,
+        "requests": len(latencies),
+        "rps": round(len(latencies) / elapsed, 1),
+        "p50_ms": round(statistics.median(latencies), 1) if latencies else None,
+        "p95_ms": round(_percentile(latencies, 0.95), 1) if latencies else None,
+        "errors": errors,
+    }
+
+
+def run_scale(name: str, n_articles: int, work: Path, smoke: bool) -> dict:
+    from evals.golden import load_golden
+    from evals.synthetic_corpus import generate_corpus
+    from server.service import build_service
+    from server.settings import IndexSettings, ServerSettings, Settings
+
+    seed_dir = Path("data/articles")
+    files = generate_corpus(seed_dir, work / name / "articles", n_articles)
+    ingest = bench_ingest(files, work / name, repeats=1 if smoke or n_articles > 100 else 3)
+    data_dir = Path(ingest.pop("data_dir"))
+    settings = Settings(
+        index=IndexSettings(data_dir=data_dir), server=ServerSettings(ingest_seed_on_start=False)
+    )
+    service = build_service(settings)
+    questions = [i.question for i in load_golden() if not i.history]
+    answers = bench_answers(service, questions[:8] if smoke else questions, rounds=1 if smoke else 3)
+    quality = bench_retrieval_quality(service)
+    del service
+    port = _free_port()
+    proc, cold = start_server(data_dir, port)
+    try:
+        load = [
+            bench_http(f"http://127.0.0.1:{port}", questions, c, 1.0 if smoke else 20.0)
+            for c in ((1, 8) if smoke else (1, 8, 32))
+        ]
+        rss = peak_rss_mb(proc.pid)
+    finally:
+        proc.terminate()
+        proc.wait(timeout=30)
+    return {
+        "scale": name,
+        "ingest": ingest,
+        "answers": answers,
+        "http": load,
+        "cold_start_s": round(cold, 2),
+        "peak_rss_mb": rss,
+        "retrieval_quality": quality,
+    }
+
+
+def write_bench(results: list[dict], out_dir: Path) -> None:
+    out_dir.mkdir(parents=True, exist_ok=True)
+    payload = {
+        "created": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
+        "cpus": os.cpu_count(),
+        "scales": results,
+    }
+    (out_dir / "bench.json").write_text(json.dumps(payload, indent=1))
+    md = [
+        f"# Benchmark ({payload['created']}, {payload['cpus']} CPUs)",
+        "",
+        "| scale | articles | chunks | ingest s | raw encoder s | ratio | chunks/s | p50 ms | p95 ms | p99 ms "
+        "| floor ms | p50/floor | cold start s | peak RSS MB | context recall |",
+        "|" + "---|" * 15,
+    ]
+    for r in results:
+        i, a = r["ingest"], r["answers"]
+        md.append(
+            f"| {r['scale']} | {i['articles']} | {i['chunks']} | {i['pipeline_s']} | {i['raw_encoder_s']} | "
+            f"{i['ratio_to_raw_encoder']} | {i['chunks_per_s']} | {a['p50_ms']} | {a['p95_ms']} | {a['p99_ms']} | "
+            f"{a['floor_p50_ms']} | {a['p50_over_floor']} | {r['cold_start_s']} | {r['peak_rss_mb']} | "
+            f"{r['retrieval_quality'].get('non_llm_context_recall')} |"
+        )
+    md += [
+        "",
+        "## HTTP load (/v1/ask over loopback)",
+        "",
+        "| scale | clients | requests | req/s | p50 ms | p95 ms | errors |",
+        "|---|---|---|---|---|---|---|",
+    ]
+    for r in results:
+        for h in r["http"]:
+            md.append(
+                f"| {r['scale']} | {h['clients']} | {h['requests']} | {h['rps']} | {h['p50_ms']} | "
+                f"{h['p95_ms']} | {h['errors']} |"
+            )
+    (out_dir / "bench.md").write_text("\n".join(md) + "\n")
+
+
+def run_bench(scales: list[str], out_dir: Path = REPORTS_DIR, smoke: bool = False) -> list[dict]:
+    with tempfile.TemporaryDirectory(prefix="briefing-bench-") as tmp:
+        results = [
+            run_scale(name, SCALES[name] if not smoke else min(SCALES[name], 12), Path(tmp), smoke)
+            for name in scales
+        ]
+    write_bench(results, out_dir)
+    return results
+
+
+def register(sub) -> None:
+    p = sub.add_parser("bench", help="benchmark ingest, answers, HTTP load, cold start and quality")
+    p.add_argument("--large", action="store_true", help="also 10,000 articles")
+    p.add_argument("--smoke", action="store_true", help="tiny scales and short runs (checks figures appear)")
+    p.add_argument("--out", default=None)
+
+    def run(settings, args) -> int:
+        scales = ["seed", "1k"] + (["10k"] if args.large else [])
+        results = run_bench(scales, Path(args.out) if args.out else REPORTS_DIR, smoke=args.smoke)
+        print((Path(args.out) if args.out else REPORTS_DIR) / "bench.md")
+        print(json.dumps(results, indent=1))
+        return 0
+
+    p.set_defaults(func=run)

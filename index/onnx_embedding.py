@@ -1,0 +1,112 @@
+"""all-MiniLM-L6-v2 on ONNX Runtime: the bundled weights, exported once with torch, quantised to int8
+and cached; afterwards neither torch nor transformers is imported. About 3x faster than torch here."""
+
+from __future__ import annotations
+
+import logging
+import os
+from pathlib import Path
+
+import numpy as np
+
+from index.embedding import DIMENSION, bundled_model_path
+
+log = logging.getLogger(__name__)
+MAX_TOKENS = 256  # all-MiniLM-L6-v2's max_seq_length
+EXPORT_VERSION = "v1"
+
+
+def export_onnx(model_dir: Path, target: Path, quantize: bool = True) -> Path:
+    """Export the bundled transformer to ONNX (dynamic batch and length), optionally int8-quantised."""
+    import torch
+    from transformers import AutoModel
+
+    target.parent.mkdir(parents=True, exist_ok=True)
+    fp32 = target.with_suffix(".fp32.onnx.tmp")
+
+    class Encoder(torch.nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.bert = AutoModel.from_pretrained(str(model_dir)).eval()
+
+        def forward(self, input_ids, attention_mask, token_type_ids):
+            return self.bert(
+                input_ids=input_ids, attention_mask=attention_mask, token_type_ids=token_type_ids
+            ).last_hidden_state
+
+    model = Encoder().eval()
+    ids = torch.ones((2, 8), dtype=torch.long)
+    with torch.no_grad():
+        torch.onnx.export(
+            model,
+            (ids, torch.ones_like(ids), torch.zeros_like(ids)),
+            str(fp32),
+            input_names=["input_ids", "attention_mask", "token_type_ids"],
+            output_names=["last_hidden_state"],
+            dynamic_axes={
+                n: {0: "batch", 1: "tokens"}
+                for n in ("input_ids", "attention_mask", "token_type_ids", "last_hidden_state")
+            },
+            opset_version=17,
+            dynamo=False,
+        )
+    tmp = target.with_suffix(".onnx.tmp")
+    if quantize:
+        from onnxruntime.quantization import QuantType, quantize_dynamic
+
+        quantize_dynamic(str(fp32), str(tmp), weight_type=QuantType.QInt8)
+        fp32.unlink()
+    else:
+        fp32.replace(tmp)
+    tmp.replace(target)  # atomic: a half-written model is never picked up
+    return target
+
+
+class OnnxMiniLMEmbedder:
+    """Same interface as MiniLMEmbedder; mean pooling and L2 normalisation as sentence-transformers does."""
+
+    dimension = DIMENSION
+
+    def __init__(self, cache_dir: Path, quantize: bool = True, batch_size: int = 32):
+        import onnxruntime as ort
+        from tokenizers import Tokenizer
+
+        model_dir = bundled_model_path()
+        name = f"minilm-l6-{EXPORT_VERSION}-{'int8' if quantize else 'fp32'}.onnx"
+        path = cache_dir / name
+        if not path.exists():
+            log.info("exporting the bundled MiniLM to %s (once)", path)
+            export_onnx(model_dir, path, quantize)
+        options = ort.SessionOptions()
+        options.intra_op_num_threads = os.cpu_count() or 1
+        options.graph_optimization_level = ort.GraphOptimizationLevel.ORT_ENABLE_ALL
+        self._session = ort.InferenceSession(str(path), options, providers=["CPUExecutionProvider"])
+        self._tokenizer = Tokenizer.from_file(str(model_dir / "tokenizer.json"))
+        self._tokenizer.enable_truncation(MAX_TOKENS)
+        self._tokenizer.enable_padding(pad_id=0, pad_token="[PAD]")
+        self.batch_size = batch_size
+
+    def _encode(self, texts: list[str]) -> np.ndarray:
+        encodings = self._tokenizer.encode_batch(texts)
+        ids = np.array([e.ids for e in encodings], dtype=np.int64)
+        mask = np.array([e.attention_mask for e in encodings], dtype=np.int64)
+        hidden = self._session.run(
+            None, {"input_ids": ids, "attention_mask": mask, "token_type_ids": np.zeros_like(ids)}
+        )[0]
+        weights = mask[..., None].astype(np.float32)
+        pooled = (hidden * weights).sum(axis=1) / np.clip(weights.sum(axis=1), 1e-9, None)
+        return pooled / np.clip(np.linalg.norm(pooled, axis=1, keepdims=True), 1e-12, None)
+
+    def embed_texts(self, texts: list[str]) -> np.ndarray:
+        if not texts:
+            return np.zeros((0, self.dimension), dtype=np.float32)
+        # Sorted by length so that each batch pads little; the order is restored afterwards.
+        order = sorted(range(len(texts)), key=lambda i: len(texts[i]))
+        out = np.empty((len(texts), self.dimension), dtype=np.float32)
+        for start in range(0, len(order), self.batch_size):
+            batch = order[start : start + self.batch_size]
+            out[batch] = self._encode([texts[i] for i in batch])
+        return out
+
+    def embed_query(self, text: str) -> np.ndarray:
+        return self._encode([text])[0].astype(np.float32)
