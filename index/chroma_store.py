@@ -14,7 +14,13 @@ from urllib.parse import urlparse
 
 import numpy as np
 
-from index.types import DocumentInfo, StoredDocument, StoredSentence, StoreUnavailableError
+from index.types import (
+    DocumentInfo,
+    IndexMismatchError,
+    StoredDocument,
+    StoredSentence,
+    StoreUnavailableError,
+)
 from ingest.models import PreparedDocument
 
 _BATCH = 1000
@@ -64,14 +70,28 @@ def _info(doc_id: str, meta: dict) -> DocumentInfo:
 class ChromaStore:
     """Three collections under one name prefix; embeddings are always supplied, never computed by Chroma."""
 
-    def __init__(self, client, prefix: str = "briefing"):
+    def __init__(self, client, prefix: str = "briefing", embedder_name: str = ""):
         self._client = client
+        meta = {"embedder": embedder_name} if embedder_name else None
         try:
-            self.documents = client.get_or_create_collection(f"{prefix}_documents", embedding_function=None)
-            self.chunks = client.get_or_create_collection(f"{prefix}_chunks", embedding_function=None)
-            self.sentences = client.get_or_create_collection(f"{prefix}_sentences", embedding_function=None)
+            self.documents = client.get_or_create_collection(
+                f"{prefix}_documents", embedding_function=None, metadata=meta
+            )
+            self.chunks = client.get_or_create_collection(
+                f"{prefix}_chunks", embedding_function=None, metadata=meta
+            )
+            self.sentences = client.get_or_create_collection(
+                f"{prefix}_sentences", embedding_function=None, metadata=meta
+            )
         except Exception as exc:  # chromadb raises several transport errors
             raise StoreUnavailableError(f"Chroma is not reachable: {exc}") from exc
+        built_with = (self.chunks.metadata or {}).get("embedder")
+        if embedder_name and built_with and built_with != embedder_name:
+            raise IndexMismatchError(
+                f"this index was built with {built_with} but the configured embedder is {embedder_name}; "
+                f"set BRIEFING_EMBEDDING_BACKEND to match, or use a new BRIEFING_DATA_DIR / collection prefix "
+                f"and ingest again"
+            )
 
     def heartbeat(self) -> bool:
         try:

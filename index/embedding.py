@@ -15,6 +15,7 @@ class Embedder(Protocol):
     """Turns text into unit-length vectors."""
 
     dimension: int
+    name: str  # recorded in the index: vectors from different encoders must never be mixed
 
     def embed_texts(self, texts: list[str]) -> np.ndarray: ...
 
@@ -45,6 +46,7 @@ class MiniLMEmbedder:
     """all-MiniLM-L6-v2 through llama-index's HuggingFaceEmbedding, with normalised outputs."""
 
     dimension = DIMENSION
+    name = "all-MiniLM-L6-v2/torch"
 
     def __init__(self, model_path: Path | None = None, batch_size: int = 32):
         set_offline_environment()

@@ -49,6 +49,22 @@ class IngestReport:
         )
 
 
+def chunk_vectors_from_sentences(prepared: PreparedDocument, sentence_vectors: np.ndarray) -> np.ndarray:
+    """A chunk's vector is the normalised mean of its sentences' vectors: every sentence is encoded once,
+    and chunks (which overlap) cost no encoder time of their own."""
+    out = np.empty((len(prepared.chunks), sentence_vectors.shape[1]), dtype=np.float32)
+    starts = [s.start for s in prepared.sentences]
+    for i, chunk in enumerate(prepared.chunks):
+        inside = [
+            j
+            for j, start in enumerate(starts)
+            if chunk.start <= start and prepared.sentences[j].end <= chunk.end
+        ]
+        mean = sentence_vectors[inside].mean(axis=0)
+        out[i] = mean / (np.linalg.norm(mean) or 1.0)
+    return out
+
+
 class Library:
     """Articles in Chroma plus a BM25 index of their chunks."""
 
@@ -79,10 +95,9 @@ class Library:
             stale = [i for i in self.store.document_ids_for_source(doc.source) if i != doc.id]
             if existing is not None and not stale:
                 return IngestOutcome("unchanged", existing.info)
-            texts = [c.text for c in prepared.chunks] + [s.text for s in prepared.sentences]
-            vectors = self.embedder.embed_texts(texts)
-            n = len(prepared.chunks)
-            info = self.store.write_document(prepared, vectors[:n], vectors[n:])
+            sentence_vectors = self.embedder.embed_texts([s.text for s in prepared.sentences])
+            chunk_vectors = chunk_vectors_from_sentences(prepared, sentence_vectors)
+            info = self.store.write_document(prepared, chunk_vectors, sentence_vectors)
             for old in stale:
                 self.store.delete_document(old)
             if refresh:

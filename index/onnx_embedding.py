@@ -85,6 +85,7 @@ class OnnxMiniLMEmbedder:
         self._tokenizer.enable_truncation(MAX_TOKENS)
         self._tokenizer.enable_padding(pad_id=0, pad_token="[PAD]")
         self.batch_size = batch_size
+        self.name = f"all-MiniLM-L6-v2/onnx-{'int8' if quantize else 'fp32'}"
 
     def _encode(self, texts: list[str]) -> np.ndarray:
         encodings = self._tokenizer.encode_batch(texts)

@@ -53,3 +53,7 @@ class StoredSentence:
 
 class StoreUnavailableError(RuntimeError):
     """The Chroma store cannot be reached (for example a Chroma server that is down)."""
+
+
+class IndexMismatchError(RuntimeError):
+    """The index was built with another embedder than the one configured."""

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Literal
 
 from pydantic import BaseModel, Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -30,6 +31,12 @@ class IndexSettings(BaseSettings):
         "briefing", description="Prefix of the Chroma collection names.", pattern=r"^[a-zA-Z0-9._-]{3,40}$"
     )
     max_chunk_words: int = Field(140, ge=30, le=1000, description="Target chunk length in words.")
+    embedding_backend: Literal["onnx-int8", "torch"] = Field(
+        "onnx-int8",
+        description="How the bundled all-MiniLM-L6-v2 runs: ONNX Runtime with int8 weights (exported once from "
+        "the bundled model into DATA_DIR/models; about twice as fast) or torch via llama-index. An index must "
+        "be queried with the backend that built it.",
+    )
 
 
 class AnswerSettings(BaseSettings):

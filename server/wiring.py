@@ -2,15 +2,35 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from index.chroma_store import ChromaStore, connect_chroma
-from index.embedding import MiniLMEmbedder, set_offline_environment
+from index.embedding import Embedder, MiniLMEmbedder, set_offline_environment
 from index.library import Library
-from server.settings import Settings
+from server.settings import IndexSettings, Settings
 
 
-def build_library(settings: Settings, embedder=None) -> Library:
-    """Open the configured Chroma store (embedded or server) with the bundled embedder."""
+def _onnx_int8(settings: IndexSettings) -> Embedder:
+    from index.onnx_embedding import OnnxMiniLMEmbedder
+
+    return OnnxMiniLMEmbedder(settings.data_dir / "models", quantize=True)
+
+
+EMBEDDERS: dict[str, Callable[[IndexSettings], Embedder]] = {
+    "onnx-int8": _onnx_int8,
+    "torch": lambda _settings: MiniLMEmbedder(),
+}
+
+
+def build_embedder(settings: Settings) -> Embedder:
     set_offline_environment()
+    return EMBEDDERS[settings.index.embedding_backend](settings.index)
+
+
+def build_library(settings: Settings, embedder: Embedder | None = None) -> Library:
+    """Open the configured Chroma store (embedded or server) with the configured embedder."""
+    set_offline_environment()
+    embedder = embedder or build_embedder(settings)
     client = connect_chroma(settings.index.data_dir, settings.index.chroma_url)
-    store = ChromaStore(client, settings.index.collection_prefix)
-    return Library(store, embedder or MiniLMEmbedder(), settings.index.max_chunk_words)
+    store = ChromaStore(client, settings.index.collection_prefix, embedder_name=embedder.name)
+    return Library(store, embedder, settings.index.max_chunk_words)

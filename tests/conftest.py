@@ -26,10 +26,12 @@ def free_port() -> int:
 
 
 @pytest.fixture(scope="session")
-def embedder():
-    from index.embedding import MiniLMEmbedder
+def embedder(tmp_path_factory):
+    """The default embedder (ONNX int8, exported once from the bundled model for the session)."""
+    from server.settings import IndexSettings, Settings
+    from server.wiring import build_embedder
 
-    return MiniLMEmbedder()
+    return build_embedder(Settings(index=IndexSettings(data_dir=tmp_path_factory.mktemp("models"))))
 
 
 @pytest.fixture()
