@@ -101,51 +101,78 @@ class ChromaStore:
             return False
 
     # ---- writes -------------------------------------------------------------------------------
-    def write_document(
-        self, prepared: PreparedDocument, chunk_vectors: np.ndarray, sentence_vectors: np.ndarray
-    ) -> DocumentInfo:
-        """Write sentences, then chunks, then the document record that makes them visible."""
-        doc = prepared.document
-        self._delete_parts(doc.id)
-        sents = prepared.sentences
+    def write_documents(
+        self, parts: list[tuple[PreparedDocument, np.ndarray, np.ndarray]]
+    ) -> list[DocumentInfo]:
+        """Write the sentences, then the chunks, then the records that make the documents visible.
+
+        Part ids derive from content hashes, so upserting over the leftovers of an interrupted write of the
+        same document is safe; if this write fails, its parts are removed again."""
+        try:
+            self._upsert_sentences(parts)
+            self._upsert_chunks(parts)
+            metas = [self._record(prepared) for prepared, _, _ in parts]
+            centroids = []
+            for _, chunk_vectors, _ in parts:
+                centroid = chunk_vectors.mean(axis=0)
+                centroids.append((centroid / (np.linalg.norm(centroid) or 1.0)).tolist())
+            self.documents.upsert(
+                ids=[p.document.id for p, _, _ in parts],
+                embeddings=centroids,
+                documents=[p.document.text for p, _, _ in parts],
+                metadatas=metas,
+            )
+        except Exception:
+            for prepared, _, _ in parts:
+                if self.get_document_info(prepared.document.id) is None:
+                    self._delete_parts(prepared.document.id)
+            raise
+        return [_info(p.document.id, m) for (p, _, _), m in zip(parts, metas, strict=True)]
+
+    def _upsert_sentences(self, parts) -> None:
+        sents = [s for prepared, _, _ in parts for s in prepared.sentences]
+        vectors = np.concatenate([v for _, _, v in parts]) if parts else np.zeros((0, 0))
         for part in _batches(len(sents)):
-            self.sentences.add(
+            self.sentences.upsert(
                 ids=[s.id for s in sents[part]],
-                embeddings=sentence_vectors[part].tolist(),
+                embeddings=vectors[part].tolist(),
                 documents=[s.text for s in sents[part]],
                 metadatas=[{"doc_id": s.doc_id, "start": s.start, "end": s.end} for s in sents[part]],
             )
-        chunk_sentence_ids = [
-            ",".join(s.id for s in sents if s.start >= c.start and s.end <= c.end) for c in prepared.chunks
+
+    def _upsert_chunks(self, parts) -> None:
+        chunks = [c for prepared, _, _ in parts for c in prepared.chunks]
+        vectors = np.concatenate([v for _, v, _ in parts]) if parts else np.zeros((0, 0))
+        sentence_ids = [
+            ",".join(s.id for s in prepared.sentences if s.start >= c.start and s.end <= c.end)
+            for prepared, _, _ in parts
+            for c in prepared.chunks
         ]
-        for part in _batches(len(prepared.chunks)):
-            chunks = prepared.chunks[part]
-            self.chunks.add(
-                ids=[c.id for c in chunks],
-                embeddings=chunk_vectors[part].tolist(),
-                documents=[c.text for c in chunks],
+        for part in _batches(len(chunks)):
+            self.chunks.upsert(
+                ids=[c.id for c in chunks[part]],
+                embeddings=vectors[part].tolist(),
+                documents=[c.text for c in chunks[part]],
                 metadatas=[
                     {"doc_id": c.doc_id, "start": c.start, "end": c.end, "sentence_ids": sid}
-                    for c, sid in zip(chunks, chunk_sentence_ids[part], strict=True)
+                    for c, sid in zip(chunks[part], sentence_ids[part], strict=True)
                 ],
             )
-        centroid = chunk_vectors.mean(axis=0)
-        centroid = centroid / (np.linalg.norm(centroid) or 1.0)
-        meta = {
+
+    @staticmethod
+    def _record(prepared: PreparedDocument) -> dict:
+        doc = prepared.document
+        return {
             "source": doc.source,
             "title": doc.title,
             "outlet": doc.metadata.outlet,
             "published": doc.metadata.published,
             "url": doc.metadata.url,
             "chunks": len(prepared.chunks),
-            "sentences": len(sents),
+            "sentences": len(prepared.sentences),
             "characters": len(doc.text),
             "ingested_at": time.time(),
         }
-        self.documents.upsert(
-            ids=[doc.id], embeddings=[centroid.tolist()], documents=[doc.text], metadatas=[meta]
-        )
-        return _info(doc.id, meta)
 
     def delete_document(self, doc_id: str) -> bool:
         """Remove the record first (the document vanishes at once), then its parts."""
@@ -185,6 +212,10 @@ class ChromaStore:
         got = self.documents.get(include=["metadatas"])
         infos = [_info(i, m) for i, m in zip(got["ids"], got["metadatas"], strict=True)]
         return sorted(infos, key=lambda d: (d.published or "", d.title), reverse=True)
+
+    def get_document_info(self, doc_id: str) -> DocumentInfo | None:
+        got = self.documents.get(ids=[doc_id], include=["metadatas"])
+        return _info(doc_id, got["metadatas"][0]) if got["ids"] else None
 
     def get_document(self, doc_id: str) -> StoredDocument | None:
         got = self.documents.get(ids=[doc_id], include=["metadatas", "documents"])

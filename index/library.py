@@ -23,6 +23,8 @@ from ingest.models import DocumentMetadata, IngestError, PreparedDocument
 from ingest.prepare import discover_files, prepare_bytes, prepare_file
 
 log = logging.getLogger(__name__)
+# Documents written together: bigger encoder batches pad less and Chroma takes fewer, larger writes.
+INGEST_BATCH = 16
 
 
 @dataclass(frozen=True)
@@ -86,23 +88,43 @@ class Library:
         self._visible = set(self.store.document_ids())
         self._bm25 = BM25Index(ids, texts, metas) if ids else None
 
-    def add_prepared(self, prepared: PreparedDocument, refresh: bool = True) -> IngestOutcome:
-        """Store a prepared document, replacing older versions from the same source. With refresh=False
-        the caller rebuilds the BM25 index once after a batch (see `ingest_paths`)."""
-        doc = prepared.document
+    def add_prepared(self, prepared: PreparedDocument) -> IngestOutcome:
+        """Store one prepared document, replacing older versions from the same source."""
+        return self.add_batch([prepared])[0]
+
+    def add_batch(self, batch: list[PreparedDocument], refresh: bool = True) -> list[IngestOutcome]:
+        """Store documents together: one encoder pass over all their sentences and one write per
+        collection. Each still becomes visible only when its own record lands, after its parts. With
+        refresh=False the caller rebuilds the BM25 index once after several batches."""
         with self._write_lock:
-            existing = self.store.get_document(doc.id)
-            stale = [i for i in self.store.document_ids_for_source(doc.source) if i != doc.id]
-            if existing is not None and not stale:
-                return IngestOutcome("unchanged", existing.info)
-            sentence_vectors = self.embedder.embed_texts([s.text for s in prepared.sentences])
-            chunk_vectors = chunk_vectors_from_sentences(prepared, sentence_vectors)
-            info = self.store.write_document(prepared, chunk_vectors, sentence_vectors)
-            for old in stale:
-                self.store.delete_document(old)
-            if refresh:
-                self._refresh()
-        return IngestOutcome("replaced" if stale else "added", info, tuple(stale))
+            outcomes: list[IngestOutcome | None] = []
+            todo: list[tuple[int, PreparedDocument, list[str]]] = []
+            for prepared in batch:
+                doc = prepared.document
+                existing = self.store.get_document_info(doc.id)
+                stale = [i for i in self.store.document_ids_for_source(doc.source) if i != doc.id]
+                if existing is not None and not stale:
+                    outcomes.append(IngestOutcome("unchanged", existing))
+                else:
+                    outcomes.append(None)
+                    todo.append((len(outcomes) - 1, prepared, stale))
+            if todo:
+                vectors = self.embedder.embed_texts([s.text for _, p, _ in todo for s in p.sentences])
+                parts, offset = [], 0
+                for _, prepared, _ in todo:
+                    sentence_vectors = vectors[offset : offset + len(prepared.sentences)]
+                    offset += len(prepared.sentences)
+                    parts.append(
+                        (prepared, chunk_vectors_from_sentences(prepared, sentence_vectors), sentence_vectors)
+                    )
+                infos = self.store.write_documents(parts)
+                for (position, _prepared, stale), info in zip(todo, infos, strict=True):
+                    for old in stale:
+                        self.store.delete_document(old)
+                    outcomes[position] = IngestOutcome("replaced" if stale else "added", info, tuple(stale))
+                if refresh:
+                    self._refresh()
+        return [o for o in outcomes if o is not None]
 
     def ingest_bytes(
         self, data: bytes, filename: str, metadata: DocumentMetadata | None = None
@@ -116,6 +138,7 @@ class Library:
         """Ingest files and folders; a file that fails is reported and the rest go on."""
         report = IngestReport()
         files = discover_files(paths)
+        pending: list[PreparedDocument] = []
         try:
             for i, path in enumerate(files):
                 if on_progress:
@@ -123,10 +146,14 @@ class Library:
                 try:
                     if not path.exists():
                         raise IngestError(path.name, "no such file")
-                    outcome = self.add_prepared(prepare_file(path, self.max_chunk_words), refresh=False)
-                    report.outcomes.append(outcome)
+                    pending.append(prepare_file(path, self.max_chunk_words))
                 except IngestError as exc:
                     report.failures.append(exc)
+                if len(pending) >= INGEST_BATCH:
+                    report.outcomes += self.add_batch(pending, refresh=False)
+                    pending = []
+            if pending:
+                report.outcomes += self.add_batch(pending, refresh=False)
         finally:
             if any(o.status != "unchanged" for o in report.outcomes):
                 with self._write_lock:

@@ -67,7 +67,7 @@ class OnnxMiniLMEmbedder:
 
     dimension = DIMENSION
 
-    def __init__(self, cache_dir: Path, quantize: bool = True, batch_size: int = 32):
+    def __init__(self, cache_dir: Path, quantize: bool = True):
         import onnxruntime as ort
         from tokenizers import Tokenizer
 
@@ -84,7 +84,6 @@ class OnnxMiniLMEmbedder:
         self._tokenizer = Tokenizer.from_file(str(model_dir / "tokenizer.json"))
         self._tokenizer.enable_truncation(MAX_TOKENS)
         self._tokenizer.enable_padding(pad_id=0, pad_token="[PAD]")
-        self.batch_size = batch_size
         self.name = f"all-MiniLM-L6-v2/onnx-{'int8' if quantize else 'fp32'}"
 
     def _encode(self, texts: list[str]) -> np.ndarray:
@@ -99,14 +98,12 @@ class OnnxMiniLMEmbedder:
         return pooled / np.clip(np.linalg.norm(pooled, axis=1, keepdims=True), 1e-12, None)
 
     def embed_texts(self, texts: list[str]) -> np.ndarray:
-        if not texts:
-            return np.zeros((0, self.dimension), dtype=np.float32)
-        # Sorted by length so that each batch pads little; the order is restored afterwards.
-        order = sorted(range(len(texts)), key=lambda i: len(texts[i]))
+        """One text per run. Dynamic int8 quantisation scales activations per batch, so a batched text's
+        vector would depend on its neighbours (cosine 0.98 to itself alone); alone, it depends only on
+        itself, matches its query embedding exactly, and costs no padding."""
         out = np.empty((len(texts), self.dimension), dtype=np.float32)
-        for start in range(0, len(order), self.batch_size):
-            batch = order[start : start + self.batch_size]
-            out[batch] = self._encode([texts[i] for i in batch])
+        for i, text in enumerate(texts):
+            out[i] = self._encode([text])[0]
         return out
 
     def embed_query(self, text: str) -> np.ndarray:

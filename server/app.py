@@ -9,6 +9,7 @@ from fastapi import FastAPI
 
 from server.errors import install_error_handlers
 from server.limits import BodySizeLimit
+from server.request_ids import RequestIdMiddleware
 from server.routes import ask, documents, feedback, health, openai_compat
 from server.service import BriefingService, build_service
 from server.settings import Settings
@@ -40,6 +41,7 @@ def create_app(settings: Settings, service: BriefingService | None = None, mount
     app.add_middleware(
         BodySizeLimit, limit=settings.server.max_body_bytes, upload_limit=settings.server.max_upload_bytes
     )
+    app.add_middleware(RequestIdMiddleware)  # outermost, so that even a 413 carries the id
     if mount_ui:
         from ui.chat import mount_ui as mount
 

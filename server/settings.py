@@ -76,7 +76,6 @@ class ServerSettings(BaseSettings):
 
     host: str = Field("127.0.0.1", description="Interface the HTTP server binds to.")
     port: int = Field(8000, ge=1, le=65535, description="HTTP port.")
-    api_key: str | None = Field(None, description="When set, uploads and deletes require it.", repr=False)
     max_body_bytes: int = Field(1_000_000, description="Largest JSON request body.")
     max_upload_bytes: int = Field(20_000_000, description="Largest uploaded article.")
     ingest_seed_on_start: bool = Field(True, description="Ingest the seed articles when the index is empty.")

@@ -70,6 +70,28 @@ def seed_copy(tmp_path) -> Path:
     return target
 
 
+def start_and_wait(args: list[str], ready_url: str, log_path: Path, env: dict, timeout: float = 120.0):
+    """Start a real server process and wait until `ready_url` answers 200; fail with its log if it never does."""
+    import subprocess
+    import time
+
+    import httpx
+
+    proc = subprocess.Popen(args, stdout=log_path.open("wb"), stderr=subprocess.STDOUT, env=env)
+    deadline = time.time() + timeout
+    while time.time() < deadline:
+        try:
+            if httpx.get(ready_url, timeout=2).status_code == 200:
+                return proc
+        except httpx.HTTPError:
+            pass
+        if proc.poll() is not None:
+            break
+        time.sleep(0.3)
+    proc.kill()
+    pytest.fail(f"{args[0]} did not start: " + log_path.read_text()[-2000:])
+
+
 def chroma_executable() -> str:
     found = shutil.which("chroma") or str(Path(os.sys.executable).parent / "chroma")
     return found

@@ -36,7 +36,8 @@ def judge_answerability(
     if terms:
         covered = terms & (stems | (context_stems or set()))
         best_similarity = max(c.similarity for c in chosen)
-        if len(covered) / len(terms) < 0.5 and not (covered and best_similarity >= 0.5):
+        # Half the key terms, or at least one of them in evidence that is close in meaning.
+        if len(covered) / len(terms) < 0.5 and not (covered and best_similarity >= 0.45):
             subject = ", ".join(names) if names else "this topic"
             words = dict.fromkeys(t.lower() for t in tokens(profile.text) if stem(t) in terms - covered)
             return Verdict(

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from dataclasses import asdict
+from dataclasses import asdict, dataclass
 from pathlib import Path
 
 from fastapi import APIRouter, Form, HTTPException, Response, UploadFile
 from pydantic import BaseModel
 
+from index.types import DocumentInfo
 from ingest.loaders import SUPPORTED_SUFFIXES
 from ingest.models import DocumentMetadata, IngestError
 from server.deps import ServiceDep
@@ -15,30 +16,18 @@ from server.deps import ServiceDep
 router = APIRouter(prefix="/v1/documents", tags=["documents"])
 
 
-class DocumentOut(BaseModel):
-    id: str
-    source: str
-    title: str
-    outlet: str
-    published: str
-    url: str
-    chunks: int
-    sentences: int
-    characters: int
-    ingested_at: float
-
-
-class DocumentWithText(DocumentOut):
+@dataclass(frozen=True)
+class DocumentWithText(DocumentInfo):
     text: str
 
 
 class UploadResult(BaseModel):
     status: str
-    document: DocumentOut
+    document: DocumentInfo
     replaced: list[str]
 
 
-@router.get("", response_model=list[DocumentOut], summary="List the indexed articles")
+@router.get("", response_model=list[DocumentInfo], summary="List the indexed articles")
 def list_documents(service: ServiceDep):
     return [asdict(d) for d in service.documents()]
 

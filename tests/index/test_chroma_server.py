@@ -1,18 +1,14 @@
 """Server mode: a real `chroma run` on loopback, started by the test."""
 
-import subprocess
-import time
-
 import pytest
 
-from tests.conftest import SEED_DIR, chroma_executable, free_port
+from tests.conftest import SEED_DIR, chroma_executable, free_port, start_and_wait
 
 
 @pytest.fixture()
 def chroma_server(tmp_path):
     port = free_port()
-    log = (tmp_path / "chroma.log").open("wb")
-    proc = subprocess.Popen(
+    proc = start_and_wait(
         [
             chroma_executable(),
             "run",
@@ -23,22 +19,11 @@ def chroma_server(tmp_path):
             "--port",
             str(port),
         ],
-        stdout=log,
-        stderr=subprocess.STDOUT,
+        f"http://127.0.0.1:{port}/api/v2/heartbeat",
+        tmp_path / "chroma.log",
         env={"ANONYMIZED_TELEMETRY": "False", "PATH": "/usr/bin:/bin"},
+        timeout=60,
     )
-    import httpx
-
-    deadline = time.time() + 60
-    while time.time() < deadline:
-        try:
-            if httpx.get(f"http://127.0.0.1:{port}/api/v2/heartbeat", timeout=1).status_code == 200:
-                break
-        except httpx.HTTPError:
-            time.sleep(0.3)
-    else:
-        proc.kill()
-        pytest.fail("chroma run did not start: " + (tmp_path / "chroma.log").read_text())
     yield f"http://127.0.0.1:{port}"
     proc.terminate()
     proc.wait(timeout=20)

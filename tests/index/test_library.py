@@ -85,17 +85,21 @@ def test_bad_files_are_reported_and_leave_the_index_unchanged(make_library, seed
     assert stored_state(library) == after
 
 
+class ProcessDied(BaseException):
+    """Stands in for SIGKILL: like a dead process, it skips every `except Exception` clean-up."""
+
+
 def test_a_crash_mid_write_never_leaves_half_a_document(make_library, tmp_path):
-    """Fault injection: the final write (the document record) fails after chunks were stored."""
+    """Fault injection: the process dies after the chunks were stored, before the document record."""
     library = make_library()
     prepared = prepare_file(NOOR_ARTICLE)
 
-    def crash(*args, **kwargs):
-        raise RuntimeError("simulated crash before the document record")
+    def die(*args, **kwargs):
+        raise ProcessDied
 
     original = library.store.documents.upsert
-    library.store.documents.upsert = crash
-    with pytest.raises(RuntimeError):
+    library.store.documents.upsert = die
+    with pytest.raises(ProcessDied):
         library.add_prepared(prepared)
     library.store.documents.upsert = original
     # The half-written chunks exist in Chroma but are invisible to every reader ...
@@ -107,3 +111,18 @@ def test_a_crash_mid_write_never_leaves_half_a_document(make_library, tmp_path):
     assert reopened.store.chunks.count() == 0 and reopened.store.sentences.count() == 0
     report = reopened.ingest_paths([NOOR_ARTICLE])
     assert report.count("added") == 1
+
+
+def test_a_failed_write_removes_its_parts_at_once(make_library):
+    library = make_library()
+    prepared = prepare_file(NOOR_ARTICLE)
+
+    def fail(*args, **kwargs):
+        raise RuntimeError("Chroma refused the record")
+
+    original = library.store.documents.upsert
+    library.store.documents.upsert = fail
+    with pytest.raises(RuntimeError):
+        library.add_prepared(prepared)
+    library.store.documents.upsert = original
+    assert library.store.chunks.count() == 0 and library.store.sentences.count() == 0

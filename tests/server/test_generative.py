@@ -6,7 +6,6 @@ unsupported reaches the user, and that it falls back to an extractive answer whe
 
 import importlib.util
 import os
-import subprocess
 import sys
 import time
 from pathlib import Path
@@ -15,7 +14,7 @@ import httpx
 import pytest
 
 from server.answer.grounding import is_supported
-from tests.conftest import free_port
+from tests.conftest import free_port, start_and_wait
 from tests.server.conftest import LiveServer, assert_citation_contract, make_settings
 
 
@@ -29,7 +28,8 @@ def smollm2_path() -> Path:
 def llm_url(tmp_path_factory):
     port = free_port()
     log = tmp_path_factory.mktemp("llm") / "llama.log"
-    proc = subprocess.Popen(
+    url = f"http://127.0.0.1:{port}/v1"
+    proc = start_and_wait(
         [
             sys.executable,
             "-m",
@@ -43,21 +43,10 @@ def llm_url(tmp_path_factory):
             "--n_ctx",
             "2048",
         ],
-        stdout=log.open("wb"),
-        stderr=subprocess.STDOUT,
+        f"{url}/models",
+        log,
         env={**os.environ},
     )
-    url = f"http://127.0.0.1:{port}/v1"
-    deadline = time.time() + 120
-    while time.time() < deadline:
-        try:
-            if httpx.get(f"{url}/models", timeout=2).status_code == 200:
-                break
-        except httpx.HTTPError:
-            time.sleep(0.5)
-    else:
-        proc.kill()
-        pytest.fail("llama_cpp.server did not start: " + log.read_text()[-2000:])
     yield url
     proc.terminate()
     proc.wait(timeout=30)

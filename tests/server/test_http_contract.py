@@ -188,3 +188,15 @@ def test_feedback_is_saved_as_a_candidate_eval_item(api_service):
     assert saved[0]["status"] == "candidate" and "reference_contexts" in saved[0]
     assert httpx.post(f"{api}/v1/feedback", json={**body, "question": "  "}).status_code == 422
     assert httpx.post(f"{api}/v1/feedback", json={**body, "rating": "meh"}).status_code == 422
+
+
+def test_every_response_carries_a_request_id(api):
+    made_up = httpx.get(f"{api}/healthz").headers["x-request-id"]
+    assert len(made_up) == 16
+    echoed = httpx.get(f"{api}/healthz", headers={"X-Request-ID": "trace-123"}).headers["x-request-id"]
+    assert echoed == "trace-123"
+    refused = httpx.get(f"{api}/healthz", headers={"X-Request-ID": "bad id\twith junk"}).headers[
+        "x-request-id"
+    ]
+    assert refused != "bad id\twith junk" and len(refused) == 16
+    assert httpx.post(f"{api}/v1/ask", json={"question": ""}).headers["x-request-id"]
