@@ -4,8 +4,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-import numpy as np
-
 from index.types import RetrievedChunk
 
 RRF_K = 60
@@ -60,9 +58,3 @@ def reciprocal_rank_fusion(
 def candidate_pool(k: int) -> int:
     """How deep each ranking is read before fusing: deep enough that fusion can reorder."""
     return max(4 * k, 24)
-
-
-def cosine(matrix: np.ndarray, vector: np.ndarray) -> np.ndarray:
-    if matrix.size == 0:
-        return np.zeros(0, dtype=np.float32)
-    return matrix @ vector

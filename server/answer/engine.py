@@ -4,20 +4,16 @@ from __future__ import annotations
 
 import logging
 import time
-from collections.abc import Callable
 from typing import Protocol
-
-import numpy as np
 
 from index.library import Library
 from index.types import DocumentInfo, RetrievedChunk, StoredSentence
 from ingest.splitting import sentence_spans
-from server.answer.answerability import Verdict, judge_answerability
+from server.answer.answerability import judge_answerability
 from server.answer.compose import (
     Passage,
     build_passages,
     cite_passages,
-    display,
     extractive_sentences,
     render_answer,
     renumber_by_first_use,
@@ -65,7 +61,9 @@ class AnswerEngine:
         self.library = library
         self.settings = settings
         self.generator = generator
-        self._docs_cache: tuple[int, dict[str, DocumentInfo]] | None = None
+        # Document metadata for citations, keyed by the library's (documents, chunks) counts so that a
+        # change made through another path is noticed too.
+        self._docs_cache: tuple[tuple[int, int], dict[str, DocumentInfo]] | None = None
 
     # ---- public -------------------------------------------------------------------------------
     def ask(
@@ -158,13 +156,9 @@ class AnswerEngine:
 
     # ---- helpers ------------------------------------------------------------------------------
     def _documents(self) -> dict[str, DocumentInfo]:
-        count = self.library.counts()
-        if (
-            self._docs_cache is None
-            or self._docs_cache[0] != hash(count)
-            or len(self._docs_cache[1]) != count[0]
-        ):
-            self._docs_cache = (hash(count), {d.id: d for d in self.library.documents()})
+        counts = self.library.counts()
+        if self._docs_cache is None or self._docs_cache[0] != counts:
+            self._docs_cache = (counts, {d.id: d for d in self.library.documents()})
         return self._docs_cache[1]
 
     def invalidate(self) -> None:
@@ -321,6 +315,3 @@ def _add_framing(answer: Answer, note: str, citations: list[int] | None = None) 
     answer.sentences.insert(
         0, AnswerSentence(text=note, citations=citations or [], supported=True, kind="framing")
     )
-
-
-__all__ = ["AnswerEngine", "Generator", "Verdict", "display", "np", "RetrievedChunk", "Callable"]
