@@ -41,6 +41,15 @@ def create_app(settings: Settings, service: BriefingService | None = None, mount
     app.add_middleware(
         BodySizeLimit, limit=settings.server.max_body_bytes, upload_limit=settings.server.max_upload_bytes
     )
+    if settings.server.cors_origins:
+        from fastapi.middleware.cors import CORSMiddleware
+
+        app.add_middleware(
+            CORSMiddleware,
+            allow_origins=settings.server.cors_origins,
+            allow_methods=["GET", "POST", "DELETE"],
+            allow_headers=["*"],
+        )
     app.add_middleware(RequestIdMiddleware)  # outermost, so that even a 413 carries the id
     if mount_ui:
         from ui.chat import mount_ui as mount

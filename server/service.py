@@ -19,7 +19,7 @@ from server.feedback import FeedbackStore
 from server.settings import Settings
 
 log = logging.getLogger(__name__)
-__all__ = ["BriefingService", "IngestError", "SUPPORTED_SUFFIXES", "build_service"]
+__all__ = ["BriefingService", "IngestError", "SUPPORTED_SUFFIXES", "WriteDenied", "build_service"]
 STREAM_WORDS_PER_DELTA = 4
 
 
@@ -33,6 +33,14 @@ def safe_filename(name: str) -> str:
     return base
 
 
+class WriteDenied(Exception):
+    """A write (upload or delete) that this caller may not make."""
+
+    def __init__(self, status: int, message: str):
+        super().__init__(message)
+        self.status = status
+
+
 class BriefingService:
     """Ask questions, stream answers, manage the article library."""
 
@@ -41,6 +49,22 @@ class BriefingService:
         self.library = library
         self.engine = engine
         self.feedback = FeedbackStore(settings.index.data_dir / "feedback" / "candidates.jsonl")
+
+    def check_write_access(self, provided_key: str | None) -> None:
+        """Raise WriteDenied unless uploads and deletes are allowed for this caller."""
+        import hmac
+
+        policy = self.settings.server.write_policy()
+        if policy == "disabled":
+            raise WriteDenied(
+                403,
+                "uploads and deletes are disabled: the server listens beyond loopback "
+                "without BRIEFING_API_KEY",
+            )
+        if policy == "key":
+            expected = self.settings.server.api_key.get_secret_value()  # type: ignore[union-attr]
+            if not provided_key or not hmac.compare_digest(provided_key.encode(), expected.encode()):
+                raise WriteDenied(401, "uploads and deletes need the API key (Authorization: Bearer KEY)")
 
     @property
     def generative_available(self) -> bool:
@@ -125,6 +149,15 @@ def build_service(settings: Settings, embedder=None) -> BriefingService:
     """Build everything heavy once: embedder, Chroma store, BM25, engine and (if configured) the LLM."""
     from server.wiring import build_library
 
+    policy = settings.server.write_policy()
+    if policy == "disabled":
+        log.warning(
+            "UPLOADS AND DELETES ARE DISABLED: the server binds to %s, beyond loopback, and "
+            "BRIEFING_API_KEY is not set. Set a key to allow writes.",
+            settings.server.host,
+        )
+    elif policy == "key":
+        log.info("uploads and deletes require the API key")
     library = build_library(settings, embedder=embedder)
     if (
         settings.server.ingest_seed_on_start

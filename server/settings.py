@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Literal
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
@@ -79,6 +79,21 @@ class ServerSettings(BaseSettings):
     max_body_bytes: int = Field(1_000_000, description="Largest JSON request body.")
     max_upload_bytes: int = Field(20_000_000, description="Largest uploaded article.")
     ingest_seed_on_start: bool = Field(True, description="Ingest the seed articles when the index is empty.")
+    api_key: SecretStr | None = Field(
+        None, description="When set, uploads and deletes require it (Authorization: Bearer KEY or X-API-Key)."
+    )
+    cors_origins: list[str] = Field(
+        default_factory=list, description="Origins allowed to call the API from a browser; empty: CORS off."
+    )
+
+    def is_loopback(self) -> bool:
+        return self.host in ("127.0.0.1", "localhost", "::1") or self.host.startswith("127.")
+
+    def write_policy(self) -> str:
+        """ "open" (loopback, no key), "key" (a key is required) or "disabled" (exposed without a key)."""
+        if self.api_key is not None and self.api_key.get_secret_value():
+            return "key"
+        return "open" if self.is_loopback() else "disabled"
 
 
 class Settings(BaseModel):

@@ -12,7 +12,7 @@ from pathlib import Path
 import gradio as gr
 
 from server.answer.models import Answer, ChatTurn
-from server.service import SUPPORTED_SUFFIXES, BriefingService, IngestError
+from server.service import SUPPORTED_SUFFIXES, BriefingService, IngestError, WriteDenied
 from ui.render import CSS, answer_message, sources_panel
 
 EXAMPLES = [
@@ -93,9 +93,19 @@ def build_blocks(get_service: ServiceGetter) -> gr.Blocks:
             choices=[(f"{d.title} ({d.source})", d.id) for d in service().documents()], value=None
         )
 
-    def upload(path: str | None, progress=gr.Progress()):  # noqa: B008 - Gradio's progress injection
+    def write_denied(key: str | None) -> str | None:
+        """The reason this reader may not change the library, or None when they may."""
+        try:
+            service().check_write_access(key or None)
+        except WriteDenied as exc:
+            return f"⚠ {exc}."
+        return None
+
+    def upload(path: str | None, key: str, progress=gr.Progress()):  # noqa: B008 - Gradio's progress injection
         if not path:
             raise gr.Error("Choose a file to upload.")
+        if denied := write_denied(key):
+            return denied, library_rows(), library_choices()
         name = Path(path).name
         if Path(name).suffix.lower() not in SUPPORTED_SUFFIXES:
             return (
@@ -133,9 +143,11 @@ def build_blocks(get_service: ServiceGetter) -> gr.Blocks:
             library_choices(),
         )
 
-    def delete(doc_id: str | None):
+    def delete(doc_id: str | None, key: str):
         if not doc_id:
             raise gr.Error("Pick an article to delete.")
+        if denied := write_denied(key):
+            return denied, library_rows(), library_choices()
         title = next((d.title for d in service().documents() if d.id == doc_id), doc_id)
         ok = service().delete(doc_id)
         status = f"🗑 Deleted **{title}**." if ok else "That article was already gone."
@@ -243,6 +255,12 @@ def build_blocks(get_service: ServiceGetter) -> gr.Blocks:
                             label="Article to delete", choices=[], elem_id="briefing-delete-pick"
                         )
                         remove = gr.Button("Delete article", variant="stop", elem_id="briefing-delete")
+                api_key = gr.Textbox(
+                    label="API key (only if the server sets BRIEFING_API_KEY)",
+                    type="password",
+                    max_lines=1,
+                    elem_id="briefing-api-key",
+                )
                 status = gr.Markdown(elem_id="briefing-status")
 
         outputs = [chatbot, question, sources, last_answer]
@@ -250,8 +268,8 @@ def build_blocks(get_service: ServiceGetter) -> gr.Blocks:
         question.submit(respond, [question, chatbot, top_k, mode], outputs, api_visibility="private")
         clear.click(start_over, None, outputs, api_visibility="private")
         chatbot.like(on_feedback, [chatbot, feedback_comment], feedback_comment, api_visibility="private")
-        add.click(upload, [file], [status, table, victim], api_visibility="private")
-        remove.click(delete, [victim], [status, table, victim], api_visibility="private")
+        add.click(upload, [file, api_key], [status, table, victim], api_visibility="private")
+        remove.click(delete, [victim, api_key], [status, table, victim], api_visibility="private")
         blocks.load(library_rows, None, table, api_visibility="private")
         blocks.load(library_choices, None, victim, api_visibility="private")
         blocks.load(

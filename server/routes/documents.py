@@ -11,7 +11,7 @@ from pydantic import BaseModel
 from index.types import DocumentInfo
 from ingest.loaders import SUPPORTED_SUFFIXES
 from ingest.models import DocumentMetadata, IngestError
-from server.deps import ServiceDep
+from server.deps import ServiceDep, WriteAccess
 
 router = APIRouter(prefix="/v1/documents", tags=["documents"])
 
@@ -50,7 +50,10 @@ def get_document(doc_id: str, service: ServiceDep):
     response_model=UploadResult,
     status_code=201,
     summary="Upload an article (.txt .md .html .pdf)",
+    dependencies=[WriteAccess],
     responses={
+        401: {"description": "the API key is required"},
+        403: {"description": "writes are disabled"},
         413: {"description": "too large"},
         415: {"description": "unsupported type"},
         422: {"description": "unparseable file"},
@@ -92,7 +95,12 @@ def upload_document(
     "/{doc_id}",
     status_code=204,
     summary="Delete an article and everything indexed from it",
-    responses={404: {"description": "unknown document id"}},
+    dependencies=[WriteAccess],
+    responses={
+        401: {"description": "the API key is required"},
+        403: {"description": "writes are disabled"},
+        404: {"description": "unknown document id"},
+    },
 )
 def delete_document(doc_id: str, service: ServiceDep):
     if not service.delete(doc_id):

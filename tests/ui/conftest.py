@@ -63,7 +63,8 @@ def page(browser, ui_server):
             else None
         ),
     )
-    page.goto(ui_server + "/", wait_until="networkidle")
+    page.goto(ui_server + "/", wait_until="load", timeout=90_000)
+    page.locator("#briefing-question textarea").wait_for(timeout=90_000)
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     yield page
     context.close()

@@ -128,7 +128,8 @@ def test_unparseable_upload_shows_a_readable_error(page, tmp_path):
 def test_phone_width_has_no_horizontal_scroll(browser, ui_server):
     context = browser.new_context(viewport={"width": 390, "height": 844}, is_mobile=True)
     page = context.new_page()
-    page.goto(ui_server + "/", wait_until="networkidle")
+    page.goto(ui_server + "/", wait_until="load", timeout=90_000)
+    page.locator("#briefing-question textarea").wait_for(timeout=90_000)
     page.locator("#briefing-question textarea").fill(NOOR)
     page.locator("#briefing-ask").click()
     page.locator("#briefing-chat .briefing-answer").last.wait_for(timeout=60_000)
