@@ -9,6 +9,8 @@ from fastapi import FastAPI
 
 from server.errors import install_error_handlers
 from server.limits import BodySizeLimit
+from server.metrics import MetricsMiddleware
+from server.rate_limit import RateLimit
 from server.request_ids import RequestIdMiddleware
 from server.routes import ask, documents, feedback, health, openai_compat
 from server.service import BriefingService, build_service
@@ -50,6 +52,13 @@ def create_app(settings: Settings, service: BriefingService | None = None, mount
             allow_methods=["GET", "POST", "DELETE"],
             allow_headers=["*"],
         )
+    if settings.server.rate_limit_per_minute:
+        app.add_middleware(
+            RateLimit,
+            per_minute=settings.server.rate_limit_per_minute,
+            burst=settings.server.rate_limit_burst,
+        )
+    app.add_middleware(MetricsMiddleware)
     app.add_middleware(RequestIdMiddleware)  # outermost, so that even a 413 carries the id
     if mount_ui:
         from ui.chat import mount_ui as mount

@@ -16,6 +16,7 @@ from ingest.models import DocumentMetadata, IngestError
 from server.answer.engine import AnswerEngine
 from server.answer.models import Answer, ChatTurn, Mode
 from server.feedback import FeedbackStore
+from server.metrics import Metrics
 from server.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -49,6 +50,7 @@ class BriefingService:
         self.library = library
         self.engine = engine
         self.feedback = FeedbackStore(settings.index.data_dir / "feedback" / "candidates.jsonl")
+        self.metrics = Metrics()
 
     def check_write_access(self, provided_key: str | None) -> None:
         """Raise WriteDenied unless uploads and deletes are allowed for this caller."""
@@ -78,7 +80,9 @@ class BriefingService:
         top_k: int | None = None,
         mode: Mode | None = None,
     ) -> Answer:
-        return self.engine.ask(question, history or [], top_k, mode)
+        answer = self.engine.ask(question, history or [], top_k, mode)
+        self.metrics.observe_answer(answer.mode, answer.refused, answer.dropped_unsupported)
+        return answer
 
     def ask_stream(
         self,

@@ -82,6 +82,15 @@ class ServerSettings(BaseSettings):
     api_key: SecretStr | None = Field(
         None, description="When set, uploads and deletes require it (Authorization: Bearer KEY or X-API-Key)."
     )
+    rate_limit_per_minute: int = Field(
+        0,
+        ge=0,
+        description="Requests per minute per client address to /v1/ask, chat, documents and feedback "
+        "writes; 0 turns the limit off.",
+    )
+    rate_limit_burst: int = Field(
+        20, ge=1, description="Requests a client may make at once before the rate applies."
+    )
     cors_origins: list[str] = Field(
         default_factory=list, description="Origins allowed to call the API from a browser; empty: CORS off."
     )

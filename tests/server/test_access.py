@@ -75,3 +75,21 @@ def test_the_key_never_reaches_the_logs_or_repr(caplog):
 
     settings = ServerSettings(api_key=SecretStr("s3cret-key"))
     assert "s3cret-key" not in repr(settings) and "s3cret-key" not in str(settings.model_dump())
+
+
+def test_rate_limit_answers_429_with_retry_after(tmp_path, embedder):
+    from server.app import create_app
+    from server.service import build_service
+
+    settings = make_settings(tmp_path / "data")
+    settings.server.rate_limit_per_minute = 30
+    settings.server.rate_limit_burst = 3
+    service = build_service(settings, embedder=embedder)
+    with LiveServer(create_app(settings, service=service, mount_ui=False), free_port()) as live:
+        statuses = [httpx.post(f"{live.url}/v1/ask", json={"question": "Why?"}, timeout=30) for _ in range(5)]
+        assert [r.status_code for r in statuses[:3]] == [200, 200, 200]
+        limited = statuses[3]
+        assert limited.status_code == 429
+        assert int(limited.headers["retry-after"]) >= 1
+        assert "too many requests" in limited.json()["error"]["message"]
+        assert httpx.get(f"{live.url}/v1/documents").status_code == 200  # reads are not limited

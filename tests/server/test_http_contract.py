@@ -200,3 +200,18 @@ def test_every_response_carries_a_request_id(api):
     ]
     assert refused != "bad id\twith junk" and len(refused) == 16
     assert httpx.post(f"{api}/v1/ask", json={"question": ""}).headers["x-request-id"]
+
+
+def test_prometheus_metrics_count_requests_refusals_and_latency(api):
+    httpx.post(f"{api}/v1/ask", json={"question": "What is the Taliban's annual budget?"}, timeout=60)
+    httpx.post(f"{api}/v1/ask", json={"question": ""})
+    text = httpx.get(f"{api}/metrics").text
+    assert 'briefing_http_requests_total{method="POST",route="/v1/ask",status="200"}' in text
+    assert 'briefing_http_requests_total{method="POST",route="/v1/ask",status="422"}' in text
+    assert 'briefing_http_request_seconds_bucket{le="0.05",method="POST",route="/v1/ask"}' in text
+    refusals = [line for line in text.splitlines() if line.startswith("briefing_answer_refusals_total ")]
+    assert refusals and float(refusals[0].split()[1]) >= 1
+    assert "briefing_generated_sentences_dropped_total" in text
+    # Unknown paths share one label value instead of one each.
+    httpx.get(f"{api}/v1/nope-{'x' * 10}")
+    assert "nope-" not in httpx.get(f"{api}/metrics").text

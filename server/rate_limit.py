@@ -1,0 +1,70 @@
+"""Per-client rate limiting of the expensive endpoints: a token bucket per client address; 429 with
+Retry-After when it is empty. Off unless BRIEFING_RATE_LIMIT_PER_MINUTE is set."""
+
+from __future__ import annotations
+
+import json
+import math
+import threading
+import time
+from collections import OrderedDict
+
+from starlette.types import ASGIApp, Receive, Scope, Send
+
+from server.errors import error_body
+
+LIMITED_PREFIXES = ("/v1/ask", "/v1/chat/completions", "/v1/documents", "/v1/feedback")
+MAX_CLIENTS = 10_000
+
+
+class RateLimit:
+    def __init__(self, app: ASGIApp, per_minute: int, burst: int):
+        self.app = app
+        self.rate = per_minute / 60.0
+        self.burst = float(max(1, burst))
+        self._buckets: OrderedDict[str, tuple[float, float]] = OrderedDict()  # client -> (tokens, updated)
+        self._lock = threading.Lock()
+
+    def _take(self, client: str) -> float:
+        """0 when a request may go ahead, else the seconds until one may."""
+        now = time.monotonic()
+        with self._lock:
+            tokens, updated = self._buckets.pop(client, (self.burst, now))
+            tokens = min(self.burst, tokens + (now - updated) * self.rate)
+            wait = 0.0
+            if tokens >= 1:
+                tokens -= 1
+            else:
+                wait = (1 - tokens) / self.rate
+            self._buckets[client] = (tokens, now)
+            while len(self._buckets) > MAX_CLIENTS:
+                self._buckets.popitem(last=False)
+        return wait
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if (
+            scope["type"] != "http"
+            or scope["method"] == "GET"
+            or not scope["path"].startswith(LIMITED_PREFIXES)
+        ):
+            await self.app(scope, receive, send)
+            return
+        client = (scope.get("client") or ("unknown", 0))[0]
+        wait = self._take(client)
+        if wait <= 0:
+            await self.app(scope, receive, send)
+            return
+        retry = str(max(1, math.ceil(wait)))
+        body = json.dumps(error_body(429, f"too many requests; retry in {retry} s")).encode()
+        await send(
+            {
+                "type": "http.response.start",
+                "status": 429,
+                "headers": [
+                    (b"content-type", b"application/json"),
+                    (b"retry-after", retry.encode()),
+                    (b"content-length", str(len(body)).encode()),
+                ],
+            }
+        )
+        await send({"type": "http.response.body", "body": body})
