@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import logging
 
 from fastapi import FastAPI, Request
@@ -19,6 +20,25 @@ def error_body(status: int, message: str, details=None) -> dict:
     if details:
         body["error"]["details"] = details
     return body
+
+
+async def send_json_error(
+    send, status: int, message: str, headers: list[tuple[bytes, bytes]] | None = None
+) -> None:
+    """Answer with a JSON error straight from ASGI middleware (before any route runs)."""
+    body = json.dumps(error_body(status, message)).encode()
+    await send(
+        {
+            "type": "http.response.start",
+            "status": status,
+            "headers": [
+                (b"content-type", b"application/json"),
+                (b"content-length", str(len(body)).encode()),
+                *(headers or []),
+            ],
+        }
+    )
+    await send({"type": "http.response.body", "body": body})
 
 
 def _describe(errors) -> str:

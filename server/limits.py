@@ -2,11 +2,9 @@
 
 from __future__ import annotations
 
-import json
-
 from starlette.types import ASGIApp, Receive, Scope, Send
 
-from server.errors import error_body
+from server.errors import send_json_error
 
 
 class BodyTooLarge(Exception):
@@ -60,15 +58,4 @@ class BodySizeLimit:
     @staticmethod
     async def _reject(send: Send, limit: int, is_upload: bool) -> None:
         what = "upload" if is_upload else "request body"
-        body = json.dumps(error_body(413, f"the {what} is too large (limit {limit:,} bytes)")).encode()
-        await send(
-            {
-                "type": "http.response.start",
-                "status": 413,
-                "headers": [
-                    (b"content-type", b"application/json"),
-                    (b"content-length", str(len(body)).encode()),
-                ],
-            }
-        )
-        await send({"type": "http.response.body", "body": body})
+        await send_json_error(send, 413, f"the {what} is too large (limit {limit:,} bytes)")

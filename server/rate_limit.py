@@ -3,7 +3,6 @@ Retry-After when it is empty. Off unless BRIEFING_RATE_LIMIT_PER_MINUTE is set."
 
 from __future__ import annotations
 
-import json
 import math
 import threading
 import time
@@ -11,7 +10,7 @@ from collections import OrderedDict
 
 from starlette.types import ASGIApp, Receive, Scope, Send
 
-from server.errors import error_body
+from server.errors import send_json_error
 
 LIMITED_PREFIXES = ("/v1/ask", "/v1/chat/completions", "/v1/documents", "/v1/feedback")
 MAX_CLIENTS = 10_000
@@ -55,16 +54,6 @@ class RateLimit:
             await self.app(scope, receive, send)
             return
         retry = str(max(1, math.ceil(wait)))
-        body = json.dumps(error_body(429, f"too many requests; retry in {retry} s")).encode()
-        await send(
-            {
-                "type": "http.response.start",
-                "status": 429,
-                "headers": [
-                    (b"content-type", b"application/json"),
-                    (b"retry-after", retry.encode()),
-                    (b"content-length", str(len(body)).encode()),
-                ],
-            }
+        await send_json_error(
+            send, 429, f"too many requests; retry in {retry} s", [(b"retry-after", retry.encode())]
         )
-        await send({"type": "http.response.body", "body": body})

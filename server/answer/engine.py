@@ -120,7 +120,7 @@ class AnswerEngine:
             )
         docs = self._documents()
         t = time.perf_counter()
-        conflict = self._find_conflict(prepared.text, scored, candidates)
+        conflict = self._find_conflict(prepared.text, candidates)
         if conflict:
             chosen = _with_claim_sentences(chosen, scored, [c.sentence for c in conflict])
         answer = None
@@ -178,12 +178,13 @@ class AnswerEngine:
             timings_ms=timings,
         )
 
-    def _find_conflict(self, question: str, scored: list[ScoredSentence], candidates: list[StoredSentence]):
-        if not asks_about_affiliation(question):
+    def _find_conflict(self, question: str, candidates: list[StoredSentence]):
+        people = people_in(question) if asks_about_affiliation(question) else []
+        if not people:
             return None
-        for person in people_in(question):
-            doc_ids = {s.doc_id for s in candidates}
-            texts = {d: stored.text for d in doc_ids if (stored := self.library.document(d)) is not None}
+        doc_ids = {s.doc_id for s in candidates}
+        texts = {d: stored.text for d in doc_ids if (stored := self.library.document(d)) is not None}
+        for person in people:
             disagreement = find_disagreement(person, claims_for(person, candidates, texts))
             if disagreement:
                 return disagreement

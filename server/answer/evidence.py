@@ -165,8 +165,7 @@ def keep_reported_speech(
     if profile.wants != "statement":
         return chosen
     about = [c for c in chosen if all(entity_present(g, c.stems) for g in profile.entity_stems)]
-    speech = [c for c in about if reports_speech(c.sentence.text)] or chosen
-    following = {c.sentence.id: c for c in scored}
+    speech = [c for c in about if reports_speech(c.sentence.text)] or list(chosen)
     ids = {c.sentence.id for c in speech}
     for c in list(speech):
         nxt = next(
@@ -178,7 +177,7 @@ def keep_reported_speech(
             None,
         )
         if nxt and nxt.sentence.id not in ids and _PRONOUN_SUBJECT.search(nxt.sentence.text):
-            speech.append(following[nxt.sentence.id])
+            speech.append(nxt)
             ids.add(nxt.sentence.id)
     return speech
 
