@@ -7,15 +7,18 @@ write: they are never returned and are swept by `remove_orphans`.
 
 from __future__ import annotations
 
+import functools
 import time
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from pathlib import Path
+from typing import ParamSpec, TypeVar
 from urllib.parse import urlparse
 
 import numpy as np
 
 from index.types import (
     DocumentInfo,
+    IndexAudit,
     IndexMismatchError,
     StoredDocument,
     StoredSentence,
@@ -24,6 +27,40 @@ from index.types import (
 from ingest.models import PreparedDocument
 
 _BATCH = 1000
+P = ParamSpec("P")
+R = TypeVar("R")
+
+
+def _is_outage(exc: BaseException) -> bool:
+    """A transport failure (refused, reset, timed out) anywhere in the exception's chain."""
+    import httpx
+
+    seen: set[int] = set()
+    current: BaseException | None = exc
+    while current is not None and id(current) not in seen:
+        if isinstance(current, (httpx.TransportError, ConnectionError, TimeoutError)):
+            return True
+        seen.add(id(current))
+        current = current.__cause__ or current.__context__
+    return False
+
+
+def _outage_is_unavailable(method: Callable[P, R]) -> Callable[P, R]:
+    """Report a store that cannot be reached as StoreUnavailableError (the API answers 503); other errors
+    pass through unchanged."""
+
+    @functools.wraps(method)
+    def wrapper(*args: P.args, **kwargs: P.kwargs) -> R:
+        try:
+            return method(*args, **kwargs)
+        except StoreUnavailableError:
+            raise
+        except Exception as exc:
+            if _is_outage(exc):
+                raise StoreUnavailableError(f"Chroma is not reachable: {type(exc).__name__}: {exc}") from exc
+            raise
+
+    return wrapper
 
 
 def connect_chroma(data_dir: Path | None, chroma_url: str | None):
@@ -101,6 +138,7 @@ class ChromaStore:
             return False
 
     # ---- writes -------------------------------------------------------------------------------
+    @_outage_is_unavailable
     def write_documents(
         self, parts: list[tuple[PreparedDocument, np.ndarray, np.ndarray]]
     ) -> list[DocumentInfo]:
@@ -174,6 +212,7 @@ class ChromaStore:
             "ingested_at": time.time(),
         }
 
+    @_outage_is_unavailable
     def delete_document(self, doc_id: str) -> bool:
         """Remove the record first (the document vanishes at once), then its parts."""
         existed = bool(self.documents.get(ids=[doc_id], include=[])["ids"])
@@ -185,6 +224,7 @@ class ChromaStore:
         self.chunks.delete(where={"doc_id": doc_id})
         self.sentences.delete(where={"doc_id": doc_id})
 
+    @_outage_is_unavailable
     def remove_orphans(self) -> int:
         """Delete chunks and sentences whose document record is missing; return how many went."""
         committed = set(self.document_ids())
@@ -201,35 +241,73 @@ class ChromaStore:
             removed += len(orphan_ids)
         return removed
 
+    @_outage_is_unavailable
+    def audit(self) -> IndexAudit:
+        """Check that every document's chunks and sentences are all there, and that nothing else is."""
+        from collections import Counter
+
+        docs = self.documents.get(include=["metadatas"])
+        records = dict(zip(docs["ids"], docs["metadatas"], strict=True))
+        found: dict[str, Counter] = {}
+        orphans: dict[str, int] = {}
+        for name, collection in (("chunks", self.chunks), ("sentences", self.sentences)):
+            owners = Counter(m.get("doc_id") for m in collection.get(include=["metadatas"])["metadatas"])
+            found[name] = owners
+            orphans[name] = sum(n for doc_id, n in owners.items() if doc_id not in records)
+        incomplete = tuple(
+            doc_id
+            for doc_id, meta in records.items()
+            if found["chunks"][doc_id] != int(meta.get("chunks", -1))
+            or found["sentences"][doc_id] != int(meta.get("sentences", -1))
+        )
+        sources = Counter(str(meta.get("source", "")) for meta in records.values())
+        return IndexAudit(
+            documents=len(records),
+            chunks=sum(found["chunks"].values()),
+            sentences=sum(found["sentences"].values()),
+            orphan_chunks=orphans["chunks"],
+            orphan_sentences=orphans["sentences"],
+            incomplete=incomplete,
+            duplicate_sources=tuple(sorted(s for s, n in sources.items() if n > 1)),
+        )
+
     # ---- reads --------------------------------------------------------------------------------
+    @_outage_is_unavailable
     def document_ids(self) -> list[str]:
         return list(self.documents.get(include=[])["ids"])
 
+    @_outage_is_unavailable
     def document_ids_for_source(self, source: str) -> list[str]:
         return list(self.documents.get(where={"source": source}, include=[])["ids"])
 
+    @_outage_is_unavailable
     def list_documents(self) -> list[DocumentInfo]:
         got = self.documents.get(include=["metadatas"])
         infos = [_info(i, m) for i, m in zip(got["ids"], got["metadatas"], strict=True)]
         return sorted(infos, key=lambda d: (d.published or "", d.title), reverse=True)
 
+    @_outage_is_unavailable
     def get_document_info(self, doc_id: str) -> DocumentInfo | None:
         got = self.documents.get(ids=[doc_id], include=["metadatas"])
         return _info(doc_id, got["metadatas"][0]) if got["ids"] else None
 
+    @_outage_is_unavailable
     def get_document(self, doc_id: str) -> StoredDocument | None:
         got = self.documents.get(ids=[doc_id], include=["metadatas", "documents"])
         if not got["ids"]:
             return None
         return StoredDocument(_info(doc_id, got["metadatas"][0]), got["documents"][0])
 
+    @_outage_is_unavailable
     def all_chunks(self) -> tuple[list[str], list[str], list[dict]]:
         got = self.chunks.get(include=["documents", "metadatas"])
         return got["ids"], got["documents"], got["metadatas"]
 
+    @_outage_is_unavailable
     def count_chunks(self) -> int:
         return self.chunks.count()
 
+    @_outage_is_unavailable
     def query_chunks(self, vector: np.ndarray, n: int) -> list[tuple[str, str, dict, float]]:
         """Nearest chunks as (id, text, metadata, cosine similarity)."""
         if n <= 0:
@@ -245,12 +323,14 @@ class ChromaStore:
             )
         ]
 
+    @_outage_is_unavailable
     def get_chunks(self, ids: list[str]) -> list[tuple[str, str, dict]]:
         if not ids:
             return []
         got = self.chunks.get(ids=ids, include=["documents", "metadatas"])
         return list(zip(got["ids"], got["documents"], got["metadatas"], strict=True))
 
+    @_outage_is_unavailable
     def get_sentences(self, ids: list[str]) -> tuple[list[StoredSentence], np.ndarray]:
         """Sentences by id, in the order asked, with their embeddings as one matrix."""
         if not ids:

@@ -18,7 +18,7 @@ from index.bm25 import BM25Index
 from index.chroma_store import ChromaStore
 from index.embedding import Embedder
 from index.hybrid import candidate_pool, reciprocal_rank_fusion
-from index.types import DocumentInfo, RetrievedChunk, StoredDocument, StoredSentence
+from index.types import DocumentInfo, IndexAudit, RetrievedChunk, StoredDocument, StoredSentence
 from ingest.models import DocumentMetadata, IngestError, PreparedDocument
 from ingest.prepare import discover_files, prepare_bytes, prepare_file
 
@@ -167,6 +167,10 @@ class Library:
             existed = self.store.delete_document(doc_id)
             self._refresh()
         return existed
+
+    def audit(self) -> IndexAudit:
+        """A consistency check of the store: whole documents, no leftovers, no duplicates."""
+        return self.store.audit()
 
     # ---- reads --------------------------------------------------------------------------------
     def documents(self) -> list[DocumentInfo]:

@@ -51,6 +51,24 @@ class StoredSentence:
     text: str
 
 
+@dataclass(frozen=True)
+class IndexAudit:
+    """What a consistency check of the store found. `ok` when every document is whole and nothing is
+    left over."""
+
+    documents: int
+    chunks: int
+    sentences: int
+    orphan_chunks: int
+    orphan_sentences: int
+    incomplete: tuple[str, ...]  # documents whose stored parts differ from their record's counts
+    duplicate_sources: tuple[str, ...]  # sources held by more than one document
+
+    @property
+    def ok(self) -> bool:
+        return not (self.orphan_chunks or self.orphan_sentences or self.incomplete or self.duplicate_sources)
+
+
 class StoreUnavailableError(RuntimeError):
     """The Chroma store cannot be reached (for example a Chroma server that is down)."""
 

@@ -50,6 +50,59 @@ _DROP_TAGS = [
 ]
 
 
+MAX_HTML_DEPTH = 512
+_TAG = re.compile(r"<(/?)([a-zA-Z][a-zA-Z0-9-]*)[^>]*?(/?)>")
+# Elements that are empty, or that HTML closes implicitly (so that pages leave them open): not counted.
+_UNCOUNTED = frozenset(
+    [
+        "area",
+        "base",
+        "br",
+        "col",
+        "embed",
+        "hr",
+        "img",
+        "input",
+        "link",
+        "meta",
+        "param",
+        "source",
+        "track",
+        "wbr",
+        "p",
+        "li",
+        "dt",
+        "dd",
+        "tr",
+        "td",
+        "th",
+        "thead",
+        "tbody",
+        "tfoot",
+        "option",
+        "optgroup",
+        "colgroup",
+        "caption",
+        "rp",
+        "rt",
+    ]
+)
+
+
+def html_depth_exceeds(html: str, limit: int = MAX_HTML_DEPTH) -> bool:
+    """Whether elements nest deeper than `limit`, by a linear scan of the tags (parsing such a page
+    would take time quadratic in its depth)."""
+    depth = 0
+    for match in _TAG.finditer(html):
+        closing, name, self_closing = match.groups()
+        if self_closing or name.lower() in _UNCOUNTED:
+            continue
+        depth = max(0, depth - 1) if closing else depth + 1
+        if depth > limit:
+            return True
+    return False
+
+
 @dataclass(frozen=True)
 class LoadedText:
     text: str
@@ -88,6 +141,8 @@ def html_to_text(html: str, source: str) -> LoadedText:
     """Extract readable text and stated metadata from HTML with BeautifulSoup (lxml)."""
     from bs4 import BeautifulSoup
 
+    if html_depth_exceeds(html):
+        raise IngestError(source, f"the HTML nests elements more than {MAX_HTML_DEPTH} levels deep")
     try:
         soup = BeautifulSoup(html, "lxml")
         metadata = DocumentMetadata(

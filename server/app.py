@@ -10,6 +10,7 @@ from fastapi import FastAPI
 from server.errors import install_error_handlers
 from server.limits import BodySizeLimit
 from server.metrics import MetricsMiddleware
+from server.openapi import install_openapi
 from server.rate_limit import RateLimit
 from server.request_ids import RequestIdMiddleware
 from server.routes import ask, documents, feedback, health, openai_compat
@@ -38,6 +39,7 @@ def create_app(settings: Settings, service: BriefingService | None = None, mount
     app.state.service = None
     app.state.settings = settings
     install_error_handlers(app)
+    install_openapi(app)
     for router in (ask.router, openai_compat.router, documents.router, feedback.router, health.router):
         app.include_router(router)
     app.add_middleware(

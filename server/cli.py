@@ -77,6 +77,22 @@ def cmd_search(settings: Settings, args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_check(settings: Settings, args: argparse.Namespace) -> int:
+    from server.wiring import build_library
+
+    audit = build_library(settings).audit()
+    print(
+        f"{audit.documents} documents, {audit.chunks} chunks, {audit.sentences} sentences; "
+        f"orphans: {audit.orphan_chunks} chunks, {audit.orphan_sentences} sentences"
+    )
+    for doc_id in audit.incomplete:
+        print(f"INCOMPLETE {doc_id}: its parts differ from its record; ingest it again", file=sys.stderr)
+    for source in audit.duplicate_sources:
+        print(f"DUPLICATE  {source}: held by more than one document; ingest it again", file=sys.stderr)
+    print("ok" if audit.ok else "NOT OK")
+    return 0 if audit.ok else 1
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="briefing", description=__doc__)
     sub = parser.add_subparsers(dest="command", required=True)
@@ -90,6 +106,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("question")
     p.add_argument("-k", type=int, default=5)
     p.set_defaults(func=cmd_search)
+
+    p = sub.add_parser("check", help="check the index: every document whole, no leftovers or duplicates")
+    p.set_defaults(func=cmd_check)
 
     from evals import bench
     from evals import cli as eval_cli

@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import argparse
-import logging
-import sys
 
 from server.settings import Settings
 
@@ -40,20 +38,17 @@ def cmd_serve(settings: Settings, args: argparse.Namespace) -> int:
         settings.server.host = args.host
     if args.port:
         settings.server.port = args.port
-    from server.request_ids import RequestIdFilter
+    from server.log_setup import configure_logging
 
-    handler = logging.StreamHandler(sys.stderr)
-    handler.addFilter(RequestIdFilter())
-    handler.setFormatter(
-        logging.Formatter("%(asctime)s %(levelname)s [%(request_id)s] %(name)s: %(message)s")
-    )
-    logging.basicConfig(level=logging.INFO, handlers=[handler])
+    configure_logging(settings.server.log_format)
+    # On SIGTERM/SIGINT uvicorn stops accepting connections and lets in-flight requests finish, up to
+    # the grace period.
     uvicorn.run(
         create_app(settings),
         host=settings.server.host,
         port=settings.server.port,
-        log_level="info",
-        timeout_graceful_shutdown=10,
+        log_config=None,
+        timeout_graceful_shutdown=settings.server.shutdown_grace_s,
     )
     return 0
 

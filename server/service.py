@@ -7,7 +7,6 @@ import logging
 import re
 from collections.abc import Iterator
 from dataclasses import asdict
-from pathlib import Path
 
 from index.library import IngestOutcome, Library
 from index.types import DocumentInfo, StoredDocument
@@ -24,14 +23,22 @@ __all__ = ["BriefingService", "IngestError", "SUPPORTED_SUFFIXES", "WriteDenied"
 STREAM_WORDS_PER_DELTA = 4
 
 
-def safe_filename(name: str) -> str:
-    """The base name of an uploaded file, without path parts or control characters."""
-    base = Path(name.replace("\\", "/")).name
-    base = re.sub(r"[\x00-\x1f\x7f]", "", base).strip().lstrip(".")
-    if len(base) > 200:
-        stem, dot, suffix = base.rpartition(".")
-        base = (stem[:190] + dot + suffix) if dot else base[:200]
-    return base
+MAX_FILENAME_CHARS = 255
+
+
+def checked_filename(name: str) -> str:
+    """An uploaded file's name, as given, if it is a plain file name; IngestError otherwise. The name is
+    only ever a label (nothing is written under it), but a name that tries to be a path is refused."""
+    shown = repr(name[:60]) + ("…" if len(name) > 60 else "")
+    if not name.strip():
+        raise IngestError("(no name)", "the file name is empty")
+    if re.search(r"[\x00-\x1f\x7f]", name):
+        raise IngestError(shown, "the file name contains control characters (NUL, newline, …)")
+    if "/" in name or "\\" in name or name.strip() in (".", ".."):
+        raise IngestError(shown, "the file name must be a plain name, without folders or '..'")
+    if len(name) > MAX_FILENAME_CHARS:
+        raise IngestError(shown, f"the file name is longer than {MAX_FILENAME_CHARS} characters")
+    return name.strip()
 
 
 class WriteDenied(Exception):
@@ -112,9 +119,7 @@ class BriefingService:
 
     def upload(self, data: bytes, filename: str, metadata: DocumentMetadata | None = None) -> IngestOutcome:
         """Ingest one uploaded article; raises IngestError (and stores nothing) on bad input."""
-        name = safe_filename(filename)
-        if not name:
-            raise IngestError(filename or "(no name)", "the file name is empty")
+        name = checked_filename(filename)
         outcome = self.library.ingest_bytes(data, name, metadata)
         self.engine.invalidate()
         log.info("ingested %s as %s (%s)", name, outcome.document.id, outcome.status)

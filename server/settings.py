@@ -94,6 +94,12 @@ class ServerSettings(BaseSettings):
     cors_origins: list[str] = Field(
         default_factory=list, description="Origins allowed to call the API from a browser; empty: CORS off."
     )
+    log_format: Literal["json", "text"] = Field(
+        "json", description="Server logs: one JSON object per line (with request_id), or plain text."
+    )
+    shutdown_grace_s: int = Field(
+        20, ge=1, description="On SIGTERM, how long in-flight requests may take to finish."
+    )
 
     def is_loopback(self) -> bool:
         return self.host in ("127.0.0.1", "localhost", "::1") or self.host.startswith("127.")

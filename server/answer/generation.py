@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import threading
+import time
 from dataclasses import dataclass
 
 from server.settings import LLMSettings
@@ -32,10 +33,15 @@ def build_prompt(question: str, passages: list[NumberedPassage]) -> str:
 
 
 class OpenAICompatibleGenerator:
-    """Writes an answer from numbered passages. Built once; calls are serialised (llama.cpp servers
-    process one request at a time anyway, and queuing here keeps timeouts honest)."""
+    """Writes an answer from numbered passages. Built once.
+
+    Every call finishes within `timeout_s` in all: queueing for the LLM (llama.cpp servers process one
+    request at a time, so calls are serialised here) and the call itself share one deadline. A call that
+    overruns is abandoned to a worker thread, which the HTTP client's own timeout ends later."""
 
     def __init__(self, settings: LLMSettings):
+        from concurrent.futures import ThreadPoolExecutor
+
         from llama_index.llms.openai_like import OpenAILike
 
         if not settings.url:
@@ -51,20 +57,27 @@ class OpenAICompatibleGenerator:
             max_retries=0,
         )
         self._lock = threading.Lock()
+        self._calls = ThreadPoolExecutor(max_workers=4, thread_name_prefix="llm")
         self.timeout_s = settings.timeout_s
 
     def generate(self, question: str, passages: list[NumberedPassage]) -> str:
+        from concurrent.futures import TimeoutError as FutureTimeout
+
         from llama_index.core.llms import ChatMessage
 
         messages = [
             ChatMessage(role="system", content=SYSTEM_PROMPT),
             ChatMessage(role="user", content=build_prompt(question, passages)),
         ]
+        deadline = time.monotonic() + self.timeout_s
         if not self._lock.acquire(timeout=self.timeout_s):
-            raise GenerationError("the LLM is busy with other requests")
+            raise GenerationError(f"the LLM stayed busy with other requests for {self.timeout_s:g} s")
         try:
-            response = self._llm.chat(messages)
-        except Exception as exc:  # transport errors, timeouts, bad responses: all mean "fall back"
+            call = self._calls.submit(self._llm.chat, messages)
+            response = call.result(timeout=max(0.0, deadline - time.monotonic()))
+        except FutureTimeout:
+            raise GenerationError(f"the LLM did not answer within {self.timeout_s:g} s") from None
+        except Exception as exc:  # transport errors, bad responses: all mean "fall back"
             raise GenerationError(f"{type(exc).__name__}: {exc}"[:300]) from exc
         finally:
             self._lock.release()

@@ -4,12 +4,14 @@ from __future__ import annotations
 
 from typing import Literal
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, ConfigDict, Field
 
 Mode = Literal["extractive", "generative"]
 
 
 class ChatTurn(BaseModel):
+    model_config = ConfigDict(strict=True)
+
     role: Literal["user", "assistant"]
     content: str = Field(..., max_length=20_000)
 

@@ -13,21 +13,12 @@ import uuid
 from fastapi import APIRouter
 from fastapi.responses import JSONResponse, StreamingResponse
 
-from server.answer.models import Answer, ChatTurn
+from server.answer.models import Answer
 from server.deps import ServiceDep
 from server.schemas import ChatCompletionRequest
 
 router = APIRouter(prefix="/v1", tags=["openai-compatible"])
 MODEL = "afghan-briefing"
-
-
-def _split(body: ChatCompletionRequest) -> tuple[str, list[ChatTurn]]:
-    turns = [
-        ChatTurn(role=m.role, content=m.content or "")
-        for m in body.messages[:-1]
-        if m.role in ("user", "assistant") and m.content
-    ]
-    return body.messages[-1].content or "", turns
 
 
 def _extras(answer: Answer) -> dict:
@@ -49,9 +40,18 @@ def models() -> dict:
     }
 
 
-@router.post("/chat/completions", summary="OpenAI-compatible chat completion (stream or not)")
+@router.post(
+    "/chat/completions",
+    summary="OpenAI-compatible chat completion (stream or not)",
+    responses={
+        200: {
+            "description": "a chat.completion object, or chat.completion.chunk events when stream is true",
+            "content": {"application/json": {}, "text/event-stream": {}},
+        }
+    },
+)
 def chat_completions(body: ChatCompletionRequest, service: ServiceDep):
-    question, history = _split(body)
+    question, history = body.question_and_history()
     mode = "generative" if body.model.endswith("-generative") else "extractive"
     answer = service.ask(question, history, None, mode)  # type: ignore[arg-type]
     completion_id = f"chatcmpl-{uuid.uuid4().hex[:24]}"
