@@ -12,7 +12,7 @@ export RAGAS_DO_NOT_TRACK := true
 
 CHROMIUM := /usr/bin/chromium
 
-.PHONY: install browser run test eval bench lint ingest clean
+.PHONY: install browser run test eval bench stress lint ingest clean
 
 install: $(STAMP)
 
@@ -52,6 +52,12 @@ eval: install
 # Speed, cost and scale: writes evals/reports/bench.{json,md}. BENCH_ARGS=--large adds 10,000 articles.
 bench: install
 	$(BIN)/briefing bench $(BENCH_ARGS)
+
+# Soak test: 32 loopback clients for 60 s (answers, streams, chat, listing, uploads and deletes) against a
+# fresh server; fails on any 5xx, an index that is not exactly as expected, or RSS growth of 10% or more.
+# Writes evals/reports/stress.{json,md}. A 10-second version runs in `make test`.
+stress: install
+	$(BIN)/briefing stress $(STRESS_ARGS)
 
 lint: install
 	$(BIN)/ruff check ingest index server ui evals tests

@@ -105,13 +105,14 @@ def bench_retrieval_quality(service) -> dict:
     return {k: v for k, v in result.summary.items() if k in keep}
 
 
-def start_server(data_dir: Path, port: int) -> tuple[subprocess.Popen, float]:
-    """Start `briefing serve` on an existing index; return it and the seconds until /readyz said 200."""
+def start_server(data_dir: Path, port: int, ingest_seed: bool = False) -> tuple[subprocess.Popen, float]:
+    """Start `briefing serve` on loopback; return it and the seconds until /readyz said 200."""
     env = {
         **os.environ,
         "BRIEFING_DATA_DIR": str(data_dir),
+        "BRIEFING_HOST": "127.0.0.1",
         "BRIEFING_PORT": str(port),
-        "BRIEFING_INGEST_SEED_ON_START": "false",
+        "BRIEFING_INGEST_SEED_ON_START": "true" if ingest_seed else "false",
     }
     started = time.perf_counter()
     proc = subprocess.Popen(

@@ -74,6 +74,7 @@ class OnnxMiniLMEmbedder:
         model_dir = bundled_model_path()
         name = f"minilm-l6-{EXPORT_VERSION}-{'int8' if quantize else 'fp32'}.onnx"
         path = cache_dir / name
+        self.model_path = path
         if not path.exists():
             log.info("exporting the bundled MiniLM to %s (once)", path)
             export_onnx(model_dir, path, quantize)

@@ -110,13 +110,14 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("check", help="check the index: every document whole, no leftovers or duplicates")
     p.set_defaults(func=cmd_check)
 
-    from evals import bench
+    from evals import bench, stress
     from evals import cli as eval_cli
     from server import cli_serving
 
     cli_serving.register(sub)
     eval_cli.register(sub)
     bench.register(sub)
+    stress.register(sub)
     return parser
 
 

@@ -38,6 +38,40 @@ class LiveServer:
         self.thread.join(timeout=30)
 
 
+def served_data_dir(data_dir, embedder):
+    """A data dir for a `briefing serve` process, with the session's ONNX export already in place (so the
+    process does not export the model again)."""
+    import shutil
+
+    models = data_dir / "models"
+    models.mkdir(parents=True, exist_ok=True)
+    shutil.copy(embedder.model_path, models / embedder.model_path.name)
+    return data_dir
+
+
+def start_briefing_server(data_dir, port: int, log_path, **env):
+    """A real `briefing serve` process on loopback (JSON logs to `log_path`), ready when this returns."""
+    import os
+    import sys
+    from pathlib import Path
+
+    from tests.conftest import start_and_wait
+
+    briefing = str(Path(sys.executable).parent / "briefing")
+    environment = {
+        **os.environ,
+        "BRIEFING_DATA_DIR": str(data_dir),
+        "BRIEFING_ARTICLES_DIR": str(SEED_DIR),
+        **{k.upper(): str(v) for k, v in env.items()},
+    }
+    return start_and_wait(
+        [briefing, "serve", "--port", str(port)],
+        f"http://127.0.0.1:{port}/readyz",
+        log_path,
+        env=environment,
+    )
+
+
 def make_settings(data_dir, **llm):
     from server.settings import IndexSettings, LLMSettings, ServerSettings, Settings
 

@@ -7,6 +7,7 @@ unsupported reaches the user, and that it falls back to an extractive answer whe
 import importlib.util
 import os
 import sys
+import threading
 import time
 from pathlib import Path
 
@@ -113,3 +114,78 @@ def test_dead_llm_falls_back_to_extractive(tmp_path, embedder):
     assert time.time() - started < 10
     assert answer.mode == "extractive" and "LLM failed" in answer.fallback_reason
     assert "Tehran" in answer.answer
+
+
+class SlowRelay:
+    """The LLM server made slow: a TCP relay to the real llama_cpp.server that holds each new connection
+    for `delay` seconds before passing its bytes on."""
+
+    def __init__(self, upstream_port: int, delay: float):
+        import socket
+
+        self.upstream_port, self.delay = upstream_port, delay
+        self.listener = socket.create_server(("127.0.0.1", 0))
+        self.port = self.listener.getsockname()[1]
+        threading.Thread(target=self._accept, daemon=True).start()
+
+    def _accept(self) -> None:
+        while True:
+            try:
+                client, _ = self.listener.accept()
+            except OSError:
+                return
+            threading.Thread(target=self._relay, args=(client,), daemon=True).start()
+
+    def _relay(self, client) -> None:
+        import socket
+
+        time.sleep(self.delay)
+        try:
+            upstream = socket.create_connection(("127.0.0.1", self.upstream_port))
+        except OSError:
+            client.close()
+            return
+
+        def pipe(src, dst):
+            try:
+                while data := src.recv(65536):
+                    dst.sendall(data)
+            except OSError:
+                pass
+            finally:
+                dst.close()
+
+        threading.Thread(target=pipe, args=(upstream, client), daemon=True).start()
+        pipe(client, upstream)
+
+    def close(self) -> None:
+        self.listener.close()
+
+
+def test_slow_llm_times_out_within_the_bound_and_falls_back(tmp_path, embedder, llm_url):
+    from concurrent.futures import ThreadPoolExecutor
+
+    from server.service import build_service
+
+    relay = SlowRelay(int(llm_url.split(":")[2].split("/")[0]), delay=60)
+    try:
+        settings = make_settings(tmp_path / "data", url=f"http://127.0.0.1:{relay.port}/v1", timeout_s=3)
+        service = build_service(settings, embedder=embedder)
+        started = time.time()
+        with ThreadPoolExecutor(len(QUESTIONS)) as pool:  # queued requests share the same bound
+            answers = list(pool.map(lambda q: service.ask(q, mode="generative"), QUESTIONS))
+        elapsed = time.time() - started
+    finally:
+        relay.close()
+    assert elapsed < 3 + 5, f"{elapsed:.1f} s: the 3 s LLM timeout was not honoured"
+    for answer in answers:
+        assert answer.mode == "extractive" and not answer.refused
+        assert "LLM failed" in answer.fallback_reason and "3 s" in answer.fallback_reason, (
+            answer.fallback_reason
+        )
+
+
+def test_instructions_inside_an_article_change_no_generated_answer(generative_api):
+    from tests.server.test_hostile_input import assert_injection_changed_nothing
+
+    assert_injection_changed_nothing(generative_api, "generative")
