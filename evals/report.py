@@ -8,8 +8,10 @@ import math
 import time
 from html import escape
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from evals.runner import EvalResult
+if TYPE_CHECKING:  # ragas is heavy: importing the report (for REPORTS_DIR) must not load it
+    from evals.runner import EvalResult
 
 REPORTS_DIR = Path(__file__).with_name("reports")
 
