@@ -2,7 +2,9 @@
 
 A document becomes visible only when its record lands in the documents collection, which is written
 last and deleted first. Chunks or sentences without a document record are leftovers of an interrupted
-write: they are never returned and are swept by `remove_orphans`.
+write: they are never returned. Every write and delete is noted in a small journal collection first and
+struck off when it completes, so that opening the store cleans up after exactly the interrupted ones
+(`recover_interrupted`) without reading the whole index; `remove_orphans` is the full sweep.
 """
 
 from __future__ import annotations
@@ -107,10 +109,13 @@ def _info(doc_id: str, meta: dict) -> DocumentInfo:
 class ChromaStore:
     """Three collections under one name prefix; embeddings are always supplied, never computed by Chroma."""
 
-    def __init__(self, client, prefix: str = "briefing", embedder_name: str = ""):
+    def __init__(self, client, prefix: str = "briefing", embedder_name: str = "", shared: bool = False):
+        """`shared`: other processes may write to the same store (a Chroma server)."""
         self._client = client
+        self.shared = shared
         meta = {"embedder": embedder_name} if embedder_name else None
         try:
+            self.journal = client.get_or_create_collection(f"{prefix}_journal", embedding_function=None)
             self.documents = client.get_or_create_collection(
                 f"{prefix}_documents", embedding_function=None, metadata=meta
             )
@@ -146,6 +151,8 @@ class ChromaStore:
 
         Part ids derive from content hashes, so upserting over the leftovers of an interrupted write of the
         same document is safe; if this write fails, its parts are removed again."""
+        doc_ids = [p.document.id for p, _, _ in parts]
+        self._journal_open(doc_ids, "write")
         try:
             self._upsert_sentences(parts)
             self._upsert_chunks(parts)
@@ -164,7 +171,9 @@ class ChromaStore:
             for prepared, _, _ in parts:
                 if self.get_document_info(prepared.document.id) is None:
                     self._delete_parts(prepared.document.id)
+            self._journal_close(doc_ids)
             raise
+        self._journal_close(doc_ids)
         return [_info(p.document.id, m) for (p, _, _), m in zip(parts, metas, strict=True)]
 
     def _upsert_sentences(self, parts) -> None:
@@ -216,9 +225,48 @@ class ChromaStore:
     def delete_document(self, doc_id: str) -> bool:
         """Remove the record first (the document vanishes at once), then its parts."""
         existed = bool(self.documents.get(ids=[doc_id], include=[])["ids"])
+        self._journal_open([doc_id], "delete")
         self.documents.delete(ids=[doc_id])
         self._delete_parts(doc_id)
+        self._journal_close([doc_id])
         return existed
+
+    # ---- the journal of writes in progress ------------------------------------------------------
+    def _journal_open(self, doc_ids: list[str], operation: str) -> None:
+        now = time.time()
+        self.journal.upsert(
+            ids=doc_ids,
+            embeddings=[[1.0]] * len(doc_ids),
+            metadatas=[{"operation": operation, "at": now}] * len(doc_ids),
+        )
+
+    def _journal_close(self, doc_ids: list[str]) -> None:
+        self.journal.delete(ids=doc_ids)
+
+    @_outage_is_unavailable
+    def recover_interrupted(self) -> int:
+        """Finish what interrupted writes and deletes left: a document whose record never landed (or was
+        being deleted) loses its parts. Returns how many documents needed it. In a shared store, only
+        entries older than 15 minutes count, since another process may be writing right now."""
+        got = self.journal.get(include=["metadatas"])
+        cutoff = time.time() - (900 if self.shared else 0)
+        entries = {
+            doc_id: meta
+            for doc_id, meta in zip(got["ids"], got["metadatas"], strict=True)
+            if meta["at"] <= cutoff
+        }
+        if not entries:
+            return 0
+        committed = set(self.documents.get(ids=list(entries), include=[])["ids"])
+        cleaned = 0
+        for doc_id, meta in entries.items():
+            if meta["operation"] == "write" and doc_id in committed:
+                continue  # the write completed; only striking it off was lost
+            self.documents.delete(ids=[doc_id])
+            self._delete_parts(doc_id)
+            cleaned += 1
+        self._journal_close(list(entries))
+        return cleaned
 
     def _delete_parts(self, doc_id: str) -> None:
         self.chunks.delete(where={"doc_id": doc_id})

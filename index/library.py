@@ -77,9 +77,9 @@ class Library:
         self._write_lock = threading.Lock()
         self._bm25: BM25Index | None = None
         self._visible: set[str] = set()
-        removed = store.remove_orphans()
-        if removed:
-            log.warning("removed %d chunks/sentences left by an interrupted write", removed)
+        recovered = store.recover_interrupted()
+        if recovered:
+            log.warning("cleaned up after %d interrupted document writes or deletes", recovered)
         self._refresh()
 
     # ---- writes -------------------------------------------------------------------------------

@@ -80,7 +80,11 @@ def cmd_search(settings: Settings, args: argparse.Namespace) -> int:
 def cmd_check(settings: Settings, args: argparse.Namespace) -> int:
     from server.wiring import build_library
 
-    audit = build_library(settings).audit()
+    library = build_library(settings)
+    if args.repair:
+        removed = library.store.remove_orphans()
+        print(f"removed {removed} chunks and sentences that belonged to no document")
+    audit = library.audit()
     print(
         f"{audit.documents} documents, {audit.chunks} chunks, {audit.sentences} sentences; "
         f"orphans: {audit.orphan_chunks} chunks, {audit.orphan_sentences} sentences"
@@ -89,7 +93,9 @@ def cmd_check(settings: Settings, args: argparse.Namespace) -> int:
         print(f"INCOMPLETE {doc_id}: its parts differ from its record; ingest it again", file=sys.stderr)
     for source in audit.duplicate_sources:
         print(f"DUPLICATE  {source}: held by more than one document; ingest it again", file=sys.stderr)
-    print("ok" if audit.ok else "NOT OK")
+    print(
+        "ok" if audit.ok else "NOT OK" + ("" if args.repair else " (orphans: run `briefing check --repair`)")
+    )
     return 0 if audit.ok else 1
 
 
@@ -108,6 +114,11 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(func=cmd_search)
 
     p = sub.add_parser("check", help="check the index: every document whole, no leftovers or duplicates")
+    p.add_argument(
+        "--repair",
+        action="store_true",
+        help="first delete every chunk and sentence without a document (stop other writers first)",
+    )
     p.set_defaults(func=cmd_check)
 
     from evals import bench, stress

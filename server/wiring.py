@@ -32,5 +32,10 @@ def build_library(settings: Settings, embedder: Embedder | None = None) -> Libra
     set_offline_environment()
     embedder = embedder or build_embedder(settings)
     client = connect_chroma(settings.index.data_dir, settings.index.chroma_url)
-    store = ChromaStore(client, settings.index.collection_prefix, embedder_name=embedder.name)
+    store = ChromaStore(
+        client,
+        settings.index.collection_prefix,
+        embedder_name=embedder.name,
+        shared=settings.index.chroma_url is not None,
+    )
     return Library(store, embedder, settings.index.max_chunk_words)

@@ -113,6 +113,51 @@ def test_a_crash_mid_write_never_leaves_half_a_document(make_library, tmp_path):
     assert report.count("added") == 1
 
 
+def test_a_crash_mid_delete_is_finished_when_the_store_is_opened(make_library, tmp_path):
+    library = make_library()
+    doc_id = library.add_prepared(prepare_file(NOOR_ARTICLE)).document.id
+
+    def die(*args, **kwargs):
+        raise ProcessDied
+
+    library.store._delete_parts = die  # dies after the record went, before the parts
+    with pytest.raises(ProcessDied):
+        library.delete(doc_id)
+    assert library.document(doc_id) is None and library.store.chunks.count() > 0
+    reopened = make_library(tmp_path / "data")
+    assert reopened.store.chunks.count() == 0 and reopened.store.sentences.count() == 0
+    assert reopened.store.journal.count() == 0 and reopened.audit().ok
+
+
+def test_a_shared_store_leaves_other_writers_fresh_work_alone(make_library, tmp_path):
+    """With a Chroma server, another process may be mid-write: only stale journal entries are swept."""
+    library = make_library()
+    prepared = prepare_file(NOOR_ARTICLE)
+
+    def die(*args, **kwargs):
+        raise ProcessDied
+
+    library.store.documents.upsert = die
+    with pytest.raises(ProcessDied):
+        library.add_prepared(prepared)
+    from index.chroma_store import ChromaStore, connect_chroma
+
+    client = connect_chroma(tmp_path / "data", None)
+    shared = ChromaStore(client, embedder_name=library.embedder.name, shared=True)
+    assert shared.recover_interrupted() == 0 and shared.chunks.count() > 0
+    alone = ChromaStore(client, embedder_name=library.embedder.name, shared=False)
+    assert alone.recover_interrupted() == 1 and alone.chunks.count() == 0
+
+
+def test_full_sweep_removes_parts_without_a_document(make_library):
+    library = make_library()
+    library.add_prepared(prepare_file(NOOR_ARTICLE))
+    library.store.documents.delete(ids=library.store.document_ids())  # parts left, no journal entry
+    assert library.audit().orphan_chunks > 0 and not library.audit().ok
+    assert library.store.remove_orphans() > 0
+    assert library.audit().ok and library.store.chunks.count() == 0
+
+
 def test_a_failed_write_removes_its_parts_at_once(make_library):
     library = make_library()
     prepared = prepare_file(NOOR_ARTICLE)
