@@ -122,8 +122,13 @@ class ChromaStore:
             self.chunks = client.get_or_create_collection(
                 f"{prefix}_chunks", embedding_function=None, metadata=meta
             )
+            # Sentence vectors are fetched by id, never searched, so their HNSW graph can be minimal:
+            # that halves the cost of writing them.
             self.sentences = client.get_or_create_collection(
-                f"{prefix}_sentences", embedding_function=None, metadata=meta
+                f"{prefix}_sentences",
+                embedding_function=None,
+                metadata=meta,
+                configuration={"hnsw": {"ef_construction": 16, "max_neighbors": 4}},
             )
         except Exception as exc:  # chromadb raises several transport errors
             raise StoreUnavailableError(f"Chroma is not reachable: {exc}") from exc

@@ -11,7 +11,14 @@ def test_bench_smoke_produces_every_figure(tmp_path):
     assert saved["scales"] == results
     seed = results[0]
     ingest = seed["ingest"]
-    for key in ("pipeline_s", "raw_encoder_s", "ratio_to_raw_encoder", "chunks_per_s"):
+    for key in (
+        "pipeline_s",
+        "raw_encoder_s",
+        "ratio_to_raw_encoder",
+        "chunks_per_s",
+        "encoder_s",
+        "encoder_speedup",
+    ):
         assert ingest[key] > 0
     assert ingest["articles"] == 2 and ingest["chunks"] > 5
     answers = seed["answers"]
