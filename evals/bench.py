@@ -141,10 +141,11 @@ def start_server(data_dir: Path, port: int, ingest_seed: bool = False) -> tuple[
     raise RuntimeError("the server did not become ready")
 
 
-def peak_rss_mb(pid: int) -> float:
+def memory_mb(pid: int, field: str = "VmHWM") -> float:
+    """A process's memory from /proc: VmHWM (peak RSS) or VmRSS (current RSS), in MB."""
     for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-        if line.startswith("VmHWM:"):
-            return round(int(line.split()[1]) / 1024, 1)
+        if line.startswith(f"{field}:"):
+            return int(line.split()[1]) / 1024
     return float("nan")
 
 
@@ -223,7 +224,7 @@ def run_scale(name: str, n_articles: int, work: Path, smoke: bool) -> dict:
             bench_http(f"http://127.0.0.1:{port}", questions, c, 1.0 if smoke else 20.0)
             for c in ((1, 8) if smoke else (1, 8, 32))
         ]
-        rss = peak_rss_mb(proc.pid)
+        rss = round(memory_mb(proc.pid), 1)
     finally:
         proc.terminate()
         proc.wait(timeout=30)

@@ -16,7 +16,7 @@ from pathlib import Path
 
 import httpx
 
-from evals.bench import _free_port, start_server
+from evals.bench import _free_port, memory_mb, start_server
 from evals.report import REPORTS_DIR
 
 MAX_REQUESTS = 200_000  # a hard bound besides the duration
@@ -52,10 +52,7 @@ class StressResult:
 
 
 def rss_mb(pid: int) -> float:
-    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-        if line.startswith("VmRSS:"):
-            return int(line.split()[1]) / 1024
-    return float("nan")
+    return memory_mb(pid, "VmRSS")
 
 
 def soak_article(n: int) -> tuple[str, bytes]:
