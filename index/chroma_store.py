@@ -283,16 +283,17 @@ class ChromaStore:
         committed = set(self.document_ids())
         removed = 0
         for collection in (self.chunks, self.sentences):
-            metas = collection.get(include=["metadatas"])
-            orphan_ids = [
-                i
-                for i, m in zip(metas["ids"], metas["metadatas"], strict=True)
-                if m.get("doc_id") not in committed
-            ]
+            orphan_ids = [i for i, doc_id in self._part_owners(collection).items() if doc_id not in committed]
             for part in _batches(len(orphan_ids)):
                 collection.delete(ids=orphan_ids[part])
             removed += len(orphan_ids)
         return removed
+
+    @staticmethod
+    def _part_owners(collection) -> dict[str, str]:
+        """Every chunk or sentence id in the collection, with the id of the document it belongs to."""
+        got = collection.get(include=["metadatas"])
+        return {i: m.get("doc_id") for i, m in zip(got["ids"], got["metadatas"], strict=True)}
 
     @_outage_is_unavailable
     def audit(self) -> IndexAudit:
@@ -304,7 +305,7 @@ class ChromaStore:
         found: dict[str, Counter] = {}
         orphans: dict[str, int] = {}
         for name, collection in (("chunks", self.chunks), ("sentences", self.sentences)):
-            owners = Counter(m.get("doc_id") for m in collection.get(include=["metadatas"])["metadatas"])
+            owners = Counter(self._part_owners(collection).values())
             found[name] = owners
             orphans[name] = sum(n for doc_id, n in owners.items() if doc_id not in records)
         incomplete = tuple(

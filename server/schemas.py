@@ -12,8 +12,9 @@ from server.answer.models import ChatTurn, Mode
 
 MAX_QUESTION_CHARS = 2000
 MAX_HISTORY_MESSAGES = 20
-# Blank questions are refused, and the schema says so. One definition of "blank" for the schema and for the check: JSON Schema patterns follow ECMAScript,
-# whose whitespace differs from Python's str.isspace (e.g. U+001C).
+# Blank questions are refused, and the schema says so. One definition of "blank" serves the schema and
+# the checks: JSON Schema patterns follow ECMAScript, whose whitespace differs from Python's str.isspace
+# (e.g. U+001C).
 NON_BLANK_CHAR = r"[^\t\n\v\f\r \u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000\ufeff]"
 NOT_BLANK: JsonDict = {"pattern": NON_BLANK_CHAR}
 
@@ -28,8 +29,12 @@ def _json_integer(value: object) -> object:
 TopK = Annotated[int, Field(ge=1, le=20), BeforeValidator(_json_integer)]
 
 
+def has_text(value: str) -> bool:
+    return re.search(NON_BLANK_CHAR, value) is not None
+
+
 def _not_blank(value: str) -> str:
-    if not re.search(NON_BLANK_CHAR, value):
+    if not has_text(value):
         raise ValueError("must not be empty or only whitespace")
     return value
 
@@ -74,7 +79,7 @@ class OpenAIMessage(BaseModel):
         return self
 
     def is_question(self) -> bool:
-        return self.role == "user" and bool(re.search(NON_BLANK_CHAR, self.content or ""))
+        return self.role == "user" and has_text(self.content or "")
 
 
 class ChatCompletionRequest(BaseModel):
