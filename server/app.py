@@ -63,7 +63,10 @@ def create_app(settings: Settings, service: BriefingService | None = None, mount
     app.add_middleware(MetricsMiddleware)
     app.add_middleware(RequestIdMiddleware)  # outermost, so that even a 413 carries the id
     if mount_ui:
-        from ui.chat import mount_ui as mount
+        from ui.gradio_import import gradio_without_stub_writer
+
+        with gradio_without_stub_writer():
+            from ui.chat import mount_ui as mount
 
         # The UI looks the service up per call: it is built in the lifespan, after mounting.
         mount(app, lambda: app.state.service, settings.server.max_upload_bytes)
