@@ -14,16 +14,18 @@ _WORD = re.compile(r"\w+", re.UNICODE)
 @lru_cache(maxsize=1)
 def _punkt():
     """English Punkt, from the NLTK data that llama-index bundles (nothing is downloaded)."""
+    import importlib.util
     from pathlib import Path
 
-    import llama_index.core
+    import nltk
     from nltk.tokenize.punkt import PunktSentenceTokenizer, PunktTokenizer
 
-    nltk_dir = Path(llama_index.core.__file__).parent / "_static" / "nltk_cache"
-    import nltk
-
-    if str(nltk_dir) not in nltk.data.path:
-        nltk.data.path.append(str(nltk_dir))
+    # Found without importing llama-index, whose import alone takes about 2 s.
+    spec = importlib.util.find_spec("llama_index.core")
+    if spec is not None and spec.origin is not None:
+        nltk_dir = str(Path(spec.origin).parent / "_static" / "nltk_cache")
+        if nltk_dir not in nltk.data.path:
+            nltk.data.path.append(nltk_dir)
     try:
         return PunktTokenizer("english")
     except LookupError:  # pragma: no cover - only if the bundled data goes missing

@@ -37,3 +37,33 @@ def test_bm25_and_vectors_both_contribute(seed_library):
 
 def test_empty_query_returns_nothing(seed_library):
     assert seed_library.retrieve("   ", k=3) == []
+
+
+def test_bm25_ranks_and_scores_exactly_as_llama_index_bm25_retriever(seed_library):
+    """index/bm25.py drives bm25s directly to keep llama-index out of the server's start; its rankings
+    must stay those of llama-index's BM25Retriever on every golden question."""
+    import Stemmer
+    from llama_index.core.schema import TextNode
+    from llama_index.retrievers.bm25 import BM25Retriever
+
+    from evals.golden import load_golden
+    from index.bm25 import MAX_DEPTH, BM25Index
+
+    ids, texts, metas = seed_library.store.all_chunks()
+    ours = BM25Index(ids, texts, metas)
+    theirs = BM25Retriever.from_defaults(
+        nodes=[TextNode(id_=i, text=t) for i, t in zip(ids, texts, strict=True)],
+        similarity_top_k=min(MAX_DEPTH, len(ids)),
+        stemmer=Stemmer.Stemmer("english"),
+        language="english",
+    )
+    questions = [item.question for item in load_golden()] + ["Khairkhwa", "the of and"]
+    compared = 0
+    for question in questions:
+        expected = [
+            (h.node.node_id, round(float(h.score), 5)) for h in theirs.retrieve(question) if h.score > 0
+        ]
+        got = [(cid, round(score, 5)) for cid, _, _, score in ours.search(question, len(ids))]
+        assert got == expected, question
+        compared += bool(expected)
+    assert compared > len(questions) // 2  # most questions do match some chunk lexically
