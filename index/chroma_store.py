@@ -29,6 +29,7 @@ from index.types import (
 from ingest.models import PreparedDocument
 
 _BATCH = 1000
+READ_PAGE = 5000
 P = ParamSpec("P")
 R = TypeVar("R")
 
@@ -84,6 +85,23 @@ def connect_chroma(data_dir: Path | None, chroma_url: str | None):
     path = data_dir / "chroma"
     path.mkdir(parents=True, exist_ok=True)
     return chromadb.PersistentClient(path=str(path), settings=settings)
+
+
+def read_all(collection, include: list[str], where: dict | None = None, page: int | None = None) -> dict:
+    """A whole collection (or every match of `where`) read in pages: one unpaged `get` binds a variable
+    per row in Chroma's SQLite and fails past about 32,000 rows ("too many SQL variables"), which the
+    chunks of 10,000 articles exceed. Returns "ids" plus each included field, as lists."""
+    page = page or READ_PAGE
+    out: dict[str, list] = {"ids": [], **{field: [] for field in include}}
+    offset = 0
+    while True:
+        got = collection.get(include=include, where=where, limit=page, offset=offset)
+        out["ids"] += got["ids"]
+        for field in include:
+            out[field] += list(got[field])
+        if len(got["ids"]) < page:
+            return out
+        offset += page
 
 
 def _batches(n: int) -> Iterable[slice]:
@@ -253,7 +271,7 @@ class ChromaStore:
         """Finish what interrupted writes and deletes left: a document whose record never landed (or was
         being deleted) loses its parts. Returns how many documents needed it. In a shared store, only
         entries older than 15 minutes count, since another process may be writing right now."""
-        got = self.journal.get(include=["metadatas"])
+        got = read_all(self.journal, ["metadatas"])
         cutoff = time.time() - (900 if self.shared else 0)
         entries = {
             doc_id: meta
@@ -292,7 +310,7 @@ class ChromaStore:
     @staticmethod
     def _part_owners(collection) -> dict[str, str]:
         """Every chunk or sentence id in the collection, with the id of the document it belongs to."""
-        got = collection.get(include=["metadatas"])
+        got = read_all(collection, ["metadatas"])
         return {i: m.get("doc_id") for i, m in zip(got["ids"], got["metadatas"], strict=True)}
 
     @_outage_is_unavailable
@@ -300,7 +318,7 @@ class ChromaStore:
         """Check that every document's chunks and sentences are all there, and that nothing else is."""
         from collections import Counter
 
-        docs = self.documents.get(include=["metadatas"])
+        docs = read_all(self.documents, ["metadatas"])
         records = dict(zip(docs["ids"], docs["metadatas"], strict=True))
         found: dict[str, Counter] = {}
         orphans: dict[str, int] = {}
@@ -328,15 +346,15 @@ class ChromaStore:
     # ---- reads --------------------------------------------------------------------------------
     @_outage_is_unavailable
     def document_ids(self) -> list[str]:
-        return list(self.documents.get(include=[])["ids"])
+        return read_all(self.documents, [])["ids"]
 
     @_outage_is_unavailable
     def document_ids_for_source(self, source: str) -> list[str]:
-        return list(self.documents.get(where={"source": source}, include=[])["ids"])
+        return read_all(self.documents, [], where={"source": source})["ids"]
 
     @_outage_is_unavailable
     def list_documents(self) -> list[DocumentInfo]:
-        got = self.documents.get(include=["metadatas"])
+        got = read_all(self.documents, ["metadatas"])
         infos = [_info(i, m) for i, m in zip(got["ids"], got["metadatas"], strict=True)]
         return sorted(infos, key=lambda d: (d.published or "", d.title), reverse=True)
 
@@ -354,7 +372,7 @@ class ChromaStore:
 
     @_outage_is_unavailable
     def all_chunks(self) -> tuple[list[str], list[str], list[dict]]:
-        got = self.chunks.get(include=["documents", "metadatas"])
+        got = read_all(self.chunks, ["documents", "metadatas"])
         return got["ids"], got["documents"], got["metadatas"]
 
     @_outage_is_unavailable
