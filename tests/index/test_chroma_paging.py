@@ -3,16 +3,12 @@
 The 10,000-article benchmark found this: its 51,000 chunks could not be read back to build BM25.
 """
 
-import chromadb
-from chromadb.config import Settings as ChromaSettings
-
 import index.chroma_store as chroma_store
-from index.chroma_store import read_all
+from index.chroma_store import connect_chroma, read_all
 
 
 def test_read_all_returns_every_row_where_one_get_fails(tmp_path):
-    client = chromadb.PersistentClient(str(tmp_path), settings=ChromaSettings(anonymized_telemetry=False))
-    rows = client.create_collection("rows")
+    rows = connect_chroma(tmp_path, None).create_collection("rows")
     n, step = 40_000, 5_000
     for start in range(0, n, step):
         span = range(start, start + step)
