@@ -371,9 +371,17 @@ class ChromaStore:
         return StoredDocument(_info(doc_id, got["metadatas"][0]), got["documents"][0])
 
     @_outage_is_unavailable
-    def all_chunks(self) -> tuple[list[str], list[str], list[dict]]:
-        got = read_all(self.chunks, ["documents", "metadatas"])
+    def all_chunks(self, doc_ids: list[str] | None = None) -> tuple[list[str], list[str], list[dict]]:
+        """Every chunk, or the chunks of the given documents, as ids, texts and metadatas."""
+        if doc_ids is not None and not doc_ids:
+            return [], [], []
+        where = None if doc_ids is None else {"doc_id": {"$in": list(doc_ids)}}
+        got = read_all(self.chunks, ["documents", "metadatas"], where=where)
         return got["ids"], got["documents"], got["metadatas"]
+
+    @_outage_is_unavailable
+    def chunk_ids(self) -> list[str]:
+        return read_all(self.chunks, [])["ids"]
 
     @_outage_is_unavailable
     def count_chunks(self) -> int:

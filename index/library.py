@@ -1,20 +1,22 @@
 """The article library: ingest, delete, list and search, over one Chroma store and a cached BM25 index.
 
 This is the one object the answer engine and the CLI use. Writes are serialised; the BM25 index is
-rebuilt once after each write, never per query.
+updated once after each write (only the added chunks are tokenised), never per query, and saved beside
+the store so that the next start can read it back (index/bm25_cache.py).
 """
 
 from __future__ import annotations
 
 import logging
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
 
 from index.bm25 import BM25Index
+from index.bm25_cache import load_index, save_index, store_fingerprint
 from index.chroma_store import ChromaStore
 from index.embedding import Embedder
 from index.hybrid import candidate_pool, reciprocal_rank_fusion
@@ -51,6 +53,12 @@ class IngestReport:
         )
 
 
+def _changes(outcomes: Sequence[IngestOutcome | None]) -> tuple[list[str], list[str]]:
+    """The documents that ingest outcomes wrote, and those they replaced."""
+    done = [o for o in outcomes if o is not None and o.status != "unchanged"]
+    return [o.document.id for o in done], [old for o in done for old in o.replaced]
+
+
 def chunk_vectors_from_sentences(prepared: PreparedDocument, sentence_vectors: np.ndarray) -> np.ndarray:
     """A chunk's vector is the normalised mean of its sentences' vectors: every sentence is encoded once,
     and chunks (which overlap) cost no encoder time of their own."""
@@ -70,10 +78,18 @@ def chunk_vectors_from_sentences(prepared: PreparedDocument, sentence_vectors: n
 class Library:
     """Articles in Chroma plus a BM25 index of their chunks."""
 
-    def __init__(self, store: ChromaStore, embedder: Embedder, max_chunk_words: int = 140):
+    def __init__(
+        self,
+        store: ChromaStore,
+        embedder: Embedder,
+        max_chunk_words: int = 140,
+        bm25_cache: Path | None = None,
+    ):
+        """`bm25_cache` is the file the BM25 index is saved to and read back from (None: not saved)."""
         self.store = store
         self.embedder = embedder
         self.max_chunk_words = max_chunk_words
+        self.bm25_cache = bm25_cache
         self._write_lock = threading.Lock()
         self._bm25: BM25Index | None = None
         self._visible: set[str] = set()
@@ -83,10 +99,34 @@ class Library:
         self._refresh()
 
     # ---- writes -------------------------------------------------------------------------------
-    def _refresh(self) -> None:
-        ids, texts, metas = self.store.all_chunks()
+    def _refresh(self, written: Collection[str] | None = None, removed: Collection[str] = ()) -> None:
+        """Bring the BM25 index and the visible set up to date with the store. After this library's own
+        write, pass the documents it `written` and `removed`: only their chunks are read and tokenised.
+        Otherwise (or if the result does not match the store's chunks, because another process wrote
+        too) the saved index is read back if it matches the store, and failing that, rebuilt."""
+        chunk_ids = self.store.chunk_ids()
+        fingerprint = store_fingerprint(chunk_ids)
         self._visible = set(self.store.document_ids())
-        self._bm25 = BM25Index(ids, texts, metas) if ids else None
+        if not chunk_ids:
+            self._bm25 = None
+            return
+        index = None
+        if written is not None and self._bm25 is not None:
+            index = self._bm25.updated(*self.store.all_chunks(list(written)), {*written, *removed})
+            if index.size != len(chunk_ids) or set(index.ids) != set(chunk_ids):
+                log.info("the store changed beyond this library's write; rebuilding the BM25 index")
+                index = None
+        elif self.bm25_cache is not None:
+            index = load_index(self.bm25_cache, fingerprint)
+            if index is not None:
+                self._bm25 = index
+                return
+        if index is None:
+            index = BM25Index(*self.store.all_chunks())
+        self._bm25 = index
+        # Saved only if it holds exactly the chunks the fingerprint was taken of (no write in between).
+        if self.bm25_cache is not None and index.size == len(chunk_ids) and set(index.ids) == set(chunk_ids):
+            save_index(self.bm25_cache, index, fingerprint)
 
     def add_prepared(self, prepared: PreparedDocument) -> IngestOutcome:
         """Store one prepared document, replacing older versions from the same source."""
@@ -123,7 +163,7 @@ class Library:
                         self.store.delete_document(old)
                     outcomes[position] = IngestOutcome("replaced" if stale else "added", info, tuple(stale))
                 if refresh:
-                    self._refresh()
+                    self._refresh(*_changes(outcomes))
         return [o for o in outcomes if o is not None]
 
     def ingest_bytes(
@@ -157,7 +197,7 @@ class Library:
         finally:
             if any(o.status != "unchanged" for o in report.outcomes):
                 with self._write_lock:
-                    self._refresh()
+                    self._refresh(*_changes(report.outcomes))
         if on_progress:
             on_progress(len(files), len(files), "")
         return report
@@ -165,7 +205,7 @@ class Library:
     def delete(self, doc_id: str) -> bool:
         with self._write_lock:
             existed = self.store.delete_document(doc_id)
-            self._refresh()
+            self._refresh(written=(), removed=(doc_id,))
         return existed
 
     def audit(self) -> IndexAudit:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+from index.bm25_cache import cache_file
 from index.chroma_store import ChromaStore, connect_chroma
 from index.embedding import Embedder, MiniLMEmbedder, set_offline_environment
 from index.library import Library
@@ -38,4 +39,7 @@ def build_library(settings: Settings, embedder: Embedder | None = None) -> Libra
         embedder_name=embedder.name,
         shared=settings.index.chroma_url is not None,
     )
-    return Library(store, embedder, settings.index.max_chunk_words)
+    bm25_cache = cache_file(
+        settings.index.data_dir, settings.index.collection_prefix, settings.index.chroma_url
+    )
+    return Library(store, embedder, settings.index.max_chunk_words, bm25_cache=bm25_cache)
