@@ -65,4 +65,4 @@ lint: install
 	$(BIN)/mypy
 
 clean:
-	rm -rf $(VENV) data/chroma .pytest_cache
+	rm -rf $(VENV) data/chroma data/bm25 .pytest_cache
