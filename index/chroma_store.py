@@ -30,6 +30,7 @@ from ingest.models import PreparedDocument
 
 _BATCH = 1000
 READ_PAGE = 5000
+DOCS_PER_FILTER = 500
 P = ParamSpec("P")
 R = TypeVar("R")
 
@@ -373,11 +374,19 @@ class ChromaStore:
     @_outage_is_unavailable
     def all_chunks(self, doc_ids: list[str] | None = None) -> tuple[list[str], list[str], list[dict]]:
         """Every chunk, or the chunks of the given documents, as ids, texts and metadatas."""
-        if doc_ids is not None and not doc_ids:
-            return [], [], []
-        where = None if doc_ids is None else {"doc_id": {"$in": list(doc_ids)}}
-        got = read_all(self.chunks, ["documents", "metadatas"], where=where)
-        return got["ids"], got["documents"], got["metadatas"]
+        if doc_ids is None:
+            got = read_all(self.chunks, ["documents", "metadatas"])
+            return got["ids"], got["documents"], got["metadatas"]
+        ids: list[str] = []
+        texts: list[str] = []
+        metas: list[dict] = []
+        for start in range(0, len(doc_ids), DOCS_PER_FILTER):  # each id in `$in` is one SQL variable
+            where = {"doc_id": {"$in": list(doc_ids[start : start + DOCS_PER_FILTER])}}
+            got = read_all(self.chunks, ["documents", "metadatas"], where=where)
+            ids += got["ids"]
+            texts += got["documents"]
+            metas += got["metadatas"]
+        return ids, texts, metas
 
     @_outage_is_unavailable
     def chunk_ids(self) -> list[str]:

@@ -37,3 +37,21 @@ def test_store_reads_agree_with_one_page_or_many(seed_library, monkeypatch):
     paged = (store.all_chunks(), store.document_ids(), store.list_documents(), store.audit())
     assert paged == whole
     assert len(whole[0][0]) > 3 * 2 and whole[3].ok
+
+
+def test_chunks_of_some_documents_are_read_in_groups_of_documents(seed_library, monkeypatch):
+    """A `$in` filter binds one SQL variable per id, so the ids of many documents go in groups."""
+    store = seed_library.store
+    ids, texts, metas = store.all_chunks()
+    doc_ids = sorted({m["doc_id"] for m in metas})
+    assert len(doc_ids) == 2
+    monkeypatch.setattr(chroma_store, "DOCS_PER_FILTER", 1)
+    grouped = store.all_chunks(doc_ids)
+
+    def rows(chunks):
+        return sorted(zip(*chunks, strict=True), key=lambda row: row[0])
+
+    assert rows(grouped) == rows((ids, texts, metas))
+    only_first = store.all_chunks(doc_ids[:1])
+    assert only_first[0] and {m["doc_id"] for m in only_first[2]} == {doc_ids[0]}
+    assert store.all_chunks([]) == ([], [], [])
