@@ -59,6 +59,11 @@ def _changes(outcomes: Sequence[IngestOutcome | None]) -> tuple[list[str], list[
     return [o.document.id for o in done], [old for o in done for old in o.replaced]
 
 
+def _holds_exactly(index: BM25Index, chunk_ids: list[str]) -> bool:
+    """Whether a BM25 index covers exactly these chunks, no more and no fewer."""
+    return index.size == len(chunk_ids) and set(index.ids) == set(chunk_ids)
+
+
 def chunk_vectors_from_sentences(prepared: PreparedDocument, sentence_vectors: np.ndarray) -> np.ndarray:
     """A chunk's vector is the normalised mean of its sentences' vectors: every sentence is encoded once,
     and chunks (which overlap) cost no encoder time of their own."""
@@ -113,7 +118,7 @@ class Library:
         index = None
         if written is not None and self._bm25 is not None:
             index = self._bm25.updated(*self.store.all_chunks(list(written)), {*written, *removed})
-            if index.size != len(chunk_ids) or set(index.ids) != set(chunk_ids):
+            if not _holds_exactly(index, chunk_ids):
                 log.info("the store changed beyond this library's write; rebuilding the BM25 index")
                 index = None
         elif self.bm25_cache is not None:
@@ -125,7 +130,7 @@ class Library:
             index = BM25Index(*self.store.all_chunks())
         self._bm25 = index
         # Saved only if it holds exactly the chunks the fingerprint was taken of (no write in between).
-        if self.bm25_cache is not None and index.size == len(chunk_ids) and set(index.ids) == set(chunk_ids):
+        if self.bm25_cache is not None and _holds_exactly(index, chunk_ids):
             save_index(self.bm25_cache, index, fingerprint)
 
     def add_prepared(self, prepared: PreparedDocument) -> IngestOutcome:
