@@ -112,7 +112,9 @@ class BM25Index:
         )
 
     def state(self) -> tuple[dict, dict[str, np.ndarray]]:
-        """Everything `from_state` needs: JSON-able fields, and arrays."""
+        """Everything `from_state` needs: JSON-able fields, and arrays. An empty index has none to give."""
+        if self.size == 0:
+            raise ValueError("an empty BM25 index has no state to save")
         lengths = np.fromiter((len(t) for t in self._tokens), dtype=np.int64, count=self.size)
         fields = {
             "ids": self.ids,
@@ -122,7 +124,7 @@ class BM25Index:
             "num_docs": int(self._bm25.scores["num_docs"]),
         }
         arrays = {
-            "token_ids": np.concatenate(self._tokens) if self.size else np.zeros(0, dtype=np.int32),
+            "token_ids": np.concatenate(self._tokens),
             "token_offsets": np.concatenate([[0], np.cumsum(lengths)]),
             "scores_data": self._bm25.scores["data"],
             "scores_indices": self._bm25.scores["indices"],

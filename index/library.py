@@ -126,11 +126,14 @@ class Library:
             if index is not None:
                 self._bm25 = index
                 return
+        # An update got here only if it holds exactly the fingerprinted chunks; a rebuild reads the store
+        # again, so it is saved only if no write came in between.
+        exact = index is not None
         if index is None:
             index = BM25Index(*self.store.all_chunks())
+            exact = _holds_exactly(index, chunk_ids)
         self._bm25 = index
-        # Saved only if it holds exactly the chunks the fingerprint was taken of (no write in between).
-        if self.bm25_cache is not None and _holds_exactly(index, chunk_ids):
+        if self.bm25_cache is not None and exact:
             save_index(self.bm25_cache, index, fingerprint)
 
     def add_prepared(self, prepared: PreparedDocument) -> IngestOutcome:
