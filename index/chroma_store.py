@@ -26,6 +26,14 @@ from index.types import (
     StoredSentence,
     StoreUnavailableError,
 )
+from ingest.language import (
+    SentenceAnnotation,
+    annotate_sentences,
+    entities_from_str,
+    entities_to_str,
+    lemmas_from_str,
+    lemmas_to_str,
+)
 from ingest.models import PreparedDocument
 
 _BATCH = 1000
@@ -103,6 +111,23 @@ def read_all(collection, include: list[str], where: dict | None = None, page: in
         if len(got["ids"]) < page:
             return out
         offset += page
+
+
+def _annotations(prepared: PreparedDocument) -> list[SentenceAnnotation]:
+    """The document's sentence annotations, made now if whoever prepared it did not."""
+    if len(prepared.annotations) == len(prepared.sentences):
+        return prepared.annotations
+    return annotate_sentences([s.text for s in prepared.sentences])
+
+
+def _stored_sentence(sid: str, text: str, meta: dict) -> StoredSentence:
+    """A sentence as stored; one written before annotations were stored is annotated now."""
+    if "lemmas" in meta:
+        entities, lemmas = entities_from_str(str(meta.get("ents", ""))), lemmas_from_str(str(meta["lemmas"]))
+    else:
+        note = annotate_sentences([text])[0]
+        entities, lemmas = note.entities, note.lemmas
+    return StoredSentence(sid, meta["doc_id"], int(meta["start"]), int(meta["end"]), text, entities, lemmas)
 
 
 def _batches(n: int) -> Iterable[slice]:
@@ -202,13 +227,23 @@ class ChromaStore:
 
     def _upsert_sentences(self, parts) -> None:
         sents = [s for prepared, _, _ in parts for s in prepared.sentences]
+        notes = [a for prepared, _, _ in parts for a in _annotations(prepared)]
         vectors = np.concatenate([v for _, _, v in parts]) if parts else np.zeros((0, 0))
         for part in _batches(len(sents)):
             self.sentences.upsert(
                 ids=[s.id for s in sents[part]],
                 embeddings=vectors[part].tolist(),
                 documents=[s.text for s in sents[part]],
-                metadatas=[{"doc_id": s.doc_id, "start": s.start, "end": s.end} for s in sents[part]],
+                metadatas=[
+                    {
+                        "doc_id": s.doc_id,
+                        "start": s.start,
+                        "end": s.end,
+                        "ents": entities_to_str(a.entities),
+                        "lemmas": lemmas_to_str(a.lemmas),
+                    }
+                    for s, a in zip(sents[part], notes[part], strict=True)
+                ],
             )
 
     def _upsert_chunks(self, parts) -> None:
@@ -427,15 +462,6 @@ class ChromaStore:
         got = self.sentences.get(ids=ids, include=["documents", "metadatas", "embeddings"])
         position = {sid: i for i, sid in enumerate(got["ids"])}
         order = [position[sid] for sid in ids if sid in position]
-        sentences = [
-            StoredSentence(
-                got["ids"][i],
-                got["metadatas"][i]["doc_id"],
-                int(got["metadatas"][i]["start"]),
-                int(got["metadatas"][i]["end"]),
-                got["documents"][i],
-            )
-            for i in order
-        ]
+        sentences = [_stored_sentence(got["ids"][i], got["documents"][i], got["metadatas"][i]) for i in order]
         matrix = np.asarray(got["embeddings"], dtype=np.float32)[order] if order else np.zeros((0, 0))
         return sentences, matrix

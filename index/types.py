@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from dataclasses import dataclass
+
+from ingest.language import Entity
 
 
 @dataclass(frozen=True)
@@ -44,11 +47,18 @@ class RetrievedChunk:
 
 @dataclass(frozen=True)
 class StoredSentence:
+    """A sentence of a stored document, with the entities and content lemmas found at ingest."""
+
     id: str
     doc_id: str
     start: int
     end: int
     text: str
+    entities: tuple[Entity, ...] = ()
+    lemmas: tuple[str, ...] = ()
+
+    def entity_texts(self, labels: Collection[str] | None = None) -> list[str]:
+        return [self.text[e.start : e.end] for e in self.entities if labels is None or e.label in labels]
 
 
 @dataclass(frozen=True)

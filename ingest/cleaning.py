@@ -1,7 +1,8 @@
 """Strip page furniture from article text so that only the body is indexed.
 
-News pages repeat themselves: a listen button, the title twice, "Key Takeaways" bullets and an FAQ that
-restate the body. Left in, those copies crowd the body out of retrieval results.
+News pages repeat themselves: a listen button, the title twice, "Key Takeaways" bullets, a "Synopsis" and an
+FAQ that restate the body, and a "Point of View" box that editorialises. Left in, those copies crowd the
+body out of retrieval results, and an opinion box would be cited as if it reported a fact.
 """
 
 from __future__ import annotations
@@ -17,10 +18,18 @@ _BOILERPLATE_LINE = re.compile(
     r"skip to (main )?content|follow us on .*|copyright .*|all rights reserved\.?)$",
     re.IGNORECASE,
 )
-# Headings of sections that restate or advertise rather than report; the heading and the block of
-# lines after it are dropped.
+# Headings of sections that restate, advertise or editorialise rather than report; the heading and the
+# block of lines after it are dropped.
 _BOILERPLATE_SECTIONS = {
     "key takeaways",
+    "synopsis",
+    "summary",
+    "tl;dr",
+    "at a glance",
+    "point of view",
+    "our view",
+    "our take",
+    "editorial comment",
     "key points",
     "highlights",
     "frequently asked questions",

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from ingest.language import SentenceAnnotation
+
 
 @dataclass(frozen=True)
 class DocumentMetadata:
@@ -46,11 +48,13 @@ Sentence = Span
 
 @dataclass(frozen=True)
 class PreparedDocument:
-    """A document split and ready to embed, with chunks and sentences in reading order."""
+    """A document split and ready to embed, with chunks and sentences in reading order, and each
+    sentence's entities and lemmas (`annotations[i]` belongs to `sentences[i]`)."""
 
     document: Document
     chunks: list[Chunk]
     sentences: list[Sentence]
+    annotations: list[SentenceAnnotation] = field(default_factory=list)
 
 
 class IngestError(Exception):

@@ -6,6 +6,7 @@ import hashlib
 from pathlib import Path
 
 from ingest.cleaning import clean_text
+from ingest.language import annotate_sentences
 from ingest.loaders import SUPPORTED_SUFFIXES, load_bytes
 from ingest.metadata import infer_metadata, merge_metadata, read_sidecar
 from ingest.models import Document, DocumentMetadata, IngestError, PreparedDocument
@@ -32,7 +33,8 @@ def prepare_bytes(
     doc_id = document_id(text)
     sentences = split_sentences(doc_id, text)
     chunks = chunk_sentences(doc_id, text, sentences, max_words=max_chunk_words)
-    return PreparedDocument(Document(doc_id, filename, text, stated), chunks, sentences)
+    annotations = annotate_sentences([s.text for s in sentences])
+    return PreparedDocument(Document(doc_id, filename, text, stated), chunks, sentences, annotations)
 
 
 def prepare_file(path: Path, max_chunk_words: int = 140) -> PreparedDocument:

