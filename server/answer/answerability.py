@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from server.answer.evidence import ScoredSentence, entity_present, evidence_stems
-from server.answer.text_analysis import QuestionProfile, content_stems, entities, satisfies, stem, tokens
+from server.answer.evidence import ScoredSentence, evidence_keys
+from server.answer.matching import name_found, term_found
+from server.answer.question_analysis import DATE_LABELS, NUMBER_LABELS, QuestionProfile
 
-_WANTS_LABEL = {"date": "date", "number": "figure", "person": "name"}
+_WANTS_LABEL = {"date": "date", "number": "figure"}
 
 
 @dataclass(frozen=True)
@@ -17,42 +18,43 @@ class Verdict:
 
 
 def judge_answerability(
-    profile: QuestionProfile, chosen: list[ScoredSentence], context_stems: set[str] | None = None
+    profile: QuestionProfile, chosen: list[ScoredSentence], context_keys: set[str] | None = None
 ) -> Verdict:
     """Answerable only if the chosen evidence names every subject, covers the key terms and gives
     the kind of answer asked for (a date for "when", a figure for "how many"). Key terms may also be
-    found in `context_stems`, the passages around the evidence."""
+    found in `context_keys`, the passages around the evidence."""
     if not chosen:
         return Verdict(False, "No passage in the library bears on the question.")
-    stems = evidence_stems(chosen)
-    names = entities(profile.text)
-    missing = [g for g in profile.entity_stems if not entity_present(g, stems)]
+    keys = evidence_keys(chosen)
+    missing = [g for g in profile.names if not name_found(g.keys, keys, g.aliases)]
     if missing:
-        absent = [n for n in names if any(m <= content_stems(n) for m in missing)]
-        return Verdict(
-            False, f"No passage in the library mentions {', '.join(absent) or 'the subject asked about'}."
-        )
-    terms = profile.term_stems
-    if terms:
-        covered = terms & (stems | (context_stems or set()))
-        best_similarity = max(c.similarity for c in chosen)
+        return Verdict(False, f"No passage in the library mentions {', '.join(g.text for g in missing)}.")
+    terms = profile.terms
+    best_similarity = max(c.similarity for c in chosen)
+    around = keys | (context_keys or set())
+    if terms or profile.head_terms:
+        covered = {t for t in terms if term_found(t, around)}
+        # "Which group does X belong to": evidence about groups covers the question as well as "belong".
+        if profile.focus_noun and term_found(profile.focus_noun, around) and len(covered) < len(terms):
+            covered.add(sorted(terms - covered)[0])
         # Half the key terms, or at least one of them in evidence that is close in meaning.
-        if len(covered) / len(terms) < 0.5 and not (covered and best_similarity >= 0.45):
-            subject = ", ".join(names) if names else "this topic"
-            words = dict.fromkeys(t.lower() for t in tokens(profile.text) if stem(t) in terms - covered)
-            return Verdict(
-                False, f"The passages about {subject} say nothing about {', '.join(f'“{w}”' for w in words)}."
-            )
-    if profile.wants in _WANTS_LABEL and profile.wants != "person":
+        if (
+            terms and len(covered) / len(terms) < 0.5 and not (covered and best_similarity >= 0.45)
+        ) or not all(term_found(h, around) for h in profile.head_terms):
+            subject = ", ".join(g.text for g in profile.names) or "this topic"
+            absent = ", ".join(f"“{t}”" for t in sorted((terms - covered) | (profile.head_terms - covered)))
+            return Verdict(False, f"The passages about {subject} say nothing about {absent}.")
+    if profile.wants in _WANTS_LABEL:
         # The date or figure must be about the subject (named here or in the sentence before) and about
         # what is measured ("budget", "fighters"), not just any number near the subject.
+        labels = DATE_LABELS if profile.wants == "date" else NUMBER_LABELS | DATE_LABELS
         relevant = [
             c
             for c in chosen
-            if all(entity_present(g, c.stems | c.context_stems) for g in profile.entity_stems)
-            and (not terms or terms & c.stems)
+            if c.names_present(profile)
+            and (not profile.terms or any(term_found(t, c.keys) for t in profile.terms))
         ]
-        if not any(satisfies(profile.wants, c.sentence.text) for c in relevant):
+        if not any(e.label in labels for c in relevant for e in c.sentence.entities):
             return Verdict(
                 False, f"The passages that bear on the question give no {_WANTS_LABEL[profile.wants]} for it."
             )

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from index.types import DocumentInfo, RetrievedChunk, StoredSentence
 from server.answer.evidence import ScoredSentence
 from server.answer.models import AnswerSentence, Citation
-from server.answer.text_analysis import quote_is_open
+from server.answer.speech import quote_is_open
 
 # Openers that only link a sentence to the one before it; dropping them keeps the quote exact.
 _LEADING_CONNECTIVE = re.compile(
@@ -112,22 +112,36 @@ def display(quote: str) -> str:
     return text[:1].upper() + text[1:]
 
 
+def cite(
+    n: int, doc_id: str, start: int, end: int, quote: str, score: float, docs: dict[str, DocumentInfo]
+) -> Citation:
+    info = docs.get(doc_id)
+    return Citation(
+        n=n,
+        doc_id=doc_id,
+        title=info.title if info else "",
+        outlet=info.outlet if info else "",
+        published=info.published if info else "",
+        url=info.url if info else "",
+        quote=quote,
+        start=start,
+        end=end,
+        score=round(score, 4),
+    )
+
+
 def cite_passages(passages: list[Passage], docs: dict[str, DocumentInfo], first_n: int = 1) -> list[Citation]:
     return [
-        Citation(
-            n=first_n + i,
-            doc_id=p.doc_id,
-            title=docs[p.doc_id].title if p.doc_id in docs else "",
-            outlet=docs[p.doc_id].outlet if p.doc_id in docs else "",
-            published=docs[p.doc_id].published if p.doc_id in docs else "",
-            url=docs[p.doc_id].url if p.doc_id in docs else "",
-            quote=p.quote,
-            start=p.start,
-            end=p.end,
-            score=round(p.score, 4),
-        )
-        for i, p in enumerate(passages)
+        cite(first_n + i, p.doc_id, p.start, p.end, p.quote, p.score, docs) for i, p in enumerate(passages)
     ]
+
+
+def source_label(info: DocumentInfo | None) -> str:
+    """An article as a reader would name it: “Title” (Outlet, date), with what is known."""
+    if info is None:
+        return "an article no longer in the library"
+    details = ", ".join(x for x in (info.outlet, info.published) if x)
+    return f"“{info.title}”" + (f" ({details})" if details else "")
 
 
 def extractive_sentences(passages: list[Passage], citations: list[Citation]) -> list[AnswerSentence]:
@@ -165,3 +179,5 @@ def renumber_by_first_use(answer) -> None:
     for conflict in answer.conflicts:
         for side in conflict.sides:
             side.citations = [mapping.get(n, n) for n in side.citations]
+    if answer.direct_answer is not None:
+        answer.direct_answer.citations = [mapping.get(n, n) for n in answer.direct_answer.citations]

@@ -12,16 +12,13 @@ from dataclasses import dataclass
 from rapidfuzz import fuzz
 
 from index.types import StoredSentence
-from server.answer.text_analysis import content_stems, entities
+from server.answer.matching import analyse_text
+from server.answer.question_analysis import QuestionProfile
 
-_ORG_HEADS = ("Front", "Council", "Movement", "Party", "Assembly", "Alliance", "Coalition")
-_DEICTIC = re.compile(r"\b(?:This|The|this|the) (Front|Council|Movement|Party|Assembly|Alliance|Coalition)\b")
-_AFFILIATION_QUESTION = re.compile(
-    r"\b(lead|leads|led|leader|heads?|headed|members?|belong\w*|part of|group|organi[sz]ation|faction|"
-    r"council|front|movement|coalition|party|affiliat\w*|who is|which side|camp)\b",
-    re.IGNORECASE,
-)
+# "This Council", "the Front": a reference back to an organisation named earlier in the article.
+_DEICTIC = re.compile(r"\b(?:This|this|The|the) ([A-Z][a-z]+)\b")
 MAX_DISTANCE = 140
+LOOK_BACK_CHARS = 1500
 
 
 @dataclass
@@ -31,56 +28,54 @@ class Claim:
     sentence: StoredSentence
 
 
-def asks_about_affiliation(question: str) -> bool:
-    return bool(_AFFILIATION_QUESTION.search(question))
+def people_in(profile: QuestionProfile) -> list[str]:
+    """The people a question about membership asks after ("Which group does X belong to?", "What do
+    the articles say about X?")."""
+    if profile.wants not in ("choice", "overview"):
+        return []
+    return [g.text for g in profile.names if g.label == "PERSON"]
 
 
-def people_in(question: str) -> list[str]:
-    return [e for e in entities(question) if len(e.split()) >= 2 and not any(h in e for h in _ORG_HEADS)]
+def _words(name: str) -> list[str]:
+    return sorted(w.lower().strip("“”\"'’‘()") for w in name.split() if w[:1].isupper())
 
 
 def _same_name(a: str, b: str) -> bool:
-    sa, sb = sorted(content_stems(a)), sorted(content_stems(b))
+    sa, sb = _words(a), _words(b)
     return len(sa) == len(sb) and all(x == y or fuzz.ratio(x, y) >= 80 for x, y in zip(sa, sb, strict=True))
 
 
-def _head(name: str) -> str | None:
-    return next((h for h in _ORG_HEADS if re.search(rf"\b{h}\b", name)), None)
-
-
 def _same_org(a: str, b: str) -> bool:
-    """Same organisation: the same kind (Front, Council, ...) and mostly the same name words."""
-    if _head(a) != _head(b):
+    """Same organisation: the same last word (Front, Council, ...) and mostly the same name words."""
+    wa, wb = set(_words(a)), set(_words(b))
+    if not wa or not wb or a.split()[-1].lower() != b.split()[-1].lower():
         return False
-    wa, wb = content_stems(a), content_stems(b)
-    return len(wa & wb) / (len(wa | wb) or 1) >= 0.6
+    return len(wa & wb) / len(wa | wb) >= 0.6
 
 
 def _organisations(text: str) -> list[tuple[int, str]]:
-    """(position, name) of organisation names in a text."""
-    found = []
-    for match in re.finditer(r"[A-Z][\w’'\-]*(?:\s+(?:of|for|the|and)?\s*[A-Z][\w’'\-]*)*", text):
-        phrase = match.group()
-        if (
-            any(re.search(rf"\b{h}\b", phrase) for h in _ORG_HEADS)
-            and len(phrase.split()) >= 2
-            and not _DEICTIC.fullmatch(phrase)
-        ):
-            found.append((match.start(), phrase))
-    return found
+    """(position, name) of the organisations spaCy finds in a text."""
+    note = analyse_text(text)
+    return [
+        (e.start, text[e.start : e.end])
+        for e in note.entities
+        if e.label == "ORG" and len(text[e.start : e.end].split()) >= 2
+    ]
 
 
 def claims_for(person: str, sentences: list[StoredSentence], doc_texts: dict[str, str]) -> list[Claim]:
     """For each sentence naming the person, the organisation named nearest to the name."""
     claims = []
     for s in sentences:
-        mention = next((m for m in _mentions(person, s.text)), None)
+        mention = next(_mentions(person, s), None)
         if mention is None:
             continue
-        orgs = _organisations(s.text)
+        orgs = [(e.start, s.text[e.start : e.end]) for e in s.entities if e.label == "ORG"]
+        orgs = [(pos, name) for pos, name in orgs if len(name.split()) >= 2]
         for deictic in _DEICTIC.finditer(s.text):
-            earlier = doc_texts.get(s.doc_id, "")[: s.start + deictic.start()]
-            resolved = [name for _pos, name in _organisations(earlier) if deictic.group(1) in name]
+            at = s.start + deictic.start()
+            earlier = doc_texts.get(s.doc_id, "")[max(0, at - LOOK_BACK_CHARS) : at]
+            resolved = [name for _pos, name in _organisations(earlier) if deictic.group(1) in name.split()]
             if resolved:
                 orgs.append((deictic.start(), resolved[-1]))
         linked = _linked_organisation(s.text, mention, orgs)
@@ -119,10 +114,10 @@ def _linked_organisation(text: str, mention: int, orgs: list[tuple[int, str]]) -
     return None
 
 
-def _mentions(person: str, text: str):
-    for phrase in entities(text):
-        if _same_name(person, phrase):
-            yield text.find(phrase)
+def _mentions(person: str, sentence: StoredSentence):
+    for e in sentence.entities:
+        if e.label == "PERSON" and _same_name(person, sentence.text[e.start : e.end]):
+            yield e.start
 
 
 def find_disagreement(person: str, claims: list[Claim]) -> list[Claim] | None:

@@ -9,19 +9,23 @@ from typing import Protocol
 from index.library import Library
 from index.types import DocumentInfo, RetrievedChunk, StoredSentence
 from ingest.splitting import sentence_spans
+from server.answer.answer_plan import AnswerPlan, linked_entity, plan_answer
 from server.answer.answerability import judge_answerability
 from server.answer.compose import (
-    Passage,
     build_passages,
+    cite,
     cite_passages,
+    display,
     extractive_sentences,
     render_answer,
     renumber_by_first_use,
+    source_label,
 )
-from server.answer.conflicts import asks_about_affiliation, claims_for, find_disagreement, people_in
+from server.answer.conflicts import claims_for, find_disagreement, people_in
 from server.answer.evidence import ScoredSentence, keep_reported_speech, score_sentences, select_evidence
 from server.answer.generation import NOT_IN_SOURCES, GenerationError, NumberedPassage
 from server.answer.grounding import is_supported, split_citations
+from server.answer.matching import sentence_keys
 from server.answer.models import (
     Answer,
     AnswerSentence,
@@ -29,11 +33,13 @@ from server.answer.models import (
     Citation,
     Conflict,
     ConflictSide,
+    DirectAnswer,
     Mode,
     RetrievedPassage,
 )
+from server.answer.name_resolution import resolve_names
+from server.answer.question_analysis import QuestionProfile, analyse_question
 from server.answer.question_rewriting import prepare_question
-from server.answer.text_analysis import content_stems, profile_question
 from server.settings import AnswerSettings
 
 log = logging.getLogger(__name__)
@@ -89,17 +95,29 @@ class AnswerEngine:
                 mode,
             )
         t = time.perf_counter()
-        query_vector = self.library.embedder.embed_query(prepared.text)
-        chunks = self.library.retrieve(
-            prepared.text, k=top_k or self.settings.top_k, query_vector=query_vector
-        )
+        profile = analyse_question(prepared.text)
+        query = profile.query or profile.text
+        query_vector = self.library.embedder.embed_query(query)
+        k = top_k or self.settings.top_k
+        chunks = self.library.retrieve(query, k=k, query_vector=query_vector)
         candidates, matrix = self.library.sentences(chunks)
+        expansion = resolve_names(profile, candidates)
+        if expansion:
+            # An abbreviation the articles define: search again with its full name.
+            query = f"{query} ({expansion})"
+            query_vector = self.library.embedder.embed_query(query)
+            chunks = self.library.retrieve(query, k=k, query_vector=query_vector)
+            candidates, matrix = self.library.sentences(chunks)
         timings["retrieve"] = _ms(t)
         t = time.perf_counter()
-        profile = profile_question(prepared.text)
         scored = score_sentences(profile, query_vector, chunks, candidates, matrix)
         chosen = keep_reported_speech(profile, select_evidence(scored, self.settings.max_sentences), scored)
-        verdict = judge_answerability(profile, chosen, _context_stems(chunks, chosen))
+        link = linked_entity(profile, scored)
+        if link is not None:
+            chosen, scored, chunks, candidates = self._follow_link(
+                profile, link, query, k, chosen, scored, chunks, candidates
+            )
+        verdict = judge_answerability(profile, chosen, _context_keys(chunks, chosen, candidates))
         timings["select"] = _ms(t)
         retrieved = [
             RetrievedPassage(
@@ -120,9 +138,12 @@ class AnswerEngine:
             )
         docs = self._documents()
         t = time.perf_counter()
-        conflict = self._find_conflict(prepared.text, candidates)
+        plan = plan_answer(profile, scored, self.settings.max_sentences, chosen)
+        if link is not None:
+            plan.evidence = _with_claim_sentences(plan.evidence, chosen, [c.sentence for c in chosen])
+        conflict = self._find_conflict(profile, candidates)
         if conflict:
-            chosen = _with_claim_sentences(chosen, scored, [c.sentence for c in conflict])
+            plan.evidence = _with_claim_sentences(plan.evidence, scored, [c.sentence for c in conflict[1]])
         answer = None
         fallback_reason = None
         dropped = 0
@@ -132,16 +153,9 @@ class AnswerEngine:
             else:
                 answer, fallback_reason, dropped = self._generative(prepared.text, chosen, scored, docs)
         if answer is None:
-            passages = build_passages(chosen, candidates, chunks)
-            citations = cite_passages(passages, docs)
-            answer = Answer(
-                answer=render_answer(passages, citations),
-                citations=citations,
-                sentences=extractive_sentences(passages, citations),
-                mode="extractive",
-            )
+            answer = compose_extractive(plan, candidates, chunks, docs)
             if conflict:
-                _add_conflict(answer, conflict, passages, docs)
+                _add_conflict(answer, *conflict, docs)
 
         renumber_by_first_use(answer)
         timings["compose"] = _ms(t)
@@ -178,8 +192,31 @@ class AnswerEngine:
             timings_ms=timings,
         )
 
-    def _find_conflict(self, question: str, candidates: list[StoredSentence]):
-        people = people_in(question) if asks_about_affiliation(question) else []
+    def _follow_link(self, profile, link, query, k, chosen, scored, chunks, candidates):
+        """Search again for the linked entity with the question's terms, and keep the sentences that tie
+        the subject to it together with those that answer about it."""
+        hop = QuestionProfile(text=query, names=[link], terms=set(profile.terms), wants=profile.wants)
+        hop_query = f"{link.text} {' '.join(sorted(profile.terms))}"
+        vector = self.library.embedder.embed_query(hop_query)
+        hop_chunks = self.library.retrieve(hop_query, k=k, query_vector=vector)
+        hop_candidates, hop_matrix = self.library.sentences(hop_chunks)
+        hop_scored = [s for s in score_sentences(hop, vector, hop_chunks, hop_candidates, hop_matrix)]
+        answering = [
+            s for s in hop_scored if s.names_present(hop, with_context=False) and s.terms_present(hop)
+        ]
+        tying = [
+            s
+            for s in scored
+            if s.names_present(profile, with_context=False) and s.names_present(hop, with_context=False)
+        ]
+        if not answering or not tying:
+            return chosen, scored, chunks, candidates
+        merged_chunks = chunks + [c for c in hop_chunks if c.chunk_id not in {x.chunk_id for x in chunks}]
+        merged_candidates = candidates + [c for c in hop_candidates if c.id not in {x.id for x in candidates}]
+        return [tying[0], answering[0]], scored, merged_chunks, merged_candidates
+
+    def _find_conflict(self, profile: QuestionProfile, candidates: list[StoredSentence]):
+        people = people_in(profile)
         if not people:
             return None
         doc_ids = {s.doc_id for s in candidates}
@@ -187,7 +224,7 @@ class AnswerEngine:
         for person in people:
             disagreement = find_disagreement(person, claims_for(person, candidates, texts))
             if disagreement:
-                return disagreement
+                return person, disagreement
         return None
 
     def _generative(
@@ -254,14 +291,65 @@ class AnswerEngine:
         return Answer(answer=text, citations=citations, sentences=sentences, mode="generative"), None, dropped
 
 
-def _context_stems(chunks: list[RetrievedChunk], chosen: list[ScoredSentence]) -> set[str]:
-    """Stems of the chunks the evidence came from: the evidence's immediate context."""
+def _context_keys(
+    chunks: list[RetrievedChunk], chosen: list[ScoredSentence], candidates: list[StoredSentence]
+) -> set[str]:
+    """Keys of the sentences around the evidence: every sentence of the chunks it came from."""
     ids = {c.sentence.id for c in chosen}
+    around = {sid for chunk in chunks if ids & set(chunk.sentence_ids) for sid in chunk.sentence_ids}
     out: set[str] = set()
-    for chunk in chunks:
-        if ids & set(chunk.sentence_ids):
-            out |= content_stems(chunk.text)
+    for sentence in candidates:
+        if sentence.id in around:
+            out |= sentence_keys(sentence)
     return out
+
+
+def compose_extractive(
+    plan: AnswerPlan,
+    candidates: list[StoredSentence],
+    chunks: list[RetrievedChunk],
+    docs: dict[str, DocumentInfo],
+) -> Answer:
+    """The answer span(s) first, each cited, then the passages that support them (grouped by article for
+    an overview), every one verbatim and cited."""
+    citations: list[Citation] = []
+    sentences: list[AnswerSentence] = []
+    text_parts: list[str] = []
+    direct = None
+    if plan.direct:
+        numbers = []
+        for span in plan.direct:
+            n = len(citations) + 1
+            citations.append(cite(n, span.sentence.doc_id, span.start, span.end, span.text, 1.0, docs))
+            numbers.append(n)
+        items = [f"{display(s.text)} [{n}]" for s, n in zip(plan.direct, numbers, strict=True)]
+        lead = items[0] if len(items) == 1 else ", ".join(items[:-1]) + " and " + items[-1]
+        direct = DirectAnswer(text=" ".join(display(s.text) for s in plan.direct), citations=numbers)
+        text_parts.append(lead + ".")
+        sentences.append(AnswerSentence(text=lead + ".", citations=numbers, supported=True, kind="direct"))
+    passages = build_passages(plan.evidence, candidates, chunks)
+    passage_citations = cite_passages(passages, docs, first_n=len(citations) + 1)
+    if plan.grouped:
+        shown_doc = None
+        for passage, citation in zip(passages, passage_citations, strict=True):
+            if passage.doc_id != shown_doc:
+                shown_doc = passage.doc_id
+                label = f"From {source_label(docs.get(passage.doc_id))}:"
+                text_parts.append(label)
+                sentences.append(AnswerSentence(text=label, citations=[], supported=True, kind="framing"))
+            text_parts.append(render_answer([passage], [citation]))
+            sentences += extractive_sentences([passage], [citation])
+    else:
+        text_parts.append(render_answer(passages, passage_citations))
+        sentences += extractive_sentences(passages, passage_citations)
+    citations += passage_citations
+    return Answer(
+        answer=" ".join(p for p in text_parts if p),
+        direct_answer=direct,
+        citations=citations,
+        sentences=sentences,
+        mode="extractive",
+    )
 
 
 def _with_claim_sentences(chosen, scored, claim_sentences) -> list[ScoredSentence]:
@@ -272,16 +360,19 @@ def _with_claim_sentences(chosen, scored, claim_sentences) -> list[ScoredSentenc
     return chosen + extra
 
 
-def _add_conflict(answer: Answer, claims, passages: list[Passage], docs: dict[str, DocumentInfo]) -> None:
+def _add_conflict(answer: Answer, person: str, claims, docs: dict[str, DocumentInfo]) -> None:
+    """Name each article by its title and say how they differ: organisations a person is tied to can
+    all be true at once, so the articles tie him to different organisations; they do not contradict."""
     sides = []
     for claim in claims:
         n = next(
             (
                 c.n
-                for c, p in zip(answer.citations, passages, strict=True)
-                if p.doc_id == claim.doc_id
-                and p.start <= claim.sentence.end
-                and claim.sentence.start <= p.end
+                for c in answer.citations
+                if c.doc_id == claim.doc_id
+                and c.start <= claim.sentence.end
+                and claim.sentence.start <= c.end
+                and c.end - c.start > len(claim.organisation)
             ),
             None,
         )
@@ -296,14 +387,12 @@ def _add_conflict(answer: Answer, claims, passages: list[Passage], docs: dict[st
                 citations=[n] if n else [],
             )
         )
-
-    def label(side: ConflictSide) -> str:
-        when = side.published or "date not stated"
-        return f"{side.outlet or 'an article whose outlet is not stated'} ({when})"
-
+    named = [s for s in sides if s.citations]
     note = (
-        "The sources differ: "
-        + "; ".join(f"{label(s)} [{s.citations[0]}] names the {s.claim}" for s in sides if s.citations)
+        f"The articles tie {person} to different organisations: "
+        + "; ".join(
+            f"{source_label(docs.get(s.doc_id))} [{s.citations[0]}] names the {s.claim}" for s in named
+        )
         + "."
     )
     answer.conflicts = [Conflict(topic="affiliation", sides=sides)]

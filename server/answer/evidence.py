@@ -6,16 +6,11 @@ import re
 from dataclasses import dataclass
 
 import numpy as np
-from rapidfuzz import fuzz
 
 from index.types import RetrievedChunk, StoredSentence
-from server.answer.text_analysis import (
-    QuestionProfile,
-    content_stems,
-    is_heading_like,
-    reports_speech,
-    tokens,
-)
+from server.answer.matching import name_found, sentence_keys, term_found
+from server.answer.question_analysis import QuestionProfile
+from server.answer.speech import is_heading_like, reports_speech
 
 W_SIMILARITY = 0.5
 W_COVERAGE = 0.4
@@ -35,34 +30,30 @@ class ScoredSentence:
     similarity: float
     coverage: float
     score: float
-    stems: set[str]
-    context_stems: set[str]  # the sentence just before, which "This Council" or "he" refers back to
+    keys: set[str]
+    context_keys: set[str]  # the sentence just before, which "This Council" or "he" refers back to
+
+    def names_present(self, profile: QuestionProfile, with_context: bool = True) -> bool:
+        keys = self.keys | self.context_keys if with_context else self.keys
+        return all(name_found(g.keys, keys, g.aliases) for g in profile.names)
+
+    def terms_present(self, profile: QuestionProfile) -> set[str]:
+        return {t for t in profile.terms if term_found(t, self.keys)}
 
 
-def entity_present(group: set[str], stems: set[str]) -> bool:
-    """A name counts as present when most of its words are (allowing spelling variants like Ata/Atta)."""
-    hits = 0
-    for word in group:
-        if word in stems or (
-            len(word) >= 3 and any(fuzz.ratio(word, s) >= 80 for s in stems if s[:1] == word[:1])
-        ):
-            hits += 1
-    return hits * 2 >= len(group)
-
-
-def term_coverage(profile: QuestionProfile, stems: set[str], context: set[str] | None = None) -> float:
-    """Weighted share of the question's names (weight 2) and other key terms (weight 1) found in `stems`;
+def term_coverage(profile: QuestionProfile, keys: set[str], context: set[str] | None = None) -> float:
+    """Weighted share of the question's names (weight 2) and other key terms (weight 1) found in `keys`;
     a name found only in the preceding sentence (`context`) counts half."""
-    total = 2 * len(profile.entity_stems) + len(profile.term_stems)
+    total = 2 * len(profile.names) + len(profile.terms)
     if total == 0:
         return 0.0
     got = 0.0
-    for group in profile.entity_stems:
-        if entity_present(group, stems):
+    for group in profile.names:
+        if name_found(group.keys, keys, group.aliases):
             got += 2
-        elif context and entity_present(group, context):
+        elif context and name_found(group.keys, context, group.aliases):
             got += 1
-    got += len(profile.term_stems & stems)
+    got += sum(1 for t in profile.terms if term_found(t, keys))
     return got / total
 
 
@@ -85,18 +76,18 @@ def score_sentences(
     previous = _previous_sentences(sentences)
     scored = []
     for sentence, vector, sim in zip(sentences, matrix, sims, strict=True):
-        if is_heading_like(sentence.text) or len(tokens(sentence.text)) < 4:
+        if is_heading_like(sentence.text) or len(sentence.text.split()) < 4:
             continue
-        stems = content_stems(sentence.text)
+        keys = sentence_keys(sentence)
         before = previous.get(sentence.id)
-        context = content_stems(before.text) if before else set()
-        coverage = term_coverage(profile, stems, context)
+        context = sentence_keys(before) if before else set()
+        coverage = term_coverage(profile, keys, context)
         score = (
             W_SIMILARITY * float(sim) + W_COVERAGE * coverage + W_CHUNK * chunk_prior.get(sentence.id, 0.0)
         )
         if profile.wants == "statement" and reports_speech(sentence.text):
             score += SPEECH_BONUS
-        scored.append(ScoredSentence(sentence, vector, float(sim), coverage, score, stems, context))
+        scored.append(ScoredSentence(sentence, vector, float(sim), coverage, score, keys, context))
     scored.sort(key=lambda s: s.score, reverse=True)
     return scored
 
@@ -116,8 +107,8 @@ def _previous_sentences(sentences: list[StoredSentence]) -> dict[str, StoredSent
 def _near_duplicate(a: ScoredSentence, b: ScoredSentence) -> bool:
     if float(a.vector @ b.vector) >= 0.9:
         return True
-    small = min(len(a.stems), len(b.stems)) or 1
-    return len(a.stems & b.stems) / small >= 0.8
+    small = min(len(a.keys), len(b.keys)) or 1
+    return len(a.keys & b.keys) / small >= 0.8
 
 
 def _eligible(candidate: ScoredSentence, chosen: list[ScoredSentence]) -> bool:
@@ -164,7 +155,7 @@ def keep_reported_speech(
     one of them when it carries the words themselves ("..., he expressed, “...”")."""
     if profile.wants != "statement":
         return chosen
-    about = [c for c in chosen if all(entity_present(g, c.stems) for g in profile.entity_stems)]
+    about = [c for c in chosen if c.names_present(profile, with_context=False)]
     speech = [c for c in about if reports_speech(c.sentence.text)] or list(chosen)
     ids = {c.sentence.id for c in speech}
     for c in list(speech):
@@ -182,8 +173,8 @@ def keep_reported_speech(
     return speech
 
 
-def evidence_stems(chosen: list[ScoredSentence]) -> set[str]:
+def evidence_keys(chosen: list[ScoredSentence]) -> set[str]:
     out: set[str] = set()
     for c in chosen:
-        out |= c.stems
+        out |= c.keys
     return out

@@ -4,8 +4,7 @@ from __future__ import annotations
 
 import re
 
-from server.answer.evidence import entity_present
-from server.answer.text_analysis import content_stems, entities
+from server.answer.matching import name_found, term_found, text_keys, text_names
 
 _CITATION = re.compile(r"\s*\[(\d+(?:\s*,\s*\d+)*)\]")
 MIN_TERM_SUPPORT = 0.75
@@ -24,14 +23,12 @@ def is_supported(claim: str, cited_texts: list[str]) -> bool:
     if not cited_texts or not claim.strip():
         return False
     source = " ".join(cited_texts)
-    source_stems = content_stems(source)
-    claim_stems = content_stems(claim)
-    if not claim_stems:
+    source_keys = text_keys(source)
+    claim_keys = text_keys(claim)
+    if not claim_keys:
         return False
-    if len(claim_stems & source_stems) / len(claim_stems) < MIN_TERM_SUPPORT:
+    if sum(1 for k in claim_keys if term_found(k, source_keys)) / len(claim_keys) < MIN_TERM_SUPPORT:
         return False
     if any(n not in source for n in re.findall(r"\d+", claim)):
         return False
-    return all(
-        entity_present(content_stems(name), source_stems) for name in entities(claim) if content_stems(name)
-    )
+    return all(name_found(text_keys(name), source_keys) for name in text_names(claim) if text_keys(name))

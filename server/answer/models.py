@@ -35,7 +35,19 @@ class AnswerSentence(BaseModel):
     text: str
     citations: list[int] = Field(default_factory=list)
     supported: bool = Field(..., description="True when the cited passages support the sentence.")
-    kind: Literal["evidence", "framing", "refusal"] = "evidence"
+    kind: Literal["direct", "evidence", "framing", "refusal"] = Field(
+        "evidence",
+        description="direct: the span that answers the question; evidence: a source sentence that "
+        "supports it; framing: a sentence about the sources (not from them); refusal.",
+    )
+
+
+class DirectAnswer(BaseModel):
+    """The shortest verbatim span of a source that answers the question (a name, date, place, figure or
+    quote), shown first; each item cites its own span."""
+
+    text: str
+    citations: list[int] = Field(..., description="The [n] of each span, in the order of the text.")
 
 
 class RetrievedPassage(BaseModel):
@@ -65,6 +77,10 @@ class Answer(BaseModel):
     answer: str
     refused: bool = False
     refusal_reason: str | None = None
+    direct_answer: DirectAnswer | None = Field(
+        None,
+        description="The answer in a few words, when the question asks for a name, date, figure or quote.",
+    )
     citations: list[Citation] = Field(default_factory=list)
     sentences: list[AnswerSentence] = Field(default_factory=list)
     retrieved: list[RetrievedPassage] = Field(default_factory=list)

@@ -6,8 +6,9 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from ingest.language import NAME_LABELS
+from server.answer.matching import analyse_text
 from server.answer.models import ChatTurn
-from server.answer.text_analysis import entities
 
 _OVERRIDE = re.compile(
     r"\b(ignore|disregard|forget|override|bypass|skip)\b[^.?!]{0,60}?\b(instructions?|rules?|prompts?|guidelines?|"
@@ -20,22 +21,6 @@ _OVERRIDE = re.compile(
 _PERSON_PRONOUN = re.compile(r"\b(he|him|his|she|her|hers)\b", re.IGNORECASE)
 _THING_PRONOUN = re.compile(r"\b(they|them|their|it|its|this|that|these|those|there)\b", re.IGNORECASE)
 _FOLLOW_UP_OPENER = re.compile(r"^\s*(and|but|also|so|what about|how about|and what about)\b", re.IGNORECASE)
-_ORG_WORDS = (
-    "Front",
-    "Council",
-    "Movement",
-    "Party",
-    "Assembly",
-    "Conference",
-    "Afghanistan",
-    "Taliban",
-    "Process",
-    "Agreement",
-    "Government",
-    "Alliance",
-    "Coalition",
-    "International",
-)
 
 
 @dataclass(frozen=True)
@@ -57,17 +42,30 @@ def strip_override(question: str) -> tuple[str, bool]:
             m = _OVERRIDE.search(p)
             if m:
                 tail = re.split(r"\b(?:and|then|but)\b", p[m.end() :], maxsplit=1)
-                if len(tail) == 2 and len(tail[1].split()) >= 3:
+                if len(tail) == 2 and len(tail[1].split()) >= 3 and not _OVERRIDE.search(tail[1]):
                     kept.append(tail[1].strip(" ,.:"))
     return " ".join(kept).strip(), detected
 
 
-def _is_person(name: str) -> bool:
-    return len(name.split()) >= 2 and not any(w in name for w in _ORG_WORDS)
+def _names(text: str) -> list[tuple[str, str]]:
+    """(name, entity label) of the names in a text, in order."""
+    note = analyse_text(text)
+    return [(text[e.start : e.end], e.label) for e in note.entities if e.label in NAME_LABELS]
+
+
+def _antecedent_inside(question: str, pronoun) -> bool:
+    """ "What are the main groups and who leads them?": the pronoun refers to a noun of the question."""
+    if pronoun is None:
+        return False
+    from ingest.language import pipeline
+
+    doc = pipeline(parse=False)(question[: pronoun.start()])
+    return any(t.pos_ in ("NOUN", "PROPN") for t in doc)
 
 
 def resolve_follow_up(question: str, history: list[ChatTurn]) -> tuple[str, bool]:
-    """Rewrite pronouns in a follow-up with the names they most likely refer to in the last turns."""
+    """Rewrite pronouns in a follow-up with the names they most likely refer to in the last turns: a
+    person for he/his/she/her, otherwise the names the last exchange was about."""
     if not history:
         return question, False
     person_ref = _PERSON_PRONOUN.search(question)
@@ -75,28 +73,31 @@ def resolve_follow_up(question: str, history: list[ChatTurn]) -> tuple[str, bool
     opener = _FOLLOW_UP_OPENER.search(question)
     if not (person_ref or thing_ref or opener):
         return question, False
-    recent = [t for t in history[-6:]]
-    names: list[str] = []
-    for turn in reversed(recent):
+    if _antecedent_inside(question, (person_ref or thing_ref)):
+        return question, False
+    own = {n.lower() for n, _label in _names(question)}
+    names: list[tuple[str, str]] = []
+    for turn in reversed(history[-6:]):
         text = re.sub(r"\[\d+\]", "", turn.content)
-        for name in entities(text):
-            if name not in names and name not in entities(question):
-                names.append(name)
+        # The user's own question names its subject first; an answer names it wherever it comes.
+        for name, label in _names(text):
+            if name.lower() not in own and name not in [n for n, _ in names]:
+                names.append((name, label))
         if turn.role == "user" and names:
             break
     if not names:
         return question, False
     rewritten = question
     if person_ref:
-        person = next((n for n in names if _is_person(n)), None)
+        person = next((n for n, label in names if label == "PERSON"), None)
         if person:
             rewritten = _PERSON_PRONOUN.sub(
                 lambda m: f"{person}'s" if m.group().lower() in ("his", "hers") else person,
                 rewritten,
                 count=1,
             )
-    subject_names = [n for n in names if n not in rewritten]
-    if subject_names and rewritten == question and not entities(question):
+    subject_names = [n for n, _label in names if n not in rewritten]
+    if subject_names and rewritten == question and not own:
         rewritten = f"{rewritten.rstrip('?')} ({', '.join(subject_names[:2])})?"
     rewritten = _FOLLOW_UP_OPENER.sub("", rewritten).strip()
     return rewritten[:1].upper() + rewritten[1:], True

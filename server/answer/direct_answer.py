@@ -1,0 +1,196 @@
+"""The answer first: the shortest verbatim span of a source that answers a factoid or quote question.
+
+Candidates are the entities spaCy found in the evidence sentences at ingest, of a kind that answers the
+question (a person for "who", a date for "when", a figure for "how many"); the question's own names are
+not answers. Among them, the one nearest the words the question is about wins; in a list ("X, led by A,
+Y, under B") the answer to "who leads Y" follows Y, and does not cross another name of Y's kind.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from index.types import StoredSentence
+from server.answer.evidence import ScoredSentence
+from server.answer.matching import name_found, same_family, word_found
+from server.answer.question_analysis import QuestionProfile
+from server.answer.speech import quotations
+
+MAX_LIST_SPAN_CHARS = 160
+# A span this far from every word of the question is not the answer to it.
+MAX_ANCHOR_DISTANCE = 220
+
+
+@dataclass(frozen=True)
+class Span:
+    """A stretch of one sentence, in document offsets: `sentence.text[start - sentence.start: ...]`."""
+
+    sentence: StoredSentence
+    start: int
+    end: int
+
+    @property
+    def text(self) -> str:
+        base = self.sentence.start
+        return self.sentence.text[self.start - base : self.end - base]
+
+
+def _words(text: str) -> set[str]:
+    return {w.lower().strip("“”\"'’‘(),.") for w in text.split()} - {""}
+
+
+def _is_mention(group, words: set[str]) -> bool:
+    """An entity that is this name (most words shared both ways), or its abbreviation."""
+    if group.aliases & words:
+        return True
+    shared = sum(1 for w in words if word_found(w, group.keys))
+    return (
+        shared > 0
+        and shared / len(words | group.keys) >= 0.6 - 1e-9
+        or (name_found(group.keys, words) and len(words) <= len(group.keys))
+    )
+
+
+def _anchors(profile: QuestionProfile, sentence: StoredSentence) -> list[tuple[int, int, str]]:
+    """(start, end, kind) of the places in a sentence where the question's names and terms occur."""
+    out = []
+    for e in sentence.entities:
+        words = _words(sentence.text[e.start : e.end])
+        if any(_is_mention(g, words) for g in profile.names):
+            out.append((e.start, e.end, e.label))
+    lowered = sentence.text.lower()
+    wanted = set(profile.terms) | ({profile.focus_noun} if profile.focus_noun else set())
+    for term in wanted:
+        at = 0
+        for word in lowered.replace("’", " ").split():
+            at = lowered.find(word, at)
+            clean = word.strip("“”\"'(),.?!:;")
+            if clean and same_family(term, clean):
+                out.append((at, at + len(word), "TERM"))
+            at += len(word)
+    return out
+
+
+def _is_question_name(profile: QuestionProfile, text: str) -> bool:
+    words = _words(text)
+    if any(name_found(g.keys, words, g.aliases) for g in profile.names):
+        return True
+    # "Taliban" in "Which Taliban minister" is part of the question, whatever its label.
+    return bool(words) and all(
+        any(word_found(w, {k}) for k in profile.terms | profile.name_keys) for w in words
+    )
+
+
+def _candidates(profile: QuestionProfile, sentence: StoredSentence) -> list[tuple[int, int, str]]:
+    """Entities that could answer, of the most wanted label present ("who": a person before a group)."""
+    out = []
+    for e in sentence.entities:
+        text = sentence.text[e.start : e.end]
+        if e.label in profile.answer_labels and not _is_question_name(profile, text):
+            out.append((e.start, e.end, e.label))
+    for preferred in ("PERSON", "ORG") if profile.wants == "person" else ():
+        if any(c[2] == preferred for c in out):
+            return [c for c in out if c[2] == preferred]
+    return out
+
+
+def _modifiers(profile: QuestionProfile, sentence: StoredSentence) -> Span | None:
+    """ "What kind of negotiations": the words that qualify the noun in the evidence ("UN-supervised
+    intra-Afghan peace negotiations"), back to the first function word."""
+    from ingest.language import pipeline
+
+    stop = pipeline(parse=False).Defaults.stop_words
+    words = list(re.finditer(r"[^\s“”\"]+", sentence.text))
+    for i, w in enumerate(words):
+        clean = w.group().lower().strip(",.;:()")
+        if profile.focus_modifiee and same_family(profile.focus_modifiee, clean):
+            j = i
+            while (
+                j > 0
+                and words[j - 1].group().lower().strip(",.;:()") not in stop
+                and not words[j - 1].group().endswith(",")
+            ):
+                j -= 1
+            if j < i:
+                end = w.start() + len(w.group().rstrip(",.;:"))
+                return Span(sentence, sentence.start + words[j].start(), sentence.start + end)
+    return None
+
+
+def _distance(
+    candidate: tuple[int, int, str], anchor: tuple[int, int, str], sentence: StoredSentence
+) -> float:
+    c_start, c_end, _ = candidate
+    a_start, a_end, a_label = anchor
+    if c_start >= a_end:
+        gap = sentence.text[a_end:c_start]
+        distance = float(c_start - a_end)
+    else:
+        gap = sentence.text[c_end:a_start]
+        distance = float(a_start - c_end) * 1.5  # an answer usually follows what it answers about
+    # Another name of the anchor's kind in between belongs to another item of a list; so does a name
+    # before the anchor that follows another item ("X, led by C, Y, under D": C is X's).
+    lo, hi = min(c_end, a_end), max(c_start, a_start)
+    crossing = [e for e in sentence.entities if e.label == a_label and e.start >= lo and e.end <= hi]
+    earlier_item = c_start < a_start and any(
+        e.label == a_label and e.end <= c_start for e in sentence.entities
+    )
+    if a_label != "TERM" and (crossing or earlier_item):
+        distance += 400
+    if " of " in f" {gap} " and len(gap) < 6:
+        distance += 60  # "Minister of Higher Education": the complement, not the person
+    return distance
+
+
+def _mentions_focus(profile: QuestionProfile, sentence: StoredSentence) -> bool:
+    return bool(profile.focus_noun) and any(
+        same_family(profile.focus_noun, w)
+        for w in _words(sentence.text)  # type: ignore[arg-type]
+    )
+
+
+def find_direct_answer(profile: QuestionProfile, evidence: list[ScoredSentence]) -> list[Span]:
+    """Spans that answer the question, from the best evidence sentence that holds one; [] if none does."""
+    if profile.wants == "statement":
+        for c in evidence:
+            quotes = quotations(c.sentence.text)
+            if quotes:
+                start, end = quotes[0]
+                return [Span(c.sentence, c.sentence.start + start, c.sentence.start + end)]
+        return []
+    if profile.focus_modifiee:
+        for c in evidence[:3]:
+            span = _modifiers(profile, c.sentence)
+            if span is not None:
+                return [span]
+    if not profile.answer_labels:
+        return []
+    for c in evidence[:3]:
+        sentence = c.sentence
+        candidates = _candidates(profile, sentence)
+        anchors = _anchors(profile, sentence)
+        if profile.wants == "choice" and not _mentions_focus(profile, sentence):
+            continue  # "which minister ...": the sentence must speak of a minister
+        if not candidates or not anchors:
+            continue
+        ranked = sorted(
+            candidates, key=lambda cand: (min(_distance(cand, a, sentence) for a in anchors), cand[0])
+        )
+        best = ranked[0]
+        if min(_distance(best, a, sentence) for a in anchors) > MAX_ANCHOR_DISTANCE:
+            continue
+        if profile.plural:
+            chosen = [best] + [
+                cand
+                for cand in ranked[1:]
+                if cand[2] == best[2]
+                and min(_distance(cand, a, sentence) for a in anchors) <= MAX_ANCHOR_DISTANCE
+            ]
+            chosen.sort()
+            first, last = chosen[0], chosen[-1]
+            if last[1] - first[0] <= MAX_LIST_SPAN_CHARS:
+                return [Span(sentence, sentence.start + first[0], sentence.start + last[1])]
+            return [Span(sentence, sentence.start + s, sentence.start + e) for s, e, _ in chosen]
+        return [Span(sentence, sentence.start + best[0], sentence.start + best[1])]
+    return []

@@ -1,0 +1,119 @@
+"""Recognise the library's names in a question however they are written: in lower case, misspelt
+("Yaseen Zia"), or abbreviated as the articles define them ("National Resistance Front of Afghanistan
+(NRF)" defines NRF). The names come from the entities found in the retrieved sentences at ingest."""
+
+from __future__ import annotations
+
+import re
+
+from rapidfuzz import fuzz
+from rapidfuzz.distance import JaroWinkler
+
+from index.types import StoredSentence
+from ingest.language import NAME_LABELS
+from server.answer.matching import name_words, sentence_keys
+from server.answer.question_analysis import NameGroup, QuestionProfile
+
+MIN_NAME_RATIO = 85
+# How close a misspelt word of a name must be to the library's spelling (Jaro-Winkler, same first letter).
+SPELLING_SIMILARITY = 0.85
+_ABBREVIATION = re.compile(r"^[a-z]{2,6}$")
+
+
+def _words(text: str) -> list[str]:
+    return name_words(text)
+
+
+def _spelling_variant(a: str, b: str) -> bool:
+    return a == b or (
+        a[:1] == b[:1] and abs(len(a) - len(b)) <= 2 and JaroWinkler.similarity(a, b) >= SPELLING_SIMILARITY
+    )
+
+
+def _initials_match(abbreviation: str, name: str) -> bool:
+    """NRF / "National Resistance Front of Afghanistan": the abbreviation's letters are the initials of
+    the name's capitalised words, in order (words may be skipped)."""
+    initials = [w[0].lower() for w in name.split() if w[:1].isupper()]
+    i = 0
+    for letter in abbreviation.lower():
+        while i < len(initials) and initials[i] != letter:
+            i += 1
+        if i == len(initials):
+            return False
+        i += 1
+    return initials[:1] == [abbreviation[:1].lower()]
+
+
+def defined_abbreviations(sentences: list[StoredSentence]) -> dict[str, str]:
+    """abbreviation (lower case) -> full name, from "Full Name (ABBR)" in the sentences."""
+    found: dict[str, str] = {}
+    for s in sentences:
+        for e in s.entities:
+            if e.label not in NAME_LABELS:
+                continue
+            after = s.text[e.end : e.end + 16]
+            m = re.match(r"\W{0,4}\(\s*([A-Z]{2,6})\s*\)", after)
+            if m and _initials_match(m.group(1), s.text[e.start : e.end]):
+                found.setdefault(m.group(1).lower(), s.text[e.start : e.end])
+    return found
+
+
+def resolve_names(profile: QuestionProfile, candidates: list[StoredSentence]) -> str:
+    """Turn question words that are the library's names into name groups (and out of the key terms),
+    in this profile and its parts. Returns the full names of the abbreviations it resolved, for a second
+    search ("" if none)."""
+    abbreviations = defined_abbreviations(candidates)
+    library_names = {
+        s.text[e.start : e.end] for s in candidates for e in s.entities if e.label in NAME_LABELS
+    }
+    known = {k for s in candidates for k in sentence_keys(s)}
+    expansions: list[str] = []
+    for p in [profile, *profile.parts]:
+        expansions += _resolve(p, abbreviations, library_names, known)
+    return " ".join(dict.fromkeys(expansions))
+
+
+def _resolve(
+    profile: QuestionProfile, abbreviations: dict[str, str], library_names: set[str], known: set[str]
+) -> list[str]:
+    expansions = []
+    question_words = _words(profile.text)
+    for group in profile.names:
+        if group.keys <= known:
+            continue  # the library writes it this way
+        # A misspelt name ("Yaseen Zia"): the library's spelling of the name whose words all match it.
+        for name in library_names:
+            words = set(_words(name))
+            if group.keys and all(any(_spelling_variant(k, w) for w in words) for k in group.keys):
+                if not group.keys <= words:
+                    group.keys = {w for w in words if any(_spelling_variant(k, w) for k in group.keys)}
+                    group.text = name
+                break
+        for key in list(group.keys):
+            if key in abbreviations:
+                group.aliases.add(key)
+                group.keys = set(_words(abbreviations[key])) - {"the", "of", "for", "and"}
+                expansions.append(abbreviations[key])
+    for term in sorted(profile.terms):
+        if _ABBREVIATION.match(term) and term in abbreviations:
+            full = abbreviations[term]
+            keys = set(_words(full)) - {"the", "of", "for", "and"}
+            profile.names.append(NameGroup(full, keys, aliases={term}, label="ORG"))
+            profile.terms.discard(term)
+            expansions.append(full)
+    known = profile.name_keys
+    for name in sorted(library_names, key=len, reverse=True):
+        words = [w for w in name.lower().split() if len(w) > 2 and w not in ("the", "and", "for")]
+        words = [w.strip("“”\"'’‘()[],.?!:;") for w in words]
+        if not words or all(w in known for w in words):
+            continue
+        matched = [w for w in words if w and any(fuzz.ratio(w, q) >= MIN_NAME_RATIO for q in question_words)]
+        # A person's or a place's name: all its words; a long organisation name: at least two of them.
+        if len(matched) == len(words) or (len(matched) >= 2 and len(words) >= 3):
+            hits = {q for q in question_words for w in matched if fuzz.ratio(w, q) >= MIN_NAME_RATIO}
+            if hits <= known:
+                continue
+            profile.names.append(NameGroup(name, {part for w in matched for part in w.split("-") if part}))
+            profile.terms -= hits
+            known |= set(matched) | hits
+    return expansions

@@ -1,0 +1,343 @@
+"""What a question asks, from spaCy's parse: the names it is about, its key terms, the kind of answer it
+wants, and its parts. Politeness, greetings and requests ("could you tell me", "I'm trying to
+understand") are recognised from the parse as the frame around the question, not as what it asks.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+from dataclasses import dataclass, field
+
+from ingest.language import NAME_LABELS, content_lemmas, entity_span, is_content, pipeline
+
+# The answer types of the interrogative words (a closed class of English), as spaCy entity labels.
+PERSON_LABELS = frozenset(["PERSON", "ORG", "NORP"])
+PLACE_LABELS = frozenset(["GPE", "LOC", "FAC"])
+DATE_LABELS = frozenset(["DATE", "TIME"])
+NUMBER_LABELS = frozenset(["CARDINAL", "QUANTITY", "MONEY", "PERCENT"])
+# Nouns by which a question refers to the library itself ("what do the articles say"): not a topic.
+CORPUS_NOUNS = frozenset(["article", "source", "text", "report", "passage", "document", "library"])
+_WH_TAGS = ("WP", "WDT", "WRB", "WP$")
+_TAG = re.compile(r"<[^>]{0,500}>")
+
+
+@dataclass
+class NameGroup:
+    """A name the question is about, and the lower-case words that identify it."""
+
+    text: str
+    keys: set[str]
+    aliases: set[str] = field(default_factory=set)  # an abbreviation the articles define for it
+    label: str = ""  # spaCy's entity label, when it recognised the name
+
+
+@dataclass
+class QuestionProfile:
+    """What a question (or one part of it) asks about and what kind of answer satisfies it."""
+
+    text: str
+    query: str = ""  # the words of the question itself, without the request around it, for retrieval
+    names: list[NameGroup] = field(default_factory=list)
+    terms: set[str] = field(default_factory=set)
+    # person | place | date | number | choice (which/what N) | statement | reason | overview | any
+    wants: str = "any"
+    answer_labels: frozenset[str] = frozenset()
+    focus_noun: str | None = None  # "minister" in "which minister", "kind" in "what kind of ..."
+    focus_modifiee: str | None = None  # "negotiation" in "what kind of negotiations"
+    plural: bool = False  # asks for several items ("which groups")
+    # The noun the question asks about ("budget" in "the Taliban's military budget", "population" in
+    # "the population of Kabul"): evidence that never mentions it does not answer.
+    head_terms: set[str] = field(default_factory=set)
+    parts: list[QuestionProfile] = field(default_factory=list)
+    pronoun_subject: bool = False  # "who leads them": refers back to another part
+
+    @property
+    def name_keys(self) -> set[str]:
+        out: set[str] = set()
+        for group in self.names:
+            out |= group.keys
+        return out
+
+    @property
+    def is_factoid(self) -> bool:
+        return self.wants in ("person", "place", "date", "number", "choice")
+
+    @property
+    def is_list(self) -> bool:
+        return self.plural and self.wants in ("person", "choice")
+
+
+def clean_question(text: str) -> str:
+    """The question as plain text: markup removed, entities decoded, whitespace collapsed."""
+    text = html.unescape(_TAG.sub(" ", text)) if "<" in text or "&" in text else text
+    return " ".join(text.split())
+
+
+def _is_frame_verb(token) -> bool:
+    """A verb of the request around the question: "could you tell me", "I'm trying to understand",
+    "summarize ...", "what do the articles say". Its subject is the reader, the assistant or the library,
+    or it is an imperative."""
+    if token.pos_ not in ("VERB", "AUX"):
+        return False
+    subjects = [c for c in token.children if c.dep_ in ("nsubj", "nsubjpass")]
+    if subjects:
+        s = subjects[0]
+        return s.lower_ in ("i", "you", "we") or s.lemma_.lower() in CORPUS_NOUNS
+    if token.dep_ == "ROOT" and token.tag_ == "VB" and token.i == token.sent.start + _lead(token.sent):
+        return True  # an imperative: "Tell me about ...", "Summarize ..."
+    # "trying to understand", "want to know"
+    return token.dep_ == "xcomp" and _is_frame_verb(token.head)
+
+
+def _lead(sent) -> int:
+    """Tokens before the first real word of a sentence (interjections, "please", punctuation)."""
+    i = 0
+    for t in sent:
+        if t.pos_ in ("INTJ", "PUNCT") or t.lower_ in ("please", "so", "and", "ok", "okay"):
+            i += 1
+        else:
+            break
+    return i
+
+
+def _question_sentences(doc) -> list:
+    """The sentences that ask something; greetings and statements of context around them are dropped."""
+    asking = []
+    for sent in doc.sents:
+        words = [t for t in sent if not t.is_punct]
+        if not words:
+            continue
+        has_wh = any(t.tag_ in _WH_TAGS for t in sent)
+        imperative = any(_is_frame_verb(t) and t.dep_ == "ROOT" for t in sent)
+        if sent.text.rstrip().endswith("?") or has_wh or imperative:
+            asking.append(sent)
+    return asking or list(doc.sents)
+
+
+def _wants(wh, doc) -> tuple[str, frozenset[str], str | None, str | None, bool]:
+    """The kind of answer an interrogative word asks for: (wants, labels, focus noun, modified noun,
+    plural)."""
+    word = wh.lower_
+    nxt = doc[wh.i + 1] if wh.i + 1 < len(doc) else None
+    if word in ("who", "whom", "whose"):
+        verb = wh.head
+        plural = verb.tag_ in ("VBP",) and verb.lower_ not in ("do",)
+        return "person", PERSON_LABELS, None, None, plural
+    if word == "when":
+        return "date", DATE_LABELS, None, None, False
+    if word == "where":
+        return "place", PLACE_LABELS, None, None, False
+    if word == "why":
+        return "reason", frozenset(), None, None, False
+    if word == "how":
+        if nxt is not None and nxt.lower_ in ("many", "much"):
+            return "number", NUMBER_LABELS, None, None, False
+        if nxt is not None and nxt.lower_ in ("long", "old"):
+            return "number", DATE_LABELS | NUMBER_LABELS, None, None, False
+        return "reason", frozenset(), None, None, False
+    # which / what: the noun it determines, or the noun it asks about ("what are the main groups")
+    noun = wh.head if wh.dep_ == "det" else None
+    if noun is None and wh.dep_ in ("attr", "nsubj") and wh.head.lemma_ == "be":
+        # "What are the main groups": a list; "What is the key obstacle": an explanation.
+        noun = next(
+            (c for c in wh.head.children if c.dep_ in ("nsubj", "attr") and c.i != wh.i and c.tag_ == "NNS"),
+            None,
+        )
+    if noun is None and nxt is not None and nxt.pos_ in ("NOUN", "PROPN") and wh.tag_ == "WDT":
+        noun = nxt
+    if noun is not None:
+        lemma = noun.lemma_.lower()
+        modifiee = None
+        if lemma in ("kind", "type", "sort", "form"):
+            obj = next((c for c in noun.children if c.dep_ == "prep" and c.lower_ == "of"), None)
+            target = next((c for c in obj.children if c.dep_ == "pobj"), None) if obj else None
+            modifiee = target.lemma_.lower() if target is not None else None
+        if lemma in ("year", "date", "month", "day", "time"):
+            return "date", DATE_LABELS, lemma, None, False
+        if lemma in ("number", "percentage", "share", "amount", "figure"):
+            return "number", NUMBER_LABELS, lemma, None, False
+        return "choice", frozenset(NAME_LABELS), lemma, modifiee, noun.tag_ in ("NNS", "NNPS")
+    return "any", frozenset(), None, None, False
+
+
+def _names(doc, tokens) -> list[NameGroup]:
+    names: list[NameGroup] = []
+    inside = {t.i for t in tokens}
+    for ent in doc.ents:
+        if ent.label_ not in NAME_LABELS or not any(t.i in inside for t in ent):
+            continue
+        span = entity_span(ent)
+        if span is None:
+            continue
+        text = doc.text[span[0] : span[1]]
+        keys = {t.lower_ for t in ent if is_content(t)} or {text.lower()}
+        names.append(NameGroup(text, keys, label=ent.label_))
+    # Proper nouns the entity recogniser missed ("Dostum" alone, an abbreviation in capitals)
+    covered = {t.i for ent in doc.ents for t in ent}
+    run: list = []
+    for t in [*tokens, None]:
+        if t is not None and t.i not in covered and t.pos_ == "PROPN" and is_content(t) and t.i in inside:
+            run.append(t)
+            continue
+        if run:
+            text = doc.text[run[0].idx : run[-1].idx + len(run[-1].text)]
+            names.append(NameGroup(text, {r.lower_ for r in run}))
+            run = []
+    return names
+
+
+def _focus(tokens, wh) -> list:
+    """The tokens of the clause the interrogative word belongs to ("who leads X" in "I'm trying to
+    understand ..., could you tell me who leads X?")."""
+    if wh is None:
+        return tokens
+    inside = {t.i for t in tokens}
+    head = wh.head
+    while (head.pos_ not in ("VERB", "AUX") or head.dep_ in ("aux", "auxpass")) and head.head.i != head.i:
+        head = head.head
+    clause = [t for t in head.subtree if t.i in inside]
+    return clause or tokens
+
+
+def _wh_phrase(wh) -> set[int]:
+    """The interrogative word with the words that belong to it ("how many", "how long", "which")."""
+    out = {wh.i}
+    if wh.lower_ == "how" and wh.i + 1 < len(wh.doc):
+        out.add(wh.i + 1)
+    return out
+
+
+def _profile_tokens(doc, tokens, text: str) -> QuestionProfile:
+    """A profile from the tokens of one question (or one part of it)."""
+    wh = next((t for t in tokens if t.tag_ in _WH_TAGS), None)
+    tokens = _focus(tokens, wh)
+    frame = {t.i for t in tokens if _is_frame_verb(t)} | (_wh_phrase(wh) if wh is not None else set())
+    names = _names(doc, tokens)
+    name_keys = set().union(*(n.keys for n in names)) if names else set()
+    content = [
+        t
+        for t in tokens
+        if t.i not in frame
+        and t.lemma_.lower() not in CORPUS_NOUNS
+        and t.lower_ not in name_keys
+        and not (t.ent_type_ in NAME_LABELS and t.lower_ in name_keys)
+    ]
+    terms = set(content_lemmas(content))
+    query = doc.text[tokens[0].idx : tokens[-1].idx + len(tokens[-1].text)] if tokens else text
+    profile = QuestionProfile(text=text, query=query, names=names, terms=terms)
+    if wh is not None:
+        wants, labels, noun, modifiee, plural = _wants(wh, doc)
+        profile.wants, profile.answer_labels, profile.focus_noun = wants, labels, noun
+        profile.focus_modifiee, profile.plural = modifiee, plural
+        if noun:
+            profile.terms.discard(noun)
+            noun_token = wh.head if wh.dep_ == "det" else None
+            if noun_token is not None and noun_token.dep_ == "dobj":
+                # "What role did Iran play": the noun and its verb are the slot asked about.
+                profile.terms.discard(noun_token.head.lemma_.lower())
+        if wh.lower_ == "what" and wh.dep_ == "nsubj" and wh.head.pos_ == "VERB":
+            profile.terms.discard(wh.head.lemma_.lower())  # "what happened to him": the event asked about
+        wh_is_object_of_frame = wh.head.i in frame
+        if wh_is_object_of_frame and wants in ("any", "choice") and not (terms - {noun}):
+            profile.wants = "overview"  # "what do the articles say about Iran"
+        elif _asks_for_words(wh, frame):
+            profile.wants = "statement"
+    elif frame and not terms:
+        profile.wants = "overview"  # "Tell me about Dostum", "Summarize the articles on Iran"
+    elif frame and _asks_for_words(None, frame, tokens):
+        profile.wants = "statement"
+    if profile.wants in ("any", "person", "choice") and names and not profile.terms and _is_copula(wh):
+        profile.wants = "overview"  # "Who was Ahmad Shah Massoud?", "What is the Freedom Front?"
+    if profile.wants == "any" and names and not profile.terms:
+        profile.wants = "overview"
+    profile.head_terms = _head_terms(tokens, frame, wh) & profile.terms
+    profile.pronoun_subject = any(
+        t.pos_ == "PRON" and t.lower_ in ("them", "they", "it", "their") for t in tokens
+    )
+    return profile
+
+
+def _head_terms(tokens, frame: set[int], wh) -> set[str]:
+    """The nouns a request or a "what is" question asks for: the object of a frame verb ("Tell me the
+    budget"), or the subject or attribute of "what is" ("What is the population of Kabul?")."""
+    out = set()
+    for t in tokens:
+        if t.pos_ != "NOUN" or not is_content(t):
+            continue
+        if t.dep_ == "dobj" and t.head.i in frame:
+            out.add(t.lemma_.lower())
+    return out
+
+
+def _is_copula(wh) -> bool:
+    return wh is not None and wh.head.lemma_ == "be" and wh.dep_ in ("attr", "nsubj")
+
+
+def _asks_for_words(wh, frame: set[int], tokens=None) -> bool:
+    """ "What did X say / tell / argue": a verb of saying whose subject is not the reader or the library."""
+    verb = wh.head if wh is not None else None
+    candidates = [verb] if verb is not None else [t for t in tokens or [] if t.pos_ == "VERB"]
+    for v in candidates:
+        if v is None or v.i in frame:
+            continue
+        if any(c.dep_ == "ccomp" for c in v.children) and wh is not None and wh.dep_ == "dobj":
+            continue
+        if v.lemma_.lower() in (
+            "say",
+            "tell",
+            "state",
+            "remark",
+            "comment",
+            "argue",
+            "claim",
+            "warn",
+            "express",
+        ):
+            return True
+    return False
+
+
+def analyse_question(question: str) -> QuestionProfile:
+    """The profile of a question; a question with several parts ("who leads X and what does it want?",
+    "Who is X? Where is he based?") has one profile per part in `parts`."""
+    text = clean_question(question)
+    doc = pipeline(parse=True)(text)
+    sentences = _question_sentences(doc)
+    tokens = [t for s in sentences for t in s]
+    focus_text = " ".join(s.text for s in sentences)
+    whole = _profile_tokens(doc, tokens, focus_text)
+    parts = []
+    for sent in sentences:
+        for clause in _clauses(sent):
+            parts.append(
+                _profile_tokens(doc, clause, doc.text[clause[0].idx : clause[-1].idx + len(clause[-1])])
+            )
+    parts = [p for p in parts if p.query.strip(" ?.!")]
+    if len(parts) > 1:
+        whole.parts = parts
+        whole.terms = set().union(*(p.terms for p in parts))
+        whole.head_terms = set().union(*(p.head_terms for p in parts))
+        # the first part decides the kind of the whole ("What are the groups and who leads them?")
+        whole.wants, whole.answer_labels = parts[0].wants, parts[0].answer_labels
+        whole.focus_noun, whole.plural = parts[0].focus_noun, parts[0].plural or whole.plural
+    return whole
+
+
+def _clauses(sent) -> list[list]:
+    """Split a sentence at a coordinated question ("What are X and who leads them?"): a conjunct verb
+    with its own interrogative word starts a new part."""
+    cuts = []
+    for t in sent:
+        if t.dep_ == "conj" and t.pos_ in ("VERB", "AUX") and any(c.tag_ in _WH_TAGS for c in t.subtree):
+            left = min(c.i for c in t.subtree)
+            cc = [c for c in t.head.children if c.dep_ == "cc" and c.i < left]
+            cuts.append(cc[-1].i if cc else left)
+    if not cuts:
+        return [list(sent)]
+    out, start = [], sent.start
+    for cut in sorted(cuts):
+        out.append([t for t in sent.doc[start:cut]])
+        start = cut
+    out.append([t for t in sent.doc[start : sent.end]])
+    return [[t for t in c if not (t.dep_ == "cc" and t.i == c[0].i)] or c for c in out if c]
