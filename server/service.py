@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import logging
 import re
+import threading
 from collections.abc import Iterator
 from dataclasses import asdict
 
@@ -58,6 +59,7 @@ class BriefingService:
         self.engine = engine
         self.feedback = FeedbackStore(settings.index.data_dir / "feedback" / "candidates.jsonl")
         self.metrics = Metrics()
+        self._answer_slots = threading.BoundedSemaphore(settings.answer.answer_slots())
 
     def check_write_access(self, provided_key: str | None) -> None:
         """Raise WriteDenied unless uploads and deletes are allowed for this caller."""
@@ -87,7 +89,8 @@ class BriefingService:
         top_k: int | None = None,
         mode: Mode | None = None,
     ) -> Answer:
-        answer = self.engine.ask(question, history or [], top_k, mode)
+        with self._answer_slots:
+            answer = self.engine.ask(question, history or [], top_k, mode)
         self.metrics.observe_answer(answer.mode, answer.refused, answer.dropped_unsupported)
         return answer
 

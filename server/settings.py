@@ -49,6 +49,18 @@ class AnswerSettings(BaseSettings):
         pattern="^(extractive|generative)$",
         description="Answer mode when a request does not name one.",
     )
+    concurrency: int = Field(
+        0,
+        ge=0,
+        le=256,
+        description="Answers computed at once; further questions wait their turn, so that answering "
+        "cannot starve uploads and deletes of the CPU. 0: twice the number of CPUs.",
+    )
+
+    def answer_slots(self) -> int:
+        import os
+
+        return self.concurrency or 2 * (os.cpu_count() or 1)
 
 
 class LLMSettings(BaseSettings):
