@@ -11,6 +11,7 @@ from server.settings import Settings
 
 def run_eval(settings: Settings, url: str | None = None, out_dir: Path | None = None, service=None):
     from evals.clients import AnswerClient, HttpClient, InProcessClient
+    from evals.eval_articles import eval_articles
     from evals.golden import load_golden
     from evals.report import REPORTS_DIR, write_report
     from evals.runner import run_items, score
@@ -29,7 +30,9 @@ def run_eval(settings: Settings, url: str | None = None, out_dir: Path | None = 
         from evals.judge import build_judge
 
         judge = build_judge(settings.judge.url, settings.judge.model, settings.judge.api_key)
-    result = score(run_items(load_golden(), client), judge=judge)
+    with eval_articles(client):
+        records = run_items(load_golden(), client)
+    result = score(records, judge=judge)
     write_report(result, out_dir or REPORTS_DIR, mode=f"server {url}" if url else "in-process")
     return result
 

@@ -1,10 +1,13 @@
 """Two ways to reach the pipeline: in this process, or a running server by URL. Both use the same
-public interface (ask, read a document)."""
+public interface (ask, read, upload and delete a document)."""
 
 from __future__ import annotations
 
+import os
+from dataclasses import asdict
 from typing import Protocol
 
+from ingest.models import DocumentMetadata
 from server.answer.models import ChatTurn
 
 
@@ -12,6 +15,12 @@ class AnswerClient(Protocol):
     def ask(self, question: str, history: list[ChatTurn]) -> dict: ...
 
     def document_text(self, doc_id: str) -> str | None: ...
+
+    def upload(self, filename: str, data: bytes, metadata: DocumentMetadata) -> tuple[str, str]:
+        """Returns (status, document id); status is added, replaced or unchanged."""
+        ...
+
+    def delete(self, doc_id: str) -> None: ...
 
 
 class InProcessClient:
@@ -25,12 +34,23 @@ class InProcessClient:
         stored = self.service.document(doc_id)
         return stored.text if stored else None
 
+    def upload(self, filename: str, data: bytes, metadata: DocumentMetadata) -> tuple[str, str]:
+        outcome = self.service.upload(data, filename, metadata)
+        return outcome.status, outcome.document.id
+
+    def delete(self, doc_id: str) -> None:
+        self.service.delete(doc_id)
+
 
 class HttpClient:
+    """A running server. Uploads and deletes send BRIEFING_API_KEY when it is set."""
+
     def __init__(self, base_url: str, timeout: float = 120.0):
         import httpx
 
-        self.http = httpx.Client(base_url=base_url.rstrip("/"), timeout=timeout)
+        key = os.environ.get("BRIEFING_API_KEY")
+        headers = {"Authorization": f"Bearer {key}"} if key else {}
+        self.http = httpx.Client(base_url=base_url.rstrip("/"), timeout=timeout, headers=headers)
 
     def ask(self, question: str, history: list[ChatTurn]) -> dict:
         response = self.http.post(
@@ -42,3 +62,14 @@ class HttpClient:
     def document_text(self, doc_id: str) -> str | None:
         response = self.http.get(f"/v1/documents/{doc_id}")
         return response.json()["text"] if response.status_code == 200 else None
+
+    def upload(self, filename: str, data: bytes, metadata: DocumentMetadata) -> tuple[str, str]:
+        response = self.http.post("/v1/documents", files={"file": (filename, data)}, data=asdict(metadata))
+        response.raise_for_status()
+        body = response.json()
+        return body["status"], body["document"]["id"]
+
+    def delete(self, doc_id: str) -> None:
+        response = self.http.delete(f"/v1/documents/{doc_id}")
+        if response.status_code != 404:
+            response.raise_for_status()

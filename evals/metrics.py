@@ -13,6 +13,7 @@ from ragas.dataset_schema import SingleTurnSample
 from ragas.metrics.base import MetricType, SingleTurnMetric
 from ragas.run_config import RunConfig
 
+from evals.golden import LEAD_SHAPES
 from evals.records import RunRecord
 from server.answer.grounding import is_supported
 
@@ -123,8 +124,60 @@ class CitationValidity(_RecordMetric):
         return 1.0
 
 
+def _answered(record: RunRecord) -> bool:
+    return record.item.answerable is True and not record.answer["refused"]
+
+
+def _content_sentences(record: RunRecord) -> list[str]:
+    """The sentences that carry the answer (the direct span and the evidence), citation marks removed."""
+    return [
+        re.sub(r"\s*\[\d+\]", "", s["text"])
+        for s in record.answer["sentences"]
+        if s.get("kind", "evidence") in ("direct", "evidence")
+    ]
+
+
+@dataclass
+class AnswerLeadRecall(_RecordMetric):
+    """Share of the key facts stated in the answer's first two cited sentences: the answer comes first.
+    Scored on answered questions that want one fact, a quotation or a reason."""
+
+    name: str = "answer_lead_recall"
+
+    def score_record(self, record: RunRecord) -> float:
+        facts = record.item.key_facts
+        if not facts or not _answered(record) or record.item.shape not in LEAD_SHAPES:
+            return NAN
+        cited = [s for s in record.answer["sentences"] if s["citations"]][:2]
+        lead = " ".join(s["text"] for s in cited)
+        return sum(_contains(lead, f) for f in facts) / len(facts)
+
+
+@dataclass
+class AnswerPrecision(_RecordMetric):
+    """Share of the answer's sentences that bear on the question: each must contain one of the item's
+    relevance markers (the golden set's `relevant`, or its key facts). Padding lowers it."""
+
+    name: str = "answer_precision"
+
+    def score_record(self, record: RunRecord) -> float:
+        markers = record.item.relevance_markers()
+        sentences = _content_sentences(record)
+        if not markers or not _answered(record) or not sentences:
+            return NAN
+        return sum(any(_contains(s, m) for m in markers) for s in sentences) / len(sentences)
+
+
 def deterministic_metrics(records: dict[str, RunRecord]) -> list[SingleTurnMetric]:
     return [
         m(records=records)
-        for m in (CitationValidity, CitationFaithfulness, KeyFactRecall, RefusalAccuracy, OverrideResistance)
+        for m in (
+            CitationValidity,
+            CitationFaithfulness,
+            KeyFactRecall,
+            RefusalAccuracy,
+            OverrideResistance,
+            AnswerLeadRecall,
+            AnswerPrecision,
+        )
     ]

@@ -41,7 +41,7 @@ def failure_table(result: EvalResult) -> str:
     """Plain-text table of the metrics below threshold and the questions that pulled them down."""
     lines = [f"{'metric':<28}{'mean':>8}{'needed':>9}"]
     for metric, needed in result.failures().items():
-        lines.append(f"{metric:<28}{result.summary[metric]:>8.3f}{needed:>9.3f}")
+        lines.append(f"{metric:<28}{result.value(metric):>8.3f}{needed:>9.3f}")
     lines.append("")
     lines.append(f"{'id':<24}{'kind':<15}{'metric':<26}{'value':>7}  question")
     for row in result.rows:
@@ -84,6 +84,21 @@ def _svg_chart(summary: dict[str, float], thresholds: dict[str, float]) -> str:
     return "".join(parts)
 
 
+def split_summary(rows: list[dict]) -> dict[str, dict[str, float]]:
+    """Each metric's mean within each split of the golden set (core, robustness)."""
+    out: dict[str, dict[str, float]] = {}
+    for split in dict.fromkeys(row.get("split", "core") for row in rows):
+        chosen = [row for row in rows if row.get("split", "core") == split]
+        names = dict.fromkeys(m for row in chosen for m in row["metrics"])
+        means = {}
+        for name in names:
+            vals = [row["metrics"][name] for row in chosen if not math.isnan(row["metrics"].get(name, math.nan))]
+            if vals:
+                means[name] = round(sum(vals) / len(vals), 4)
+        out[split] = means
+    return out
+
+
 def write_report(result: EvalResult, out_dir: Path = REPORTS_DIR, mode: str = "in-process") -> dict:
     out_dir.mkdir(parents=True, exist_ok=True)
     previous = load_previous(out_dir)
@@ -94,6 +109,9 @@ def write_report(result: EvalResult, out_dir: Path = REPORTS_DIR, mode: str = "i
         "passed": result.passed,
         "summary": result.summary,
         "thresholds": result.thresholds,
+        "lengths": result.lengths,
+        "maximums": result.maximums,
+        "split_summary": split_summary(result.rows),
         "previous_summary": before or None,
         "rows": result.rows,
     }
@@ -114,6 +132,12 @@ def write_report(result: EvalResult, out_dir: Path = REPORTS_DIR, mode: str = "i
         md.append(
             f"| {name} | {value:.3f} | {_fmt(result.thresholds.get(name))} | {_delta(value, before.get(name))} |"
         )
+    md += ["", "## Answer length (characters)", "", "| measure | value | at most |", "|---|---|---|"]
+    md += [f"| {n} | {v:.0f} | {_fmt(result.maximums.get(n))} |" for n, v in result.lengths.items()]
+    md += ["", "## By split", "", "| split | " + " | ".join(metric_names) + " |"]
+    md.append("|" + "---|" * (1 + len(metric_names)))
+    for split, means in payload["split_summary"].items():
+        md.append(f"| {split} | " + " | ".join(_fmt(means.get(m)) for m in metric_names) + " |")
     md += [
         "",
         "## Per question",
@@ -146,6 +170,10 @@ def write_report(result: EvalResult, out_dir: Path = REPORTS_DIR, mode: str = "i
         f"<td>{_delta(v, before.get(n))}</td></tr>"
         for n, v in result.summary.items()
     )
+    length_rows = "".join(
+        f"<tr><td>{escape(n)}</td><td>{v:.0f}</td><td>{_fmt(result.maximums.get(n))}</td></tr>"
+        for n, v in result.lengths.items()
+    )
     html = f"""<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Evaluation report</title>
 <style>body{{font-family:system-ui,sans-serif;margin:2em;max-width:1400px}}table{{border-collapse:collapse;font-size:13px}}
 td,th{{border:1px solid #ccc;padding:4px 6px;vertical-align:top}}tr.bad{{background:#fee2e2}}</style></head><body>
@@ -153,6 +181,7 @@ td,th{{border:1px solid #ccc;padding:4px 6px;vertical-align:top}}tr.bad{{backgro
 <b>gate {"passed" if result.passed else "FAILED"}</b></p>
 <h2>Metrics</h2>{_svg_chart(result.summary, result.thresholds)}
 <table><tr><th>metric</th><th>mean</th><th>threshold</th><th>change since previous run</th></tr>{summary_rows}</table>
+<h2>Answer length (characters)</h2><table><tr><th>measure</th><th>value</th><th>at most</th></tr>{length_rows}</table>
 <h2>Per question</h2><table><tr><th>id</th><th>kind</th><th>question</th><th>answer</th><th>citations</th>{head}<th>pass</th></tr>
 {"".join(body)}</table></body></html>"""
     (out_dir / "latest.html").write_text(html)

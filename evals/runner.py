@@ -8,9 +8,10 @@ Faithfulness, ResponseRelevancy, FactualCorrectness and LLMContextRecall run too
 from __future__ import annotations
 
 import math
+import statistics
 import time
 import tomllib
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from evals.clients import AnswerClient
@@ -27,13 +28,17 @@ class EvalResult:
     rows: list[dict]  # one per item: id, kind, question, answer, citations, metric values, passed
     summary: dict[str, float]  # metric -> mean over the items it applies to
     thresholds: dict[str, float]
+    lengths: dict[str, float] = field(default_factory=dict)  # answer lengths, in characters
+    maximums: dict[str, float] = field(default_factory=dict)  # the most each length may be
 
     def failures(self) -> dict[str, float]:
-        return {
-            m: v
-            for m, v in self.thresholds.items()
-            if m in self.summary and not (self.summary[m] >= v - 1e-9)
-        }
+        """metric -> the value it had to reach (a mean) or stay under (a length)."""
+        low = {m: v for m, v in self.thresholds.items() if m in self.summary and not self.summary[m] >= v - 1e-9}
+        long = {m: v for m, v in self.maximums.items() if m in self.lengths and self.lengths[m] > v}
+        return low | long
+
+    def value(self, metric: str) -> float:
+        return self.summary[metric] if metric in self.summary else self.lengths[metric]
 
     @property
     def passed(self) -> bool:
@@ -42,6 +47,23 @@ class EvalResult:
 
 def load_thresholds(path: Path = THRESHOLDS_PATH) -> dict[str, float]:
     return {k: float(v) for k, v in tomllib.loads(path.read_text())["thresholds"].items()}
+
+
+def load_maximums(path: Path = THRESHOLDS_PATH) -> dict[str, float]:
+    return {k: float(v) for k, v in tomllib.loads(path.read_text()).get("maximums", {}).items()}
+
+
+def answer_lengths(records: list[RunRecord]) -> dict[str, float]:
+    """Median length of the answers to answered questions, overall and for those that want one fact."""
+    answered = [r for r in records if r.item.answerable is True and not r.answer["refused"]]
+    out = {}
+    for name, chosen in (
+        ("median_answer_chars", answered),
+        ("median_factoid_answer_chars", [r for r in answered if r.item.shape == "factoid"]),
+    ):
+        if chosen:
+            out[name] = float(statistics.median(len(r.answer["answer"]) for r in chosen))
+    return out
 
 
 def run_items(items: list[GoldenItem], client: AnswerClient) -> list[RunRecord]:
@@ -79,7 +101,12 @@ def _samples(records: list[RunRecord], grounded_only: bool):
     ]
 
 
-def score(records: list[RunRecord], judge=None, thresholds: dict[str, float] | None = None) -> EvalResult:
+def score(
+    records: list[RunRecord],
+    judge=None,
+    thresholds: dict[str, float] | None = None,
+    maximums: dict[str, float] | None = None,
+) -> EvalResult:
     """ragas.evaluate over the records: deterministic metrics on every item, context and overlap metrics
     on the items with reference passages, and the judge's metrics when a judge is given."""
     from ragas import EvaluationDataset, evaluate
@@ -129,6 +156,7 @@ def score(records: list[RunRecord], judge=None, thresholds: dict[str, float] | N
             {
                 "id": r.item.id,
                 "kind": r.item.kind,
+                "split": r.item.split,
                 "question": r.item.question,
                 "answer": r.answer["answer"],
                 "refused": r.answer["refused"],
@@ -145,4 +173,5 @@ def score(records: list[RunRecord], judge=None, thresholds: dict[str, float] | N
         vals = [row["metrics"][name] for row in rows if not math.isnan(row["metrics"].get(name, math.nan))]
         if vals:
             summary[name] = round(sum(vals) / len(vals), 4)
-    return EvalResult(rows, summary, thresholds)
+    maximums = maximums if maximums is not None else load_maximums()
+    return EvalResult(rows, summary, thresholds, answer_lengths(records), maximums)

@@ -91,13 +91,86 @@ def entity_span(ent) -> tuple[int, int] | None:
     return (start, end) if end > start else None
 
 
-def annotate_doc(doc) -> SentenceAnnotation:
-    entities = []
+# A name as articles write it: capitalised words, with the small words that join them.
+_NAME_JOINERS = {"of", "for", "and", "the", "de", "al", "el", "in", "on"}
+_QUOTED = re.compile(r"[“\"]\s*([^“”\"]{3,120}?)\s*[”\"]")
+_MAX_QUOTED_NAME_WORDS = 10
+
+
+def _looks_like_name(text: str) -> bool:
+    words = text.split()
+    return (
+        2 <= len(words) <= _MAX_QUOTED_NAME_WORDS
+        and words[0][:1].isupper()
+        and all(w[:1].isupper() or w.lower() in _NAME_JOINERS for w in words)
+    )
+
+
+def _quoted_names(text: str, spans: list[Entity]) -> list[Entity]:
+    """A name the article puts in quotes (“Afghanistan National Movement for Peace and Justice,”) is one
+    name, though the recogniser may have split it at "and": the quoted words replace the pieces inside."""
+    for match in _QUOTED.finditer(text):
+        start, end = match.start(1), match.end(1)
+        bracket = text.find("(", start, end)
+        if bracket > start:
+            end = bracket  # “Afghanistan Freedom Front(AFF),”
+        while end > start and text[end - 1] in _EDGE_CHARS:
+            end -= 1
+        inside = [e for e in spans if e.start >= start - 1 and e.end <= end + 1]
+        if not inside or not _looks_like_name(text[start:end]):
+            continue
+        label = max(inside, key=lambda e: e.end - e.start).label
+        spans = [e for e in spans if e not in inside] + [Entity(start, end, label)]
+    return spans
+
+
+def _joined_names(text: str, spans: list[Entity]) -> list[Entity]:
+    """ "the Afghanistan National Movement for Peace" + "and Justice": an organisation's name that ends
+    "for X" or "of X" goes on over "and Y"; "the Unity" + "and Justice Party" is one party."""
+    spans = sorted(spans, key=lambda e: e.start)
+    out: list[Entity] = []
+    for e in spans:
+        if out:
+            prev = out[-1]
+            gap = text[prev.end : e.start]
+            if (
+                prev.label == "ORG"
+                and gap == " and "
+                and re.search(r"\b(?:for|of) [A-Z][\w’'-]*$", text[prev.start : prev.end])
+                and re.fullmatch(r"[A-Z][\w’'-]*", text[e.start : e.end])
+            ) or (
+                # "the Unity and Justice Party": a single word joined to a longer name that follows
+                prev.label == e.label == "ORG"
+                and gap == " and "
+                and re.fullmatch(r"[A-Z][a-z][\w’'-]*", text[prev.start : prev.end])
+                and len(text[e.start : e.end].split()) >= 2
+                and text[max(0, prev.start - 4) : prev.start].lower() == "the "
+            ):
+                out[-1] = Entity(prev.start, e.end, prev.label)
+                continue
+        out.append(e)
+    return out
+
+
+def name_spans(doc) -> list[Entity]:
+    """The named entities of a parsed text as character spans, trimmed of determiners and quotes, with
+    names the recogniser split at "and" put back together."""
+    spans = []
     for ent in doc.ents:
         span = entity_span(ent)
         if span is not None:
-            entities.append(Entity(span[0], span[1], ent.label_))
-    return SentenceAnnotation(tuple(entities), tuple(content_lemmas(doc)))
+            spans.append(Entity(span[0], span[1], ent.label_))
+    return sorted(_joined_names(doc.text, _quoted_names(doc.text, spans)), key=lambda e: e.start)
+
+
+def is_name_word(token) -> bool:
+    """A word that identifies a name: every word of it but determiners, prepositions and conjunctions
+    ("front" in "National Resistance Front" counts, though spaCy lists it as a stop word)."""
+    return (token.is_alpha or token.like_num) and token.pos_ not in ("DET", "ADP", "CCONJ", "SCONJ", "PART")
+
+
+def annotate_doc(doc) -> SentenceAnnotation:
+    return SentenceAnnotation(tuple(name_spans(doc)), tuple(content_lemmas(doc)))
 
 
 def annotate_sentences(texts: Sequence[str]) -> list[SentenceAnnotation]:

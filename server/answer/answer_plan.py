@@ -5,13 +5,17 @@ question whose subject is tied to the entity that carries the answer."""
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 
 from server.answer.direct_answer import Span, find_direct_answer
 from server.answer.evidence import ScoredSentence, select_evidence
-from server.answer.matching import name_found, term_found
+from server.answer.matching import group_found, term_found
 from server.answer.question_analysis import NameGroup, QuestionProfile
+from server.answer.speech import quote_is_open, reports_speech
 
+# Another article's figure counts as a rival only from a sentence holding this share of the question's words.
+RIVAL_COVERAGE = 0.8
 OVERVIEW_PER_ARTICLE = 3
 OVERVIEW_ARTICLES = 3
 EXPLANATION_SENTENCES = 3
@@ -28,6 +32,8 @@ class AnswerPlan:
     direct: list[Span] = field(default_factory=list)
     evidence: list[ScoredSentence] = field(default_factory=list)
     grouped: bool = False  # an overview: evidence grouped by article
+    quotation: bool = False  # the direct spans are the consecutive pieces of one quotation
+    contradiction: bool = False  # the direct spans are different articles' different figures or dates
 
 
 def _about(
@@ -50,7 +56,35 @@ def _factoid(profile: QuestionProfile, scored: list[ScoredSentence]) -> AnswerPl
     if not direct:
         return _explanation(profile, scored, EXPLANATION_SENTENCES)
     holder = next(s for s in relevant if s.sentence.id == direct[0].sentence.id)
+    rival = (
+        _rival_figure(profile, relevant, holder, direct[0]) if profile.wants in ("number", "date") else None
+    )
+    if rival is not None:
+        return AnswerPlan([direct[0], rival[0]], [holder, rival[1]], contradiction=True)
     return AnswerPlan(direct, [holder])
+
+
+def _rival_figure(
+    profile: QuestionProfile, relevant: list[ScoredSentence], holder: ScoredSentence, answer: Span
+) -> tuple[Span, ScoredSentence] | None:
+    """Another article's figure or date for the same thing (its sentence holds as many of the question's
+    words) that differs from this one: 12 killed in one report, 9 in another."""
+    for other in relevant:
+        if (
+            other.sentence.doc_id == holder.sentence.doc_id
+            or other.coverage < RIVAL_COVERAGE * holder.coverage
+        ):
+            continue
+        spans = find_direct_answer(profile, [other])
+        if spans and _figure(spans[0].text) != _figure(answer.text):
+            return spans[0], other
+    return None
+
+
+def _figure(text: str) -> str:
+    """ "About 1,500" and "1,500" state the same figure; "March 2031" and "march 2031" the same date."""
+    digits = re.findall(r"\d+", text.replace(",", ""))
+    return " ".join(digits) if digits else " ".join(re.findall(r"\w+", text.lower()))
 
 
 def _overview(profile: QuestionProfile, scored: list[ScoredSentence]) -> AnswerPlan:
@@ -77,33 +111,43 @@ def _explanation(profile: QuestionProfile, scored: list[ScoredSentence], max_sen
 
 
 def linked_entity(profile: QuestionProfile, scored: list[ScoredSentence]) -> NameGroup | None:
-    """For "What does Yasin Zia's group advocate?": when no sentence names the subject together with the
-    question's terms, the organisation the articles tie the subject to most closely (nearest to its
-    mentions, summed over the sentences that name it)."""
-    people = [g for g in profile.names if g.label == "PERSON"]
-    if not people or not profile.terms:
+    """For "What does the group led by Yasin Zia advocate?" or "... the man who leads the HKDL": when the
+    question ties its subject to something else ("group", "man") and no sentence names the subject with
+    what is asked, the entity the articles tie the subject to most closely (a person's organisation, an
+    organisation's person), nearest its mentions, summed over the sentences that name it."""
+    asked = profile.asked_terms
+    subjects = [g for g in profile.names if g.label in ("PERSON", "ORG")]
+    if not profile.link_terms or not asked or not subjects or profile.wants in ("statement", "overview"):
         return None
-    if any(s.names_present(profile, with_context=False) and s.terms_present(profile) for s in scored):
+    subject = subjects[0]
+    target = "ORG" if subject.label == "PERSON" else "PERSON"
+    if any(group_found(subject, s.keys) and any(term_found(t, s.keys) for t in asked) for s in scored):
         return None
     votes: dict[str, float] = {}
     for s in scored:
         text = s.sentence.text
-        mentions = [
-            e
-            for e in s.sentence.entities
-            if any(name_found(g.keys, _lower_words(text[e.start : e.end])) for g in people)
-        ]
+        mentions = [e for e in s.sentence.entities if _is_subject(subject, text[e.start : e.end])]
         for m in mentions:
             for e in s.sentence.entities:
-                if e.label != "ORG" or e in mentions:
+                if e.label != target or e in mentions:
                     continue
                 distance = e.start - m.end if e.start >= m.end else (m.start - e.end) * 1.5
                 name = text[e.start : e.end]
                 votes[name] = votes.get(name, 0.0) + 1.0 / (1.0 + max(distance, 0) / 20)
     if not votes:
         return None
-    best = max(votes, key=lambda n: votes[n])
-    return NameGroup(best, _content_words(best), label="ORG")
+    # "Afghanistan Freedom Front" and "Freedom Front" are one organisation: the short form finds both.
+    merged: dict[str, float] = {}
+    for name, vote in votes.items():
+        short = min((n for n in votes if _content_words(n) <= _content_words(name)), key=len)
+        merged[short] = merged.get(short, 0.0) + vote
+    best = max(merged, key=lambda n: merged[n])
+    return NameGroup(best, _content_words(best), label=target)
+
+
+def _is_subject(subject: NameGroup, text: str) -> bool:
+    words = _lower_words(text)
+    return bool(subject.aliases & words) or group_found(subject, words)
 
 
 def _lower_words(text: str) -> set[str]:
@@ -139,10 +183,70 @@ def plan_answer(
     if profile.is_factoid:
         return _factoid(profile, scored)
     if profile.wants == "statement":
-        relevant = speech or _about(profile, scored) or scored
-        direct = find_direct_answer(profile, relevant[:2])
-        return AnswerPlan(direct, relevant[:2])
+        return _statement(profile, scored, speech)
     return _explanation(profile, scored, max_sentences)
+
+
+MAX_QUOTE_SENTENCES = 4
+MAX_SPEAKER_LABEL_CHARS = 40
+
+
+def _statement(
+    profile: QuestionProfile, scored: list[ScoredSentence], speech: list[ScoredSentence] | None
+) -> AnswerPlan:
+    """The words themselves first (the whole quotation, over as many sentences as it runs), then the
+    sentence that says who said them, if it is not the one that holds the quotation."""
+    relevant = speech or _about(profile, scored) or scored
+    direct = find_direct_answer(profile, relevant[:2])
+    if not direct:
+        return AnswerPlan([], relevant[:2])
+    direct[0] = _with_speaker_label(direct[0])
+    direct += _quote_continuation(direct[0], scored)
+    in_quote = {d.sentence.id for d in direct}
+    holder = next(s for s in scored if s.sentence.id == direct[0].sentence.id)
+    # "Soraya Hakimi: “...”" says who speaks; "he expressed, “...”" needs the sentence that names him.
+    attribution = []
+    speakers = [g for g in profile.names if g.label == "PERSON"][:1] or profile.names[:1]
+    if not all(group_found(g, holder.keys) for g in speakers):
+        attribution = [
+            s
+            for s in relevant[:3]
+            if s.sentence.id not in in_quote
+            and s.names_present(profile, with_context=False)
+            and reports_speech(s.sentence.text)
+        ][:1]
+    return AnswerPlan(direct, attribution, quotation=True)
+
+
+def _with_speaker_label(span: Span) -> Span:
+    """An interview's "Soraya Hakimi: “...”": the speaker's label belongs to the quotation."""
+    sentence = span.sentence
+    before = sentence.text[: span.start - sentence.start]
+    if before.rstrip().endswith(":") and 0 < len(before) <= MAX_SPEAKER_LABEL_CHARS:
+        return Span(sentence, sentence.start, span.end)
+    return span
+
+
+def _quote_continuation(first: Span, scored: list[ScoredSentence]) -> list[Span]:
+    """The sentences a quotation runs on into, each as a span, up to the closing quote mark."""
+    following = sorted(
+        (s.sentence for s in scored if s.sentence.doc_id == first.sentence.doc_id),
+        key=lambda sentence: sentence.start,
+    )
+    out: list[Span] = []
+    current = first.sentence
+    if not quote_is_open(first.text):
+        return out
+    while len(out) < MAX_QUOTE_SENTENCES:
+        nxt = next((x for x in following if 0 <= x.start - current.end <= 2), None)
+        if nxt is None:
+            break
+        closing = max(nxt.text.find("”"), nxt.text.find('"'))
+        out.append(Span(nxt, nxt.start, nxt.start + closing + 1 if closing >= 0 else nxt.end))
+        current = nxt
+        if closing >= 0:
+            break
+    return out
 
 
 def _part_score(part: QuestionProfile, s: ScoredSentence) -> float:
@@ -150,7 +254,7 @@ def _part_score(part: QuestionProfile, s: ScoredSentence) -> float:
     total = 2 * len(part.names) + len(part.terms) + (1 if part.focus_noun else 0)
     if not total:
         return s.score
-    got = 2 * sum(1 for g in part.names if name_found(g.keys, s.keys, g.aliases))
+    got = 2 * sum(1 for g in part.names if group_found(g, s.keys))
     got += sum(1 for t in part.terms if term_found(t, s.keys))
     got += 1 if part.focus_noun and term_found(part.focus_noun, s.keys) else 0
     return got / total + 0.5 * s.similarity

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from server.answer.evidence import ScoredSentence, evidence_keys
-from server.answer.matching import name_found, term_found
+from server.answer.matching import group_found, term_found
 from server.answer.question_analysis import DATE_LABELS, NUMBER_LABELS, QuestionProfile
 
 _WANTS_LABEL = {"date": "date", "number": "figure"}
@@ -17,21 +18,33 @@ class Verdict:
     reason: str | None = None
 
 
+def _names_any(profile: QuestionProfile, c: ScoredSentence) -> bool:
+    keys = c.keys | c.context_keys
+    return any(group_found(g, keys) for g in profile.names)
+
+
 def judge_answerability(
-    profile: QuestionProfile, chosen: list[ScoredSentence], context_keys: set[str] | None = None
+    profile: QuestionProfile,
+    chosen: list[ScoredSentence],
+    context_keys: Callable[[list[ScoredSentence]], set[str]] | None = None,
 ) -> Verdict:
     """Answerable only if the chosen evidence names every subject, covers the key terms and gives
     the kind of answer asked for (a date for "when", a figure for "how many"). Key terms may also be
-    found in `context_keys`, the passages around the evidence."""
+    found in `context_keys(sentences)`, the passages around those evidence sentences."""
     if not chosen:
         return Verdict(False, "No passage in the library bears on the question.")
     keys = evidence_keys(chosen)
-    missing = [g for g in profile.names if not name_found(g.keys, keys, g.aliases)]
+    # A name may be written out in the sentence before ("5. Karim Baktash" / "Baktash leads ...").
+    named = keys | {k for c in chosen for k in c.context_keys}
+    missing = [g for g in profile.names if not group_found(g, named)]
     if missing:
         return Verdict(False, f"No passage in the library mentions {', '.join(g.text for g in missing)}.")
     terms = profile.terms
     best_similarity = max(c.similarity for c in chosen)
-    around = keys | (context_keys or set())
+    # The terms count where the evidence speaks of the question's subject: "the NRF's budget" is not
+    # covered by one sentence naming the NRF and another about someone else's budget.
+    about = [c for c in chosen if _names_any(profile, c)] if profile.names else chosen
+    around = evidence_keys(about) | (context_keys(about) if context_keys and about else set())
     if terms or profile.head_terms:
         covered = {t for t in terms if term_found(t, around)}
         # "Which group does X belong to": evidence about groups covers the question as well as "belong".
@@ -42,8 +55,10 @@ def judge_answerability(
             terms and len(covered) / len(terms) < 0.5 and not (covered and best_similarity >= 0.45)
         ) or not all(term_found(h, around) for h in profile.head_terms):
             subject = ", ".join(g.text for g in profile.names) or "this topic"
-            absent = ", ".join(f"“{t}”" for t in sorted((terms - covered) | (profile.head_terms - covered)))
-            return Verdict(False, f"The passages about {subject} say nothing about {absent}.")
+            absent = [t for t in sorted(terms) if t not in covered]
+            absent += [h for h in sorted(profile.head_terms) if h not in absent and not term_found(h, around)]
+            listed = ", ".join(f"“{t}”" for t in absent)
+            return Verdict(False, f"The passages about {subject} say nothing about {listed}.")
     if profile.wants in _WANTS_LABEL:
         # The date or figure must be about the subject (named here or in the sentence before) and about
         # what is measured ("budget", "fighters"), not just any number near the subject.

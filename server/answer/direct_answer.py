@@ -20,6 +20,8 @@ from server.answer.speech import quotations
 MAX_LIST_SPAN_CHARS = 160
 # A span this far from every word of the question is not the answer to it.
 MAX_ANCHOR_DISTANCE = 220
+# A span comes only from sentences holding nearly as many of the question's words as the best one.
+MIN_RELATIVE_COVERAGE = 0.8
 
 
 @dataclass(frozen=True)
@@ -82,17 +84,24 @@ def _is_question_name(profile: QuestionProfile, text: str) -> bool:
     )
 
 
-def _candidates(profile: QuestionProfile, sentence: StoredSentence) -> list[tuple[int, int, str]]:
-    """Entities that could answer, of the most wanted label present ("who": a person before a group)."""
+def _candidates(
+    profile: QuestionProfile, sentence: StoredSentence, labels: frozenset[str]
+) -> list[tuple[int, int, str]]:
+    """Entities of these labels that could answer (not the question's own names)."""
     out = []
     for e in sentence.entities:
         text = sentence.text[e.start : e.end]
-        if e.label in profile.answer_labels and not _is_question_name(profile, text):
+        if e.label in labels and not _is_question_name(profile, text):
             out.append((e.start, e.end, e.label))
-    for preferred in ("PERSON", "ORG") if profile.wants == "person" else ():
-        if any(c[2] == preferred for c in out):
-            return [c for c in out if c[2] == preferred]
     return out
+
+
+def _label_rounds(profile: QuestionProfile) -> list[frozenset[str]]:
+    """ "Who": a person in any of the best sentences before a group or a people; otherwise any wanted label."""
+    if profile.wants == "person":
+        rest = profile.answer_labels - {"PERSON"}
+        return [frozenset({"PERSON"}), *([frozenset(rest)] if rest else [])]
+    return [profile.answer_labels]
 
 
 def _modifiers(profile: QuestionProfile, sentence: StoredSentence) -> Span | None:
@@ -143,6 +152,21 @@ def _distance(
     return distance
 
 
+TERM_ANCHOR_WEIGHT = 0.25
+
+
+def _closeness(candidate: tuple[int, int, str], anchors, sentence: StoredSentence) -> float:
+    """How far a candidate is from what the question is about. The question's names decide ("who leads
+    Y": the person next to Y); its other words ("leads") only break ties, since in a list every item has
+    its own "led by"."""
+    names = [a for a in anchors if a[2] != "TERM"]
+    terms = [a for a in anchors if a[2] == "TERM"]
+    term_distance = min((_distance(candidate, a, sentence) for a in terms), default=0.0)
+    if not names:
+        return term_distance
+    return min(_distance(candidate, a, sentence) for a in names) + TERM_ANCHOR_WEIGHT * term_distance
+
+
 def _mentions_focus(profile: QuestionProfile, sentence: StoredSentence) -> bool:
     return bool(profile.focus_noun) and any(
         same_family(profile.focus_noun, w)
@@ -166,17 +190,27 @@ def find_direct_answer(profile: QuestionProfile, evidence: list[ScoredSentence])
                 return [span]
     if not profile.answer_labels:
         return []
-    for c in evidence[:3]:
+    # Among the best few, the sentence that holds most of the question's words comes first.
+    pool = sorted(evidence[:4], key=lambda c: (-round(c.coverage, 2), -c.score))
+    # A sentence that holds clearly fewer of them does not answer the same question: no span from it.
+    pool = [c for c in pool if c.coverage >= MIN_RELATIVE_COVERAGE * pool[0].coverage] if pool else []
+    for labels in _label_rounds(profile):
+        spans = _spans_of(profile, pool, labels)
+        if spans:
+            return spans
+    return []
+
+
+def _spans_of(profile: QuestionProfile, pool: list[ScoredSentence], labels: frozenset[str]) -> list[Span]:
+    for c in pool:
         sentence = c.sentence
-        candidates = _candidates(profile, sentence)
+        candidates = _candidates(profile, sentence, labels)
         anchors = _anchors(profile, sentence)
         if profile.wants == "choice" and not _mentions_focus(profile, sentence):
             continue  # "which minister ...": the sentence must speak of a minister
         if not candidates or not anchors:
             continue
-        ranked = sorted(
-            candidates, key=lambda cand: (min(_distance(cand, a, sentence) for a in anchors), cand[0])
-        )
+        ranked = sorted(candidates, key=lambda cand: (_closeness(cand, anchors, sentence), cand[0]))
         best = ranked[0]
         if min(_distance(best, a, sentence) for a in anchors) > MAX_ANCHOR_DISTANCE:
             continue

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import time
+from dataclasses import replace
 from typing import Protocol
 
 from index.library import Library
@@ -25,7 +26,7 @@ from server.answer.conflicts import claims_for, find_disagreement, people_in
 from server.answer.evidence import ScoredSentence, keep_reported_speech, score_sentences, select_evidence
 from server.answer.generation import NOT_IN_SOURCES, GenerationError, NumberedPassage
 from server.answer.grounding import is_supported, split_citations
-from server.answer.matching import sentence_keys
+from server.answer.matching import group_found, name_words, sentence_keys
 from server.answer.models import (
     Answer,
     AnswerSentence,
@@ -48,6 +49,8 @@ OVERRIDE_REFUSAL = (
     "I can only answer questions from the sources in the library, and I do not change how I work."
 )
 MAX_GENERATION_PASSAGES = 8
+# Chunks fetched per chunk kept, so that those naming the question's subjects can be kept first.
+NAMED_POOL_FACTOR = 2
 
 
 class Generator(Protocol):
@@ -99,25 +102,29 @@ class AnswerEngine:
         query = profile.query or profile.text
         query_vector = self.library.embedder.embed_query(query)
         k = top_k or self.settings.top_k
-        chunks = self.library.retrieve(query, k=k, query_vector=query_vector)
+        chunks = self._retrieve(profile, query, k, query_vector)
         candidates, matrix = self.library.sentences(chunks)
         expansion = resolve_names(profile, candidates)
         if expansion:
             # An abbreviation the articles define: search again with its full name.
             query = f"{query} ({expansion})"
             query_vector = self.library.embedder.embed_query(query)
-            chunks = self.library.retrieve(query, k=k, query_vector=query_vector)
+            chunks = self._retrieve(profile, query, k, query_vector)
             candidates, matrix = self.library.sentences(chunks)
         timings["retrieve"] = _ms(t)
         t = time.perf_counter()
         scored = score_sentences(profile, query_vector, chunks, candidates, matrix)
         chosen = keep_reported_speech(profile, select_evidence(scored, self.settings.max_sentences), scored)
         link = linked_entity(profile, scored)
-        if link is not None:
-            chosen, scored, chunks, candidates = self._follow_link(
-                profile, link, query, k, chosen, scored, chunks, candidates
-            )
-        verdict = judge_answerability(profile, chosen, _context_keys(chunks, chosen, candidates))
+        hop = self._follow_link(profile, link, query, k, scored) if link is not None else None
+        judged = profile
+        if hop is not None:
+            chosen, hop_chunks, hop_candidates = hop
+            known_chunks, known_sentences = {x.chunk_id for x in chunks}, {x.id for x in candidates}
+            chunks = chunks + [c for c in hop_chunks if c.chunk_id not in known_chunks]
+            candidates = candidates + [c for c in hop_candidates if c.id not in known_sentences]
+            judged = replace(profile, names=[*profile.names, link])
+        verdict = judge_answerability(judged, chosen, lambda about: _context_keys(chunks, about, candidates))
         timings["select"] = _ms(t)
         retrieved = [
             RetrievedPassage(
@@ -138,9 +145,13 @@ class AnswerEngine:
             )
         docs = self._documents()
         t = time.perf_counter()
-        plan = plan_answer(profile, scored, self.settings.max_sentences, chosen)
-        if link is not None:
-            plan.evidence = _with_claim_sentences(plan.evidence, chosen, [c.sentence for c in chosen])
+        # After a hop, the answer is the sentence that ties the subject to the linked entity and the one
+        # that answers about it.
+        plan = (
+            AnswerPlan([], chosen)
+            if hop
+            else plan_answer(profile, scored, self.settings.max_sentences, chosen)
+        )
         conflict = self._find_conflict(profile, candidates)
         if conflict:
             plan.evidence = _with_claim_sentences(plan.evidence, scored, [c.sentence for c in conflict[1]])
@@ -169,6 +180,15 @@ class AnswerEngine:
         return answer
 
     # ---- helpers ------------------------------------------------------------------------------
+    def _retrieve(self, profile: QuestionProfile, query: str, k: int, vector) -> list[RetrievedChunk]:
+        """The k best chunks, those that name what the question names first: among many articles, a
+        passage about someone else that reads alike must not push out the one about the subject."""
+        pool = self.library.retrieve(query, k=k * NAMED_POOL_FACTOR, query_vector=vector)
+        if not profile.names:
+            return pool[:k]
+        named = {c.chunk_id: _names_in(profile, c.text) for c in pool}
+        return sorted(pool, key=lambda c: -named[c.chunk_id])[:k]
+
     def _documents(self) -> dict[str, DocumentInfo]:
         counts = self.library.counts()
         if self._docs_cache is None or self._docs_cache[0] != counts:
@@ -192,15 +212,17 @@ class AnswerEngine:
             timings_ms=timings,
         )
 
-    def _follow_link(self, profile, link, query, k, chosen, scored, chunks, candidates):
-        """Search again for the linked entity with the question's terms, and keep the sentences that tie
-        the subject to it together with those that answer about it."""
-        hop = QuestionProfile(text=query, names=[link], terms=set(profile.terms), wants=profile.wants)
-        hop_query = f"{link.text} {' '.join(sorted(profile.terms))}"
+    def _follow_link(self, profile, link, query, k, scored):
+        """Search again for the linked entity with what the question asks. Returns the sentence that ties
+        the subject to it and the one that answers about it, with the chunks and sentences searched; None
+        if either is missing."""
+        asked = profile.asked_terms
+        hop = QuestionProfile(text=query, names=[link], terms=set(asked), wants=profile.wants)
+        hop_query = f"{link.text} {' '.join(sorted(asked))}"
         vector = self.library.embedder.embed_query(hop_query)
-        hop_chunks = self.library.retrieve(hop_query, k=k, query_vector=vector)
+        hop_chunks = self._retrieve(hop, hop_query, k, vector)
         hop_candidates, hop_matrix = self.library.sentences(hop_chunks)
-        hop_scored = [s for s in score_sentences(hop, vector, hop_chunks, hop_candidates, hop_matrix)]
+        hop_scored = score_sentences(hop, vector, hop_chunks, hop_candidates, hop_matrix)
         answering = [
             s for s in hop_scored if s.names_present(hop, with_context=False) and s.terms_present(hop)
         ]
@@ -210,10 +232,8 @@ class AnswerEngine:
             if s.names_present(profile, with_context=False) and s.names_present(hop, with_context=False)
         ]
         if not answering or not tying:
-            return chosen, scored, chunks, candidates
-        merged_chunks = chunks + [c for c in hop_chunks if c.chunk_id not in {x.chunk_id for x in chunks}]
-        merged_candidates = candidates + [c for c in hop_candidates if c.id not in {x.id for x in candidates}]
-        return [tying[0], answering[0]], scored, merged_chunks, merged_candidates
+            return None
+        return [tying[0], answering[0]], hop_chunks, hop_candidates
 
     def _find_conflict(self, profile: QuestionProfile, candidates: list[StoredSentence]):
         people = people_in(profile)
@@ -291,6 +311,12 @@ class AnswerEngine:
         return Answer(answer=text, citations=citations, sentences=sentences, mode="generative"), None, dropped
 
 
+def _names_in(profile: QuestionProfile, text: str) -> int:
+    """How many of the question's names a passage holds."""
+    words = set(name_words(text))
+    return sum(1 for g in profile.names if group_found(g, words))
+
+
 def _context_keys(
     chunks: list[RetrievedChunk], chosen: list[ScoredSentence], candidates: list[StoredSentence]
 ) -> set[str]:
@@ -323,10 +349,23 @@ def compose_extractive(
             citations.append(cite(n, span.sentence.doc_id, span.start, span.end, span.text, 1.0, docs))
             numbers.append(n)
         items = [f"{display(s.text)} [{n}]" for s, n in zip(plan.direct, numbers, strict=True)]
-        lead = items[0] if len(items) == 1 else ", ".join(items[:-1]) + " and " + items[-1]
-        direct = DirectAnswer(text=" ".join(display(s.text) for s in plan.direct), citations=numbers)
-        text_parts.append(lead + ".")
-        sentences.append(AnswerSentence(text=lead + ".", citations=numbers, supported=True, kind="direct"))
+        if plan.quotation:  # one quotation in pieces: its own punctuation ends it
+            lead = " ".join(items)
+        elif plan.contradiction:
+            lead = (
+                "The articles contradict each other: "
+                + "; ".join(
+                    f"{source_label(docs.get(s.sentence.doc_id))} gives {item}"
+                    for s, item in zip(plan.direct, items, strict=True)
+                )
+                + "."
+            )
+        else:
+            lead = (items[0] if len(items) == 1 else ", ".join(items[:-1]) + " and " + items[-1]) + "."
+        joiner = "; " if plan.contradiction else " "
+        direct = DirectAnswer(text=joiner.join(display(s.text) for s in plan.direct), citations=numbers)
+        text_parts.append(lead)
+        sentences.append(AnswerSentence(text=lead, citations=numbers, supported=True, kind="direct"))
     passages = build_passages(plan.evidence, candidates, chunks)
     passage_citations = cite_passages(passages, docs, first_n=len(citations) + 1)
     if plan.grouped:
@@ -343,11 +382,30 @@ def compose_extractive(
         text_parts.append(render_answer(passages, passage_citations))
         sentences += extractive_sentences(passages, passage_citations)
     citations += passage_citations
+    conflicts = []
+    if plan.contradiction:
+        conflicts.append(
+            Conflict(
+                topic="figure",
+                sides=[
+                    ConflictSide(
+                        doc_id=s.sentence.doc_id,
+                        title=info.title if (info := docs.get(s.sentence.doc_id)) else "",
+                        outlet=info.outlet if info else "",
+                        published=info.published if info else "",
+                        claim=display(s.text),
+                        citations=[n],
+                    )
+                    for s, n in zip(plan.direct, direct.citations if direct else [], strict=True)
+                ],
+            )
+        )
     return Answer(
         answer=" ".join(p for p in text_parts if p),
         direct_answer=direct,
         citations=citations,
         sentences=sentences,
+        conflicts=conflicts,
         mode="extractive",
     )
 

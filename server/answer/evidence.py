@@ -8,11 +8,12 @@ from dataclasses import dataclass
 import numpy as np
 
 from index.types import RetrievedChunk, StoredSentence
-from server.answer.matching import name_found, sentence_keys, term_found
+from server.answer.matching import group_found, sentence_keys, term_found
 from server.answer.question_analysis import QuestionProfile
 from server.answer.speech import is_heading_like, reports_speech
 
 W_SIMILARITY = 0.5
+CONTEXT_NAME_CREDIT = 0.75
 W_COVERAGE = 0.4
 W_CHUNK = 0.1
 # "What did X say" is answered by what X said: quotes and reported speech.
@@ -35,26 +36,32 @@ class ScoredSentence:
 
     def names_present(self, profile: QuestionProfile, with_context: bool = True) -> bool:
         keys = self.keys | self.context_keys if with_context else self.keys
-        return all(name_found(g.keys, keys, g.aliases) for g in profile.names)
+        return all(group_found(g, keys) for g in profile.names)
 
     def terms_present(self, profile: QuestionProfile) -> set[str]:
         return {t for t in profile.terms if term_found(t, self.keys)}
 
 
 def term_coverage(profile: QuestionProfile, keys: set[str], context: set[str] | None = None) -> float:
-    """Weighted share of the question's names (weight 2) and other key terms (weight 1) found in `keys`;
-    a name found only in the preceding sentence (`context`) counts half."""
-    total = 2 * len(profile.names) + len(profile.terms)
-    if total == 0:
+    """How much of the question a sentence holds: half for its names (a name found only in the sentence
+    before, which "she" or "the group" refers back to, counts three quarters), half for its other key
+    terms. A sentence that only names the subject does not outrank one that says what is asked."""
+    name_part = term_part = None
+    if profile.names:
+        credit = 0.0
+        for group in profile.names:
+            if group_found(group, keys):
+                credit += 1.0
+            elif context and group_found(group, context):
+                credit += CONTEXT_NAME_CREDIT
+        name_part = credit / len(profile.names)
+    if profile.terms:
+        term_part = sum(1 for t in profile.terms if term_found(t, keys)) / len(profile.terms)
+    if name_part is None and term_part is None:
         return 0.0
-    got = 0.0
-    for group in profile.names:
-        if name_found(group.keys, keys, group.aliases):
-            got += 2
-        elif context and name_found(group.keys, context, group.aliases):
-            got += 1
-    got += sum(1 for t in profile.terms if term_found(t, keys))
-    return got / total
+    if name_part is None or term_part is None:
+        return name_part if term_part is None else term_part  # type: ignore[return-value]
+    return 0.5 * name_part + 0.5 * term_part
 
 
 def score_sentences(

@@ -74,6 +74,18 @@ def name_found(name_keys: set[str], keys: set[str], aliases: set[str] | frozense
     return hits > 0 and hits >= math.ceil(0.75 * len(name_keys))
 
 
+def group_found(group, keys: set[str]) -> bool:
+    """A question's name group (text, keys, aliases, label) among a sentence's keys: as `name_found`, or,
+    for a person, by the surname alone ("Rahmatzai has rejected ..."), the way articles refer to someone
+    after the first mention."""
+    if name_found(group.keys, keys, group.aliases):
+        return True
+    if group.label == "PERSON" and len(group.keys) >= 2:
+        words = name_words(group.text)
+        return bool(words) and len(words[-1]) >= 3 and word_found(words[-1], keys)
+    return False
+
+
 @lru_cache(maxsize=4096)
 def analyse_text(text: str) -> SentenceAnnotation:
     """Entities and content lemmas of any text (a generated claim, a quote), with the parser-less pipeline."""

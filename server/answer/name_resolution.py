@@ -4,10 +4,11 @@
 
 from __future__ import annotations
 
+import math
 import re
 
 from rapidfuzz import fuzz
-from rapidfuzz.distance import JaroWinkler
+from rapidfuzz.distance import JaroWinkler, Levenshtein
 
 from index.types import StoredSentence
 from ingest.language import NAME_LABELS
@@ -17,6 +18,8 @@ from server.answer.question_analysis import NameGroup, QuestionProfile
 MIN_NAME_RATIO = 85
 # How close a misspelt word of a name must be to the library's spelling (Jaro-Winkler, same first letter).
 SPELLING_SIMILARITY = 0.85
+MAX_SPELLING_EDITS = 2
+NAME_JOINERS = {"the", "of", "for", "and"}
 _ABBREVIATION = re.compile(r"^[a-z]{2,6}$")
 
 
@@ -25,9 +28,38 @@ def _words(text: str) -> list[str]:
 
 
 def _spelling_variant(a: str, b: str) -> bool:
+    """ "nadeem" / "nadim", "qarluk" / "qarluq"; not "pakistan" / "paktia" (three edits apart)."""
     return a == b or (
-        a[:1] == b[:1] and abs(len(a) - len(b)) <= 2 and JaroWinkler.similarity(a, b) >= SPELLING_SIMILARITY
+        a[:1] == b[:1]
+        and Levenshtein.distance(a, b) <= MAX_SPELLING_EDITS
+        and JaroWinkler.similarity(a, b) >= SPELLING_SIMILARITY
     )
+
+
+def _name_keys(text: str) -> set[str]:
+    return set(_words(text)) - NAME_JOINERS
+
+
+def _merge_split_names(profile: QuestionProfile, library_names: set[str]) -> None:
+    """ "Afghanistan Justice" + "Freedom Party": two pieces of a question that together are one of the
+    library's names become that name."""
+    for name in sorted(library_names, key=len, reverse=True):
+        keys = _name_keys(name)
+        pieces = [g for g in profile.names if g.keys and g.keys <= keys]
+        if len(pieces) >= 2 and set().union(*(g.keys for g in pieces)) == keys:
+            label = pieces[0].label
+            profile.names = [g for g in profile.names if g not in pieces]
+            profile.names.append(NameGroup(name, keys, label=label))
+
+
+def _add_abbreviations(profile: QuestionProfile, abbreviations: dict[str, str]) -> None:
+    """A name the articles abbreviate ("Hindu Kush Defence League (HKDL)") is also found as its
+    abbreviation."""
+    for group in profile.names:
+        for abbreviation, full in abbreviations.items():
+            keys = _name_keys(full)
+            if group.keys and group.keys <= keys and len(group.keys) >= math.ceil(0.75 * len(keys)):
+                group.aliases.add(abbreviation)
 
 
 def _initials_match(abbreviation: str, name: str) -> bool:
@@ -69,7 +101,9 @@ def resolve_names(profile: QuestionProfile, candidates: list[StoredSentence]) ->
     known = {k for s in candidates for k in sentence_keys(s)}
     expansions: list[str] = []
     for p in [profile, *profile.parts]:
+        _merge_split_names(p, library_names)
         expansions += _resolve(p, abbreviations, library_names, known)
+        _add_abbreviations(p, abbreviations)
     return " ".join(dict.fromkeys(expansions))
 
 
@@ -92,12 +126,12 @@ def _resolve(
         for key in list(group.keys):
             if key in abbreviations:
                 group.aliases.add(key)
-                group.keys = set(_words(abbreviations[key])) - {"the", "of", "for", "and"}
+                group.keys = _name_keys(abbreviations[key])
                 expansions.append(abbreviations[key])
     for term in sorted(profile.terms):
         if _ABBREVIATION.match(term) and term in abbreviations:
             full = abbreviations[term]
-            keys = set(_words(full)) - {"the", "of", "for", "and"}
+            keys = _name_keys(full)
             profile.names.append(NameGroup(full, keys, aliases={term}, label="ORG"))
             profile.terms.discard(term)
             expansions.append(full)

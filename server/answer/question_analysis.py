@@ -9,7 +9,7 @@ import html
 import re
 from dataclasses import dataclass, field
 
-from ingest.language import NAME_LABELS, content_lemmas, entity_span, is_content, pipeline
+from ingest.language import NAME_LABELS, content_lemmas, is_content, is_name_word, name_spans, pipeline
 
 # The answer types of the interrogative words (a closed class of English), as spaCy entity labels.
 PERSON_LABELS = frozenset(["PERSON", "ORG", "NORP"])
@@ -51,6 +51,13 @@ class QuestionProfile:
     head_terms: set[str] = field(default_factory=set)
     parts: list[QuestionProfile] = field(default_factory=list)
     pronoun_subject: bool = False  # "who leads them": refers back to another part
+    # The words that tie a named subject to what the question is really about ("group" and "lead" in "the
+    # group led by Yasin Zia"): the answer may be about that other thing, one step away from the name.
+    link_terms: set[str] = field(default_factory=set)
+
+    @property
+    def asked_terms(self) -> set[str]:
+        return self.terms - self.link_terms
 
     @property
     def name_keys(self) -> set[str]:
@@ -101,18 +108,44 @@ def _lead(sent) -> int:
     return i
 
 
+def _asking_text(text: str) -> str:
+    """A long message with a question mark in it: only its questions (and requests) are asked; the
+    context told around them ("I am a student writing a paper on ...") is left out before parsing."""
+    from ingest.splitting import sentence_spans
+
+    spans = sentence_spans(text)
+    if len(spans) < 2 or not any(text[s:e].rstrip().endswith("?") for s, e in spans):
+        return text
+    sentences = [text[s:e] for s, e in spans]
+    kept = [
+        sent
+        for sent, doc in zip(sentences, pipeline(parse=True).pipe(sentences), strict=True)
+        if sent.rstrip().endswith("?") or _is_imperative(doc)
+    ]
+    return " ".join(kept) or text
+
+
+def _is_imperative(doc) -> bool:
+    """ "Tell me about Dostum.", "Please summarize ...": a request with no subject."""
+    return any(
+        t.dep_ == "ROOT" and t.tag_ == "VB" and not any(c.dep_ in ("nsubj", "nsubjpass") for c in t.children)
+        for t in doc
+    )
+
+
 def _question_sentences(doc) -> list:
     """The sentences that ask something; greetings and statements of context around them are dropped."""
-    asking = []
-    for sent in doc.sents:
-        words = [t for t in sent if not t.is_punct]
-        if not words:
-            continue
-        has_wh = any(t.tag_ in _WH_TAGS for t in sent)
-        imperative = any(_is_frame_verb(t) and t.dep_ == "ROOT" for t in sent)
-        if sent.text.rstrip().endswith("?") or has_wh or imperative:
-            asking.append(sent)
-    return asking or list(doc.sents)
+    sents = [s for s in doc.sents if any(not t.is_punct for t in s)]
+    imperative = [s for s in sents if any(_is_frame_verb(t) and t.dep_ == "ROOT" for t in s)]
+    marked = [s for s in sents if s.text.rstrip().endswith("?")]
+    if marked:
+        # A question mark says where the questions are; the context told around them is not asked.
+        return [s for s in sents if s in marked or s in imperative]
+    # An interrogative word that opens a question, not a relative one ("the commanders who ...").
+    asking = [
+        s for s in sents if s in imperative or any(t.tag_ in _WH_TAGS and t.head.dep_ != "relcl" for t in s)
+    ]
+    return asking or sents
 
 
 def _wants(wh, doc) -> tuple[str, frozenset[str], str | None, str | None, bool]:
@@ -164,15 +197,13 @@ def _wants(wh, doc) -> tuple[str, frozenset[str], str | None, str | None, bool]:
 def _names(doc, tokens) -> list[NameGroup]:
     names: list[NameGroup] = []
     inside = {t.i for t in tokens}
-    for ent in doc.ents:
-        if ent.label_ not in NAME_LABELS or not any(t.i in inside for t in ent):
+    for ent in name_spans(doc):
+        span = doc.char_span(ent.start, ent.end, alignment_mode="expand")
+        if ent.label not in NAME_LABELS or span is None or not any(t.i in inside for t in span):
             continue
-        span = entity_span(ent)
-        if span is None:
-            continue
-        text = doc.text[span[0] : span[1]]
-        keys = {t.lower_ for t in ent if is_content(t)} or {text.lower()}
-        names.append(NameGroup(text, keys, label=ent.label_))
+        text = doc.text[ent.start : ent.end]
+        keys = {t.lower_ for t in span if is_name_word(t)} or {text.lower()}
+        names.append(NameGroup(text, keys, label=ent.label))
     # Proper nouns the entity recogniser missed ("Dostum" alone, an abbreviation in capitals)
     covered = {t.i for ent in doc.ents for t in ent}
     run: list = []
@@ -197,7 +228,63 @@ def _focus(tokens, wh) -> list:
     while (head.pos_ not in ("VERB", "AUX") or head.dep_ in ("aux", "auxpass")) and head.head.i != head.i:
         head = head.head
     clause = [t for t in head.subtree if t.i in inside]
+    # "When is the next round ... planned?" parsed with "When is" as a clause of its own: that clause
+    # names nothing, so the question is the whole sentence.
+    while not any(t.pos_ in ("NOUN", "PROPN") for t in clause) and head.head.i != head.i:
+        head = head.head
+        clause = [t for t in head.subtree if t.i in inside]
     return clause or tokens
+
+
+def _link_terms(doc, tokens, wh) -> set[str]:
+    """ "the group led by Yasin Zia", "Yasin Zia's group", "the man who leads the HKDL": a common noun that
+    stands for something the named subject is tied to, with the words that tie them. Read from the word
+    order and tags, which the small pipeline gets right more often than the attachment of these phrases."""
+    inside = {t.i for t in tokens}
+    focus = wh.head.i if wh is not None and wh.dep_ == "det" else None
+    out: set[str] = set()
+
+    def noun(i: int) -> bool:
+        return 0 <= i < len(doc) and doc[i].pos_ == "NOUN" and i != focus and i in inside
+
+    for ent in name_spans(doc):
+        span = doc.char_span(ent.start, ent.end, alignment_mode="expand")
+        if span is None or span.start not in inside:
+            continue
+        first, after = span.start, span.end
+        while first > 0 and doc[first - 1].pos_ == "DET":
+            first -= 1
+        # "Yasin Zia's group"
+        if after + 1 < len(doc) and doc[after].lower_ in ("'s", "’s") and noun(after + 1):
+            out.add(doc[after + 1].lemma_.lower())
+        # "the group led by Yasin Zia"
+        if first >= 3 and doc[first - 1].lower_ == "by" and doc[first - 2].tag_ in ("VBN", "VBD") and noun(first - 3):
+            out |= {doc[first - 3].lemma_.lower(), doc[first - 2].lemma_.lower()}
+        # "the man who leads the HKDL"
+        if (
+            first >= 3
+            and doc[first - 1].pos_ == "VERB"
+            and doc[first - 2].lower_ in ("who", "that", "which")
+            and noun(first - 3)
+        ):
+            out |= {doc[first - 3].lemma_.lower(), doc[first - 1].lemma_.lower()}
+    return out
+
+
+def _relation_idioms(tokens) -> set[str]:
+    """ "in charge of X", "in command of X", "at the helm of X": the noun only says that someone runs X;
+    the answer is the name next to X, whatever word the article uses for running it."""
+    out = set()
+    for t in tokens:
+        if (
+            t.pos_ == "NOUN"
+            and t.dep_ == "pobj"
+            and t.head.lower_ in ("in", "at", "under")
+            and any(c.dep_ == "prep" and c.lower_ == "of" for c in t.children)
+            and not any(c.dep_ in ("amod", "compound", "poss") for c in t.children)
+        ):
+            out.add(t.lemma_.lower())
+    return out
 
 
 def _wh_phrase(wh) -> set[int]:
@@ -223,7 +310,7 @@ def _profile_tokens(doc, tokens, text: str) -> QuestionProfile:
         and t.lower_ not in name_keys
         and not (t.ent_type_ in NAME_LABELS and t.lower_ in name_keys)
     ]
-    terms = set(content_lemmas(content))
+    terms = set(content_lemmas(content)) - _relation_idioms(tokens)
     query = doc.text[tokens[0].idx : tokens[-1].idx + len(tokens[-1].text)] if tokens else text
     profile = QuestionProfile(text=text, query=query, names=names, terms=terms)
     if wh is not None:
@@ -247,11 +334,21 @@ def _profile_tokens(doc, tokens, text: str) -> QuestionProfile:
         profile.wants = "overview"  # "Tell me about Dostum", "Summarize the articles on Iran"
     elif frame and _asks_for_words(None, frame, tokens):
         profile.wants = "statement"
-    if profile.wants in ("any", "person", "choice") and names and not profile.terms and _is_copula(wh):
+    if (
+        profile.wants in ("any", "person", "choice")
+        and names
+        and not profile.terms
+        and _is_copula(wh)
+        and not _relation_idioms(tokens)
+    ):
         profile.wants = "overview"  # "Who was Ahmad Shah Massoud?", "What is the Freedom Front?"
     if profile.wants == "any" and names and not profile.terms:
         profile.wants = "overview"
     profile.head_terms = _head_terms(tokens, frame, wh) & profile.terms
+    if profile.wants == "overview" and names:
+        # "What do the articles say about Dostum": search for Dostum, not for "articles say".
+        profile.query = " ".join([n.text for n in names] + sorted(profile.terms))
+    profile.link_terms = _link_terms(doc, tokens, wh) & profile.terms
     profile.pronoun_subject = any(
         t.pos_ == "PRON" and t.lower_ in ("them", "they", "it", "their") for t in tokens
     )
@@ -259,13 +356,16 @@ def _profile_tokens(doc, tokens, text: str) -> QuestionProfile:
 
 
 def _head_terms(tokens, frame: set[int], wh) -> set[str]:
-    """The nouns a request or a "what is" question asks for: the object of a frame verb ("Tell me the
-    budget"), or the subject or attribute of "what is" ("What is the population of Kabul?")."""
+    """The nouns the evidence must hold: the object of a frame verb ("Tell me the budget") or of the verb
+    asked about ("Which country supplies weapons to X")."""
     out = set()
     for t in tokens:
         if t.pos_ != "NOUN" or not is_content(t):
             continue
-        if t.dep_ == "dobj" and t.head.i in frame:
+        requested = t.dep_ == "dobj" and t.head.i in frame
+        # "Which country supplies weapons to X": what the asked-about act is done to.
+        acted_on = t.dep_ == "dobj" and t.head.pos_ == "VERB" and t.head.dep_ in ("ROOT", "ccomp", "conj")
+        if requested or acted_on:
             out.add(t.lemma_.lower())
     return out
 
@@ -295,13 +395,21 @@ def _asks_for_words(wh, frame: set[int], tokens=None) -> bool:
             "express",
         ):
             return True
+    # "What was Noor's message to ...": a noun of saying that the question asks to see.
+    if wh is not None and _is_copula(wh):
+        nouns = [c for c in wh.head.children if c.dep_ in ("nsubj", "attr") and c.i != wh.i]
+        return any(n.lemma_.lower() in _SPEECH_NOUNS for n in nouns)
     return False
+
+
+# Nouns that name somebody's words (a closed class, like the verbs of saying above).
+_SPEECH_NOUNS = {"message", "statement", "remark", "comment", "word", "quote", "response", "reply", "warning"}
 
 
 def analyse_question(question: str) -> QuestionProfile:
     """The profile of a question; a question with several parts ("who leads X and what does it want?",
     "Who is X? Where is he based?") has one profile per part in `parts`."""
-    text = clean_question(question)
+    text = _asking_text(clean_question(question))
     doc = pipeline(parse=True)(text)
     sentences = _question_sentences(doc)
     tokens = [t for s in sentences for t in s]
