@@ -34,6 +34,7 @@ class AnswerPlan:
     grouped: bool = False  # an overview: evidence grouped by article
     quotation: bool = False  # the direct spans are the consecutive pieces of one quotation
     contradiction: bool = False  # the direct spans are different articles' different figures or dates
+    several_parts: bool = False  # the direct spans answer different parts of the question
 
 
 def _about(
@@ -167,7 +168,7 @@ def plan_answer(
     """Choose what the answer shows for this kind of question (`speech`: the sentences that report
     what the subject said, for a statement question)."""
     if profile.parts:
-        plan = AnswerPlan()
+        plan = AnswerPlan(several_parts=True)
         seen: set[str] = set()
         for part in profile.parts:
             part_scored = sorted(scored, key=lambda s: -_part_score(part, s))

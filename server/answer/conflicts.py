@@ -71,7 +71,7 @@ def claims_for(person: str, sentences: list[StoredSentence], doc_texts: dict[str
         if mention is None:
             continue
         orgs = [(e.start, s.text[e.start : e.end]) for e in s.entities if e.label == "ORG"]
-        orgs = [(pos, name) for pos, name in orgs if len(name.split()) >= 2]
+        orgs = [(pos, name) for pos, name in orgs if len(name.split()) >= 2 or _ABBREVIATION.fullmatch(name)]
         for deictic in _DEICTIC.finditer(s.text):
             at = s.start + deictic.start()
             earlier = doc_texts.get(s.doc_id, "")[max(0, at - LOOK_BACK_CHARS) : at]
@@ -87,9 +87,10 @@ def claims_for(person: str, sentences: list[StoredSentence], doc_texts: dict[str
 _BEFORE_PERSON = re.compile(
     r"\b(led by|headed by|guided by|under|chaired by|founded by|includ\w*|such as|like)\b"
 )
-_AFTER_PERSON = re.compile(
-    r"^[,\s]+(?:the |a |an )?(head|leader|chief|chairman|founder|member|spokesperson)\b"
-)
+_ROLE = r"(?:head|leader|chief|chairman|founder|member|spokesperson|commander)"
+# "PERSON, the head of ORG" or "PERSON attended ... as a member of ORG"
+_AFTER_PERSON = re.compile(rf"^[,\s]+(?:the |a |an )?{_ROLE}\b|\bas (?:the |a |an )?{_ROLE} of(?: the)?\s*$")
+_ABBREVIATION = re.compile(r"[A-Z]{2,6}")
 
 
 def _linked_organisation(text: str, mention: int, orgs: list[tuple[int, str]]) -> str | None:
@@ -108,8 +109,9 @@ def _linked_organisation(text: str, mention: int, orgs: list[tuple[int, str]]) -
     after = [(pos, name) for pos, name in orgs if pos > mention]
     if after:
         pos, name = min(after)
-        person_end = text.find(",", mention)
-        if person_end != -1 and _AFTER_PERSON.search(text[person_end:pos]) and pos - person_end <= 60:
+        comma = text.find(",", mention)
+        person_end = comma if comma != -1 and comma < pos else mention
+        if _AFTER_PERSON.search(text[person_end:pos]) and pos - person_end <= 60:
             return name
     return None
 

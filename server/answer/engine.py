@@ -154,7 +154,10 @@ class AnswerEngine:
         )
         conflict = self._find_conflict(profile, candidates)
         if conflict:
-            plan.evidence = _with_claim_sentences(plan.evidence, scored, [c.sentence for c in conflict[1]])
+            claims = [c.sentence for c in conflict[1]]
+            # "Which group does X belong to?": the sentences that tie X to each organisation are the answer.
+            kept = [] if profile.wants == "choice" else plan.evidence
+            plan.evidence = _with_claim_sentences(kept, scored, claims)
         answer = None
         fallback_reason = None
         dropped = 0
@@ -360,6 +363,8 @@ def compose_extractive(
                 )
                 + "."
             )
+        elif plan.several_parts:
+            lead = "; ".join(items) + "."
         else:
             lead = (items[0] if len(items) == 1 else ", ".join(items[:-1]) + " and " + items[-1]) + "."
         joiner = "; " if plan.contradiction else " "

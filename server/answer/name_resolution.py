@@ -52,6 +52,17 @@ def _merge_split_names(profile: QuestionProfile, library_names: set[str]) -> Non
             profile.names.append(NameGroup(name, keys, label=label))
 
 
+def _drop_subsumed(profile: QuestionProfile) -> None:
+    """ "Taliban" beside "anti-Taliban", "Soraya" beside "Soraya Hakimi": a group whose words are all in
+    another group is that group."""
+    profile.names = [
+        g
+        for g in profile.names
+        if not any(o is not g and g.keys < o.keys for o in profile.names)
+        and not any(o is not g and g.keys == o.keys and len(o.text) > len(g.text) for o in profile.names)
+    ]
+
+
 def _add_abbreviations(profile: QuestionProfile, abbreviations: dict[str, str]) -> None:
     """A name the articles abbreviate ("Hindu Kush Defence League (HKDL)") is also found as its
     abbreviation."""
@@ -104,6 +115,7 @@ def resolve_names(profile: QuestionProfile, candidates: list[StoredSentence]) ->
         _merge_split_names(p, library_names)
         expansions += _resolve(p, abbreviations, library_names, known)
         _add_abbreviations(p, abbreviations)
+        _drop_subsumed(p)
     return " ".join(dict.fromkeys(expansions))
 
 
@@ -145,9 +157,9 @@ def _resolve(
         # A person's or a place's name: all its words; a long organisation name: at least two of them.
         if len(matched) == len(words) or (len(matched) >= 2 and len(words) >= 3):
             hits = {q for q in question_words for w in matched if fuzz.ratio(w, q) >= MIN_NAME_RATIO}
-            if hits <= known:
+            if hits <= known or hits <= profile.modifier_words:
                 continue
             profile.names.append(NameGroup(name, {part for w in matched for part in w.split("-") if part}))
-            profile.terms -= hits
+            profile.terms -= hits | {part for h in hits for part in h.split("-")}
             known |= set(matched) | hits
     return expansions

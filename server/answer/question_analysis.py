@@ -54,6 +54,9 @@ class QuestionProfile:
     # The words that tie a named subject to what the question is really about ("group" and "lead" in "the
     # group led by Yasin Zia"): the answer may be about that other thing, one step away from the name.
     link_terms: set[str] = field(default_factory=set)
+    # One-word names used as adjectives of a common noun ("the anti-Taliban factions", "Which Taliban
+    # minister"): they describe what is asked about rather than name it, so they count as key terms.
+    modifier_words: set[str] = field(default_factory=set)
 
     @property
     def asked_terms(self) -> set[str]:
@@ -194,12 +197,35 @@ def _wants(wh, doc) -> tuple[str, frozenset[str], str | None, str | None, bool]:
     return "any", frozenset(), None, None, False
 
 
+def _modifier_words(doc, tokens) -> set[str]:
+    """Lower-case one-word names that modify a common noun ("anti-Taliban" in "the anti-Taliban
+    factions"), with the parts of a hyphenated one."""
+    out: set[str] = set()
+    inside = {t.i for t in tokens}
+    for t in tokens:
+        if t.dep_ not in ("amod", "compound") or t.head.pos_ != "NOUN" or t.head.i not in inside:
+            continue
+        if t.pos_ == "PROPN" or t.ent_type_ in NAME_LABELS or t.text[:1].isupper():
+            first = t.i
+            while (
+                first > 0 and doc[first - 1].dep_ in ("amod", "punct") and doc[first - 1].head.i == t.head.i
+            ):
+                first -= 1
+            word = doc.text[doc[first].idx : t.idx + len(t.text)].lower()
+            if not any(c.isspace() for c in word):
+                out |= {word, *(p for p in word.split("-") if p)}
+    return out
+
+
 def _names(doc, tokens) -> list[NameGroup]:
     names: list[NameGroup] = []
     inside = {t.i for t in tokens}
+    modifiers = _modifier_words(doc, tokens)
     for ent in name_spans(doc):
         span = doc.char_span(ent.start, ent.end, alignment_mode="expand")
         if ent.label not in NAME_LABELS or span is None or not any(t.i in inside for t in span):
+            continue
+        if doc.text[ent.start : ent.end].lower() in modifiers:
             continue
         text = doc.text[ent.start : ent.end]
         keys = {t.lower_ for t in span if is_name_word(t)} or {text.lower()}
@@ -208,7 +234,14 @@ def _names(doc, tokens) -> list[NameGroup]:
     covered = {t.i for ent in doc.ents for t in ent}
     run: list = []
     for t in [*tokens, None]:
-        if t is not None and t.i not in covered and t.pos_ == "PROPN" and is_content(t) and t.i in inside:
+        if (
+            t is not None
+            and t.i not in covered
+            and t.pos_ == "PROPN"
+            and is_content(t)
+            and t.i in inside
+            and t.lower_ not in modifiers
+        ):
             run.append(t)
             continue
         if run:
@@ -258,7 +291,12 @@ def _link_terms(doc, tokens, wh) -> set[str]:
         if after + 1 < len(doc) and doc[after].lower_ in ("'s", "’s") and noun(after + 1):
             out.add(doc[after + 1].lemma_.lower())
         # "the group led by Yasin Zia"
-        if first >= 3 and doc[first - 1].lower_ == "by" and doc[first - 2].tag_ in ("VBN", "VBD") and noun(first - 3):
+        if (
+            first >= 3
+            and doc[first - 1].lower_ == "by"
+            and doc[first - 2].tag_ in ("VBN", "VBD")
+            and noun(first - 3)
+        ):
             out |= {doc[first - 3].lemma_.lower(), doc[first - 2].lemma_.lower()}
         # "the man who leads the HKDL"
         if (
@@ -349,6 +387,11 @@ def _profile_tokens(doc, tokens, text: str) -> QuestionProfile:
         # "What do the articles say about Dostum": search for Dostum, not for "articles say".
         profile.query = " ".join([n.text for n in names] + sorted(profile.terms))
     profile.link_terms = _link_terms(doc, tokens, wh) & profile.terms
+    profile.modifier_words = _modifier_words(doc, tokens)
+    for word in profile.modifier_words:
+        parts = set(word.split("-"))
+        if len(parts) > 1 and parts <= profile.terms:
+            profile.terms = (profile.terms - parts) | {word}  # "anti-taliban" is one term, not two
     profile.pronoun_subject = any(
         t.pos_ == "PRON" and t.lower_ in ("them", "they", "it", "their") for t in tokens
     )
@@ -376,6 +419,8 @@ def _is_copula(wh) -> bool:
 
 def _asks_for_words(wh, frame: set[int], tokens=None) -> bool:
     """ "What did X say / tell / argue": a verb of saying whose subject is not the reader or the library."""
+    if wh is not None and wh.lower_ not in ("what", "which"):
+        return False  # "Where did he say it?" asks for a place, not for his words
     verb = wh.head if wh is not None else None
     candidates = [verb] if verb is not None else [t for t in tokens or [] if t.pos_ == "VERB"]
     for v in candidates:
@@ -398,7 +443,15 @@ def _asks_for_words(wh, frame: set[int], tokens=None) -> bool:
     # "What was Noor's message to ...": a noun of saying that the question asks to see.
     if wh is not None and _is_copula(wh):
         nouns = [c for c in wh.head.children if c.dep_ in ("nsubj", "attr") and c.i != wh.i]
-        return any(n.lemma_.lower() in _SPEECH_NOUNS for n in nouns)
+        # somebody's message, or a message to / about somebody; not "the statement released ... titled"
+        return any(
+            n.lemma_.lower() in _SPEECH_NOUNS
+            and any(
+                c.dep_ == "poss" or (c.dep_ == "prep" and c.lower_ in ("to", "about", "on"))
+                for c in n.children
+            )
+            for n in nouns
+        )
     return False
 
 
@@ -422,6 +475,10 @@ def analyse_question(question: str) -> QuestionProfile:
                 _profile_tokens(doc, clause, doc.text[clause[0].idx : clause[-1].idx + len(clause[-1])])
             )
     parts = [p for p in parts if p.query.strip(" ?.!")]
+    for before, part in zip(parts, parts[1:], strict=False):
+        if part.pronoun_subject and not part.names:
+            # "When was X founded and who leads it?": "it" is the previous part's subject.
+            part.names = [NameGroup(g.text, set(g.keys), set(g.aliases), g.label) for g in before.names]
     if len(parts) > 1:
         whole.parts = parts
         whole.terms = set().union(*(p.terms for p in parts))
