@@ -14,6 +14,11 @@ from server.answer.matching import group_found, term_found
 from server.answer.question_analysis import NameGroup, QuestionProfile
 from server.answer.speech import quote_is_open, reports_speech
 
+# A list question looks at this many of the best sentences and favours those naming many items, up to
+# LIST_FULL items, by up to LIST_WEIGHT of score.
+LIST_POOL = 8
+LIST_FULL = 6
+LIST_WEIGHT = 0.15
 # Another article's figure counts as a rival only from a sentence holding this share of the question's words.
 RIVAL_COVERAGE = 0.8
 OVERVIEW_PER_ARTICLE = 3
@@ -34,7 +39,8 @@ class AnswerPlan:
     grouped: bool = False  # an overview: evidence grouped by article
     quotation: bool = False  # the direct spans are the consecutive pieces of one quotation
     contradiction: bool = False  # the direct spans are different articles' different figures or dates
-    several_parts: bool = False  # the direct spans answer different parts of the question
+    # How many of the direct spans answer each part of a multi-part question, in order (empty: one part).
+    part_sizes: list[int] = field(default_factory=list)
 
 
 def _about(
@@ -53,9 +59,11 @@ def _about(
 
 def _factoid(profile: QuestionProfile, scored: list[ScoredSentence]) -> AnswerPlan:
     relevant = _about(profile, scored) or scored
+    if profile.is_list:
+        relevant = _richest_lists(profile, relevant)
     direct = find_direct_answer(profile, relevant)
     if not direct:
-        return _explanation(profile, scored, EXPLANATION_SENTENCES)
+        return _explanation(profile, relevant, EXPLANATION_SENTENCES)
     holder = next(s for s in relevant if s.sentence.id == direct[0].sentence.id)
     rival = (
         _rival_figure(profile, relevant, holder, direct[0]) if profile.wants in ("number", "date") else None
@@ -63,6 +71,23 @@ def _factoid(profile: QuestionProfile, scored: list[ScoredSentence]) -> AnswerPl
     if rival is not None:
         return AnswerPlan([direct[0], rival[0]], [holder, rival[1]], contradiction=True)
     return AnswerPlan(direct, [holder])
+
+
+def _richest_lists(profile: QuestionProfile, relevant: list[ScoredSentence]) -> list[ScoredSentence]:
+    """ "What are the main groups": among the best sentences, one that names many things of the kind asked
+    for (a list: "Other notable groups include X, led by A, Y, under B, ...") comes first."""
+    top = relevant[:LIST_POOL]
+    if not top:
+        return relevant
+    best = max(s.coverage for s in top)
+
+    def key(s: ScoredSentence) -> float:
+        if s.coverage < best - 1e-9:
+            return s.score  # it holds fewer of the question's words: no bonus
+        items = sum(1 for e in s.sentence.entities if e.label in profile.answer_labels)
+        return s.score + LIST_WEIGHT * min(items, LIST_FULL) / LIST_FULL
+
+    return sorted(top, key=lambda s: -key(s)) + relevant[LIST_POOL:]
 
 
 def _rival_figure(
@@ -168,12 +193,14 @@ def plan_answer(
     """Choose what the answer shows for this kind of question (`speech`: the sentences that report
     what the subject said, for a statement question)."""
     if profile.parts:
-        plan = AnswerPlan(several_parts=True)
+        plan = AnswerPlan()
         seen: set[str] = set()
         for part in profile.parts:
             part_scored = sorted(scored, key=lambda s: -_part_score(part, s))
             sub = plan_answer(part, part_scored, max_sentences)
-            plan.direct += [d for d in sub.direct if d.sentence.id not in seen]
+            spans = [d for d in sub.direct if d.sentence.id not in seen]
+            plan.direct += spans
+            plan.part_sizes.append(len(spans))
             for s in sub.evidence:
                 if s.sentence.id not in seen:
                     plan.evidence.append(s)

@@ -351,24 +351,23 @@ def compose_extractive(
             n = len(citations) + 1
             citations.append(cite(n, span.sentence.doc_id, span.start, span.end, span.text, 1.0, docs))
             numbers.append(n)
-        items = [f"{display(s.text)} [{n}]" for s, n in zip(plan.direct, numbers, strict=True)]
+        texts = [display(s.text) for s in plan.direct]
+        items = [f"{t} [{n}]" for t, n in zip(texts, numbers, strict=True)]
         if plan.quotation:  # one quotation in pieces: its own punctuation ends it
-            lead = " ".join(items)
+            lead, plain = " ".join(items), " ".join(texts)
         elif plan.contradiction:
+            labels = [source_label(docs.get(s.sentence.doc_id)) for s in plan.direct]
             lead = (
                 "The articles contradict each other: "
-                + "; ".join(
-                    f"{source_label(docs.get(s.sentence.doc_id))} gives {item}"
-                    for s, item in zip(plan.direct, items, strict=True)
-                )
+                + "; ".join(f"{label} gives {item}" for label, item in zip(labels, items, strict=True))
                 + "."
             )
-        elif plan.several_parts:
-            lead = "; ".join(items) + "."
-        else:
-            lead = (items[0] if len(items) == 1 else ", ".join(items[:-1]) + " and " + items[-1]) + "."
-        joiner = "; " if plan.contradiction else " "
-        direct = DirectAnswer(text=joiner.join(display(s.text) for s in plan.direct), citations=numbers)
+            plain = "; ".join(texts)
+        else:  # a series per part of the question, the parts apart
+            sizes = [n for n in plan.part_sizes if n] or [len(items)]
+            lead = "; ".join(_series(g) for g in _grouped(items, sizes)) + "."
+            plain = "; ".join(_series(g) for g in _grouped(texts, sizes))
+        direct = DirectAnswer(text=plain, citations=numbers)
         text_parts.append(lead)
         sentences.append(AnswerSentence(text=lead, citations=numbers, supported=True, kind="direct"))
     passages = build_passages(plan.evidence, candidates, chunks)
@@ -413,6 +412,18 @@ def compose_extractive(
         conflicts=conflicts,
         mode="extractive",
     )
+
+
+def _series(items: list[str]) -> str:
+    return items[0] if len(items) == 1 else ", ".join(items[:-1]) + " and " + items[-1]
+
+
+def _grouped(items: list[str], sizes: list[int]) -> list[list[str]]:
+    out, at = [], 0
+    for size in sizes:
+        out.append(items[at : at + size])
+        at += size
+    return [g for g in out if g]
 
 
 def _with_claim_sentences(chosen, scored, claim_sentences) -> list[ScoredSentence]:

@@ -55,8 +55,10 @@ def term_coverage(profile: QuestionProfile, keys: set[str], context: set[str] | 
             elif context and group_found(group, context):
                 credit += CONTEXT_NAME_CREDIT
         name_part = credit / len(profile.names)
-    if profile.terms:
-        term_part = sum(1 for t in profile.terms if term_found(t, keys)) / len(profile.terms)
+    # "Which groups ...": a sentence about groups holds what is asked for.
+    terms = profile.terms | ({profile.focus_noun} if profile.focus_noun else set())
+    if terms:
+        term_part = sum(1 for t in terms if term_found(t, keys)) / len(terms)
     if name_part is None and term_part is None:
         return 0.0
     if name_part is None or term_part is None:

@@ -207,9 +207,8 @@ def _modifier_words(doc, tokens) -> set[str]:
             continue
         if t.pos_ == "PROPN" or t.ent_type_ in NAME_LABELS or t.text[:1].isupper():
             first = t.i
-            while (
-                first > 0 and doc[first - 1].dep_ in ("amod", "punct") and doc[first - 1].head.i == t.head.i
-            ):
+            # "anti-Taliban": the pieces of one hyphenated word, written without spaces between them
+            while first > 0 and not doc[first - 1].whitespace_ and doc[first - 1].head.i == t.head.i:
                 first -= 1
             word = doc.text[doc[first].idx : t.idx + len(t.text)].lower()
             if not any(c.isspace() for c in word):
@@ -364,7 +363,8 @@ def _profile_tokens(doc, tokens, text: str) -> QuestionProfile:
         if wh.lower_ == "what" and wh.dep_ == "nsubj" and wh.head.pos_ == "VERB":
             profile.terms.discard(wh.head.lemma_.lower())  # "what happened to him": the event asked about
         wh_is_object_of_frame = wh.head.i in frame
-        if wh_is_object_of_frame and wants in ("any", "choice") and not (terms - {noun}):
+        # "What do the articles say about Iran", "How do the articles describe the Council"
+        if wh_is_object_of_frame and wants in ("any", "choice", "reason") and not (terms - {noun}):
             profile.wants = "overview"  # "what do the articles say about Iran"
         elif _asks_for_words(wh, frame):
             profile.wants = "statement"
@@ -477,8 +477,10 @@ def analyse_question(question: str) -> QuestionProfile:
     parts = [p for p in parts if p.query.strip(" ?.!")]
     for before, part in zip(parts, parts[1:], strict=False):
         if part.pronoun_subject and not part.names:
-            # "When was X founded and who leads it?": "it" is the previous part's subject.
+            # "When was X founded and who leads it?": "it" is the previous part's subject; "What are the
+            # groups and who leads them?": "them" are the items of the previous part's list.
             part.names = [NameGroup(g.text, set(g.keys), set(g.aliases), g.label) for g in before.names]
+            part.plural = part.plural or (before.plural and _plural_pronoun(part.text))
     if len(parts) > 1:
         whole.parts = parts
         whole.terms = set().union(*(p.terms for p in parts))
@@ -487,6 +489,10 @@ def analyse_question(question: str) -> QuestionProfile:
         whole.wants, whole.answer_labels = parts[0].wants, parts[0].answer_labels
         whole.focus_noun, whole.plural = parts[0].focus_noun, parts[0].plural or whole.plural
     return whole
+
+
+def _plural_pronoun(text: str) -> bool:
+    return bool(re.search(r"\b(them|they|their)\b", text, re.IGNORECASE))
 
 
 def _clauses(sent) -> list[list]:
