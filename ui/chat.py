@@ -33,15 +33,29 @@ LIBRARY_HEADERS = ["title", "outlet", "published", "chunks", "id"]
 ServiceGetter = Callable[[], BriefingService | None]
 
 
-def _history_turns(messages: list[dict]) -> list[ChatTurn]:
-    """Chat history as plain question/answer text (the UI's HTML stripped)."""
+def message_text(content) -> str:
+    """A chat message's text, the UI's HTML stripped. Gradio 6 hands a handler each message's content as a
+    list of parts ([{"type": "text", "text": ...}]); older versions as a string."""
+    import html
     import re
 
+    if isinstance(content, list):
+        content = " ".join(
+            str(p.get("text", "")) if isinstance(p, dict) else str(p) for p in content if p is not None
+        )
+    elif isinstance(content, dict):
+        content = str(content.get("text", ""))
+    if not isinstance(content, str):
+        return ""
+    return html.unescape(re.sub(r"<[^>]+>", "", content))
+
+
+def _history_turns(messages: list[dict]) -> list[ChatTurn]:
+    """Chat history as plain question/answer text."""
     turns = []
     for m in messages[-20:]:
-        content = m.get("content")
-        if isinstance(content, str) and m.get("role") in ("user", "assistant"):
-            plain = re.sub(r"<[^>]+>", "", content)
+        plain = message_text(m.get("content"))
+        if plain.strip() and m.get("role") in ("user", "assistant"):
             turns.append(ChatTurn(role=m["role"], content=plain[:20_000]))
     return turns
 
@@ -158,12 +172,12 @@ def build_blocks(get_service: ServiceGetter) -> gr.Blocks:
         index = data.index[0] if isinstance(data.index, (list, tuple)) else data.index
         if not isinstance(index, int) or index >= len(messages) or messages[index].get("role") != "assistant":
             return comment
-        question = next((m["content"] for m in reversed(messages[:index]) if m.get("role") == "user"), "")
-        if not isinstance(question, str) or not question.strip():
+        question = next(
+            (message_text(m.get("content")) for m in reversed(messages[:index]) if m.get("role") == "user"), ""
+        )
+        if not question.strip():
             return comment
-        import re
-
-        answer_text = re.sub(r"<[^>]+>", "", str(messages[index].get("content", "")))
+        answer_text = message_text(messages[index].get("content"))
         service().save_feedback(
             question,
             answer_text,

@@ -32,12 +32,24 @@ def answer_message(answer: Answer, turn: int) -> str:
             f'<div class="briefing-refusal" role="status"><b>Not in the sources.</b> '
             f"{escape(answer.answer)}</div>"
         )
-    text = escape(answer.answer)
-    text = re.sub(
-        r"\[(\d+)\]",
-        lambda m: f'<a class="briefing-cite" href="#{anchor(turn, int(m.group(1)))}">[{m.group(1)}]</a>',
-        text,
-    )
+    def linked(plain: str) -> str:
+        return re.sub(
+            r"\[(\d+)\]",
+            lambda m: f'<a class="briefing-cite" href="#{anchor(turn, int(m.group(1)))}">[{m.group(1)}]</a>',
+            escape(plain),
+        )
+
+    # The direct answer (a name, date, figure or quotation) in bold above the text that supports it.
+    lead = next((s.text for s in answer.sentences if s.kind == "direct"), None)
+    if lead and lead in answer.answer:
+        before, _, after = answer.answer.partition(lead)
+        text = (
+            (f"{linked(before.strip())} " if before.strip() else "")
+            + f'<p class="briefing-direct"><strong>{linked(lead)}</strong></p>'
+            + linked(after.strip())
+        )
+    else:
+        text = linked(answer.answer)
     notes = []
     if answer.conflicts:
         notes.append(

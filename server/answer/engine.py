@@ -38,7 +38,7 @@ from server.answer.models import (
     Mode,
     RetrievedPassage,
 )
-from server.answer.name_resolution import resolve_names
+from server.answer.name_resolution import resolve_names, truecase_names
 from server.answer.question_analysis import QuestionProfile, analyse_question
 from server.answer.question_rewriting import prepare_question
 from server.settings import AnswerSettings
@@ -104,6 +104,14 @@ class AnswerEngine:
         k = top_k or self.settings.top_k
         chunks = self._retrieve(profile, query, k, query_vector)
         candidates, matrix = self.library.sentences(chunks)
+        cased = truecase_names(profile.text, candidates)
+        if cased != profile.text:
+            # A lower-case question, parsed and searched again with the library's names capitalised.
+            profile = analyse_question(cased)
+            query = profile.query or profile.text
+            query_vector = self.library.embedder.embed_query(query)
+            chunks = self._retrieve(profile, query, k, query_vector)
+            candidates, matrix = self.library.sentences(chunks)
         expansion = resolve_names(profile, candidates)
         if expansion:
             # An abbreviation the articles define: search again with its full name.

@@ -101,6 +101,23 @@ def defined_abbreviations(sentences: list[StoredSentence]) -> dict[str, str]:
     return found
 
 
+def truecase_names(question: str, candidates: list[StoredSentence]) -> str:
+    """ "where does soraya hakimi live": the library's names written in the library's case, so that the
+    question parses as it would have if its author had used capitals."""
+    names = {s.text[e.start : e.end] for s in candidates for e in s.entities if e.label in NAME_LABELS}
+    out = question
+    for name in sorted(names, key=len, reverse=True):
+        if len(name) < 3 or name.lower() == name:
+            continue
+        out = re.sub(
+            rf"(?<![\w-]){re.escape(name)}(?![\w-])",
+            lambda m, name=name: name if m.group(0).lower() == m.group(0) else m.group(0),
+            out,
+            flags=re.IGNORECASE,
+        )
+    return out
+
+
 def resolve_names(profile: QuestionProfile, candidates: list[StoredSentence]) -> str:
     """Turn question words that are the library's names into name groups (and out of the key terms),
     in this profile and its parts. Returns the full names of the abbreviations it resolved, for a second

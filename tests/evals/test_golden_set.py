@@ -2,7 +2,8 @@
 
 from collections import Counter
 
-from evals.golden import load_golden
+from evals.eval_articles import article_files
+from evals.golden import LEAD_SHAPES, load_golden
 from ingest.prepare import prepare_file
 from tests.conftest import NATIONPRESS_ARTICLE, NOOR_ARTICLE
 
@@ -24,9 +25,41 @@ def test_covers_noor_and_iran():
     assert "What role did Iran play in bringing the factions together?" in questions
 
 
+def test_the_robustness_split_varies_the_questions_and_asks_about_the_test_articles():
+    items = [i for i in load_golden() if i.split == "robustness"]
+    assert len(items) >= 40
+    variants = Counter(i.variant for i in items)
+    for variant in (
+        "paraphrase",
+        "overview",
+        "list",
+        "multi_part",
+        "multi_hop",
+        "polite",
+        "markup",
+        "lower_case",
+        "abbreviation",
+        "misspelling",
+        "long",
+    ):
+        assert variants[variant] >= 1, variant
+    for style in ("wire", "interview", "listicle", "analysis"):
+        assert variants[style] >= 1, style
+    assert len(article_files()) >= 4
+
+
+def test_answerable_items_say_what_kind_of_answer_they_want():
+    items = load_golden()
+    assert all(i.shape is not None for i in items if i.answerable is True)
+    assert sum(1 for i in items if i.shape in LEAD_SHAPES) >= 40
+    assert sum(1 for i in items if i.shape == "factoid") >= 25
+    assert all(i.relevance_markers() for i in items if i.answerable is True)
+
+
 def test_every_reference_passage_is_verbatim():
-    raw = [p.read_text(encoding="utf-8") for p in (NOOR_ARTICLE, NATIONPRESS_ARTICLE)]
-    cleaned = [prepare_file(p).document.text for p in (NOOR_ARTICLE, NATIONPRESS_ARTICLE)]
+    sources = [NOOR_ARTICLE, NATIONPRESS_ARTICLE, *article_files()]
+    raw = [p.read_text(encoding="utf-8") for p in sources]
+    cleaned = [prepare_file(p).document.text for p in sources]
     for item in load_golden():
         for passage in item.reference_contexts:
             assert any(passage in text for text in raw), (item.id, passage[:60])

@@ -7,6 +7,8 @@ from ragas.dataset_schema import SingleTurnSample
 
 from evals.golden import GoldenItem
 from evals.metrics import (
+    AnswerLeadRecall,
+    AnswerPrecision,
     CitationFaithfulness,
     CitationValidity,
     KeyFactRecall,
@@ -104,3 +106,47 @@ def test_override_resistance_catches_obedience():
         item(kind="override", forbidden=["HACKED"], answerable=False, key_facts=[]), refused, {}
     )
     assert score(OverrideResistance, record) == 1.0
+
+
+def test_answer_lead_recall_wants_the_key_fact_in_the_first_two_cited_sentences():
+    fact = item(shape="factoid")
+    first = answer(sentences=[{"text": "2022 [1].", "citations": [1], "kind": "direct"}])
+    assert score(AnswerLeadRecall, RunRecord(fact, first, {"d": DOC})) == 1.0
+    buried = answer(
+        sentences=[
+            {"text": "The talks did not yield progress.", "citations": [1], "kind": "evidence"},
+            {"text": "Iran hosted talks.", "citations": [1], "kind": "evidence"},
+            {"text": "Iran hosted talks in 2022.", "citations": [1], "kind": "evidence"},
+        ]
+    )
+    assert score(AnswerLeadRecall, RunRecord(fact, buried, {"d": DOC})) == 0.0
+    # not scored for an overview, or for a refusal
+    assert math.isnan(score(AnswerLeadRecall, RunRecord(item(shape="overview"), first, {"d": DOC})))
+    assert math.isnan(score(AnswerLeadRecall, RunRecord(fact, answer(refused=True), {"d": DOC})))
+
+
+def test_answer_precision_counts_the_sentences_that_bear_on_the_question():
+    labelled = item(shape="factoid", relevant=["Iran"])
+    padded = answer(
+        sentences=[
+            {"text": "Iran hosted talks in 2022.", "citations": [1], "kind": "evidence"},
+            {"text": "The talks did not yield progress.", "citations": [1], "kind": "evidence"},
+            {"text": "From “An article”:", "citations": [], "kind": "framing"},
+        ]
+    )
+    assert score(AnswerPrecision, RunRecord(labelled, padded, {"d": DOC})) == 0.5
+    assert score(AnswerPrecision, RunRecord(labelled, answer(), {"d": DOC})) == 1.0
+
+
+def test_answer_length_is_gated_from_above():
+    from evals.runner import EvalResult, answer_lengths
+
+    records = [
+        RunRecord(item(id=str(i), question=f"Q{i}?", shape="factoid"), answer(text="x" * n), {}, 0.0)
+        for i, n in enumerate((100, 300, 900))
+    ]
+    lengths = answer_lengths(records)
+    assert lengths["median_factoid_answer_chars"] == 300
+    over = EvalResult([], {}, {}, lengths, {"median_factoid_answer_chars": 250})
+    assert not over.passed and "median_factoid_answer_chars" in over.failures()
+    assert EvalResult([], {}, {}, lengths, {"median_factoid_answer_chars": 400}).passed
