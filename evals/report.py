@@ -20,6 +20,10 @@ def _fmt(value: float | None) -> str:
     return "–" if value is None or (isinstance(value, float) and math.isnan(value)) else f"{value:.3f}"
 
 
+def _chars(value: float | None) -> str:
+    return "–" if value is None else f"{value:.0f}"
+
+
 def _delta(now: float, before: float | None) -> str:
     if before is None:
         return "new"
@@ -133,7 +137,7 @@ def write_report(result: EvalResult, out_dir: Path = REPORTS_DIR, mode: str = "i
             f"| {name} | {value:.3f} | {_fmt(result.thresholds.get(name))} | {_delta(value, before.get(name))} |"
         )
     md += ["", "## Answer length (characters)", "", "| measure | value | at most |", "|---|---|---|"]
-    md += [f"| {n} | {v:.0f} | {_fmt(result.maximums.get(n))} |" for n, v in result.lengths.items()]
+    md += [f"| {n} | {v:.0f} | {_chars(result.maximums.get(n))} |" for n, v in result.lengths.items()]
     md += ["", "## By split", "", "| split | " + " | ".join(metric_names) + " |"]
     md.append("|" + "---|" * (1 + len(metric_names)))
     for split, means in payload["split_summary"].items():
@@ -171,7 +175,7 @@ def write_report(result: EvalResult, out_dir: Path = REPORTS_DIR, mode: str = "i
         for n, v in result.summary.items()
     )
     length_rows = "".join(
-        f"<tr><td>{escape(n)}</td><td>{v:.0f}</td><td>{_fmt(result.maximums.get(n))}</td></tr>"
+        f"<tr><td>{escape(n)}</td><td>{v:.0f}</td><td>{_chars(result.maximums.get(n))}</td></tr>"
         for n, v in result.lengths.items()
     )
     html = f"""<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Evaluation report</title>
