@@ -160,7 +160,32 @@ def name_spans(doc) -> list[Entity]:
         span = entity_span(ent)
         if span is not None:
             spans.append(Entity(span[0], span[1], ent.label_))
-    return sorted(_joined_names(doc.text, _quoted_names(doc.text, spans)), key=lambda e: e.start)
+    spans = _joined_names(doc.text, _quoted_names(doc.text, spans))
+    return sorted(_whole_people(doc, spans), key=lambda e: e.start)
+
+
+def _whole_people(doc, spans: list[Entity]) -> list[Entity]:
+    """ "Amir Khan" + "Muttaqi": a person's name goes on over a capitalised proper noun right after it
+    that the recogniser left out of every entity."""
+    starts = {t.idx: t for t in doc}
+    taken = [(e.start, e.end) for e in spans]
+    out = []
+    for e in spans:
+        end = e.end
+        while e.label == "PERSON":
+            nxt = starts.get(end + 1)
+            if (
+                nxt is None
+                or doc.text[end : end + 1] != " "
+                or nxt.pos_ != "PROPN"
+                or not nxt.text[:1].isupper()
+                or not nxt.is_alpha
+                or any(s <= nxt.idx < t for s, t in taken)
+            ):
+                break
+            end = nxt.idx + len(nxt.text)
+        out.append(Entity(e.start, end, e.label) if end != e.end else e)
+    return out
 
 
 def is_name_word(token) -> bool:

@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 
 from server.answer.direct_answer import Span, find_direct_answer
 from server.answer.evidence import ScoredSentence, select_evidence
-from server.answer.matching import group_found, term_found
+from server.answer.matching import group_found, name_words, term_found
 from server.answer.question_analysis import NameGroup, QuestionProfile
 from server.answer.speech import quote_is_open, reports_speech
 
@@ -177,7 +177,7 @@ def _is_subject(subject: NameGroup, text: str) -> bool:
 
 
 def _lower_words(text: str) -> set[str]:
-    return {w.lower().strip("“”\"'’‘(),.") for w in text.split()} - {""}
+    return set(name_words(text))
 
 
 def _content_words(name: str) -> set[str]:
@@ -224,7 +224,8 @@ def _statement(
 ) -> AnswerPlan:
     """The words themselves first (the whole quotation, over as many sentences as it runs), then the
     sentence that says who said them, if it is not the one that holds the quotation."""
-    relevant = speech or _about(profile, scored) or scored
+    # Only words the articles attribute to the subject (named in the sentence or the one before) count.
+    relevant = [s for s in speech or [] if s.names_present(profile)] or _about(profile, scored) or scored
     direct = find_direct_answer(profile, relevant[:2])
     if not direct:
         return AnswerPlan([], relevant[:2])

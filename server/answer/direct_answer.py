@@ -12,8 +12,9 @@ import re
 from dataclasses import dataclass
 
 from index.types import StoredSentence
+from ingest.language import NAME_LABELS
 from server.answer.evidence import ScoredSentence
-from server.answer.matching import name_found, same_family, word_found
+from server.answer.matching import name_found, name_words, same_family, word_found
 from server.answer.question_analysis import QuestionProfile
 from server.answer.speech import quotations
 
@@ -39,7 +40,7 @@ class Span:
 
 
 def _words(text: str) -> set[str]:
-    return {w.lower().strip("“”\"'’‘(),.") for w in text.split()} - {""}
+    return set(name_words(text))
 
 
 def _is_mention(group, words: set[str]) -> bool:
@@ -89,8 +90,12 @@ def _candidates(
 ) -> list[tuple[int, int, str]]:
     """Entities of these labels that could answer (not the question's own names)."""
     out = []
+    quoted = quotations(sentence.text)
     for e in sentence.entities:
         text = sentence.text[e.start : e.end]
+        # What somebody says is not where or when they said it: no answer from inside a quotation.
+        if any(s <= e.start and e.end <= t for s, t in quoted):
+            continue
         if e.label in labels and not _is_question_name(profile, text):
             out.append((e.start, e.end, e.label))
     return out
@@ -167,6 +172,26 @@ def _closeness(candidate: tuple[int, int, str], anchors, sentence: StoredSentenc
     return min(_distance(candidate, a, sentence) for a in names) + TERM_ANCHOR_WEIGHT * term_distance
 
 
+_LIST_GAP = re.compile(r",\s*|\s+and\s+|,\s+and\s+")
+
+
+def _whole_list(sentence: StoredSentence, best: tuple[int, int, str]) -> tuple[int, int]:
+    """ "from Baghlan, Takhar and Badakhshan": an answer that is one item of a list of names is the list."""
+    names = sorted((e for e in sentence.entities if e.label in NAME_LABELS), key=lambda e: e.start)
+    at = next((i for i, e in enumerate(names) if e.start == best[0]), None)
+    if at is None:
+        return best[0], best[1]
+    lo = hi = at
+    while lo > 0 and _LIST_GAP.fullmatch(sentence.text[names[lo - 1].end : names[lo].start]):
+        lo -= 1
+    while hi + 1 < len(names) and _LIST_GAP.fullmatch(sentence.text[names[hi].end : names[hi + 1].start]):
+        hi += 1
+    gaps = [sentence.text[names[i].end : names[i + 1].start] for i in range(lo, hi)]
+    if not gaps or "and" not in gaps[-1]:
+        return best[0], best[1]  # "Turkey, Iran ..." without a closing "and" is not a list
+    return names[lo].start, names[hi].end
+
+
 def _mentions_focus(profile: QuestionProfile, sentence: StoredSentence) -> bool:
     return bool(profile.focus_noun) and any(
         same_family(profile.focus_noun, w)
@@ -226,5 +251,6 @@ def _spans_of(profile: QuestionProfile, pool: list[ScoredSentence], labels: froz
             if last[1] - first[0] <= MAX_LIST_SPAN_CHARS:
                 return [Span(sentence, sentence.start + first[0], sentence.start + last[1])]
             return [Span(sentence, sentence.start + s, sentence.start + e) for s, e, _ in chosen]
-        return [Span(sentence, sentence.start + best[0], sentence.start + best[1])]
+        start, end = _whole_list(sentence, best)
+        return [Span(sentence, sentence.start + start, sentence.start + end)]
     return []

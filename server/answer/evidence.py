@@ -14,6 +14,7 @@ from server.answer.speech import is_heading_like, reports_speech
 
 W_SIMILARITY = 0.5
 CONTEXT_NAME_CREDIT = 0.75
+CONTEXT_TERM_CREDIT = 0.5
 W_COVERAGE = 0.4
 W_CHUNK = 0.1
 # "What did X say" is answered by what X said: quotes and reported speech.
@@ -42,10 +43,13 @@ class ScoredSentence:
         return {t for t in profile.terms if term_found(t, self.keys)}
 
 
-def term_coverage(profile: QuestionProfile, keys: set[str], context: set[str] | None = None) -> float:
+def term_coverage(
+    profile: QuestionProfile, keys: set[str], context: set[str] | None = None, asked: set[str] | None = None
+) -> float:
     """How much of the question a sentence holds: half for its names (a name found only in the sentence
     before, which "she" or "the group" refers back to, counts three quarters), half for its other key
-    terms. A sentence that only names the subject does not outrank one that says what is asked."""
+    terms (a term found only in the interviewer's question before it, `asked`, counts half). A sentence
+    that only names the subject does not outrank one that says what is asked."""
     name_part = term_part = None
     if profile.names:
         credit = 0.0
@@ -58,7 +62,12 @@ def term_coverage(profile: QuestionProfile, keys: set[str], context: set[str] | 
     # "Which groups ...": a sentence about groups holds what is asked for.
     terms = profile.terms | ({profile.focus_noun} if profile.focus_noun else set())
     if terms:
-        term_part = sum(1 for t in terms if term_found(t, keys)) / len(terms)
+        # A term in the question just before (`asked`: an interviewer's) counts half.
+        found = sum(
+            1.0 if term_found(t, keys) else CONTEXT_TERM_CREDIT if asked and term_found(t, asked) else 0.0
+            for t in terms
+        )
+        term_part = found / len(terms)
     if name_part is None and term_part is None:
         return 0.0
     if name_part is None or term_part is None:
@@ -90,15 +99,25 @@ def score_sentences(
         keys = sentence_keys(sentence)
         before = previous.get(sentence.id)
         context = sentence_keys(before) if before else set()
-        coverage = term_coverage(profile, keys, context)
+        # An interviewer's question gives the topic of the answer after it.
+        asked = context if before is not None and _answers_question(before.text, sentence.text) else None
+        coverage = term_coverage(profile, keys, context, asked)
         score = (
             W_SIMILARITY * float(sim) + W_COVERAGE * coverage + W_CHUNK * chunk_prior.get(sentence.id, 0.0)
         )
-        if profile.wants == "statement" and reports_speech(sentence.text):
+        if (profile.wants == "statement" or profile.about_saying) and reports_speech(sentence.text):
             score += SPEECH_BONUS
         scored.append(ScoredSentence(sentence, vector, float(sim), coverage, score, keys, context))
     scored.sort(key=lambda s: s.score, reverse=True)
     return scored
+
+
+_SPOKEN_ANSWER = re.compile(r"^(?:[^:“”\"]{2,40}:\s*)?[“\"]")
+
+
+def _answers_question(before: str, text: str) -> bool:
+    """An interview's answer ('Soraya Hakimi: "..."' or a bare quotation) right after a question."""
+    return before.rstrip().endswith("?") and bool(_SPOKEN_ANSWER.match(text))
 
 
 def _previous_sentences(sentences: list[StoredSentence]) -> dict[str, StoredSentence]:
@@ -164,7 +183,7 @@ def keep_reported_speech(
     one of them when it carries the words themselves ("..., he expressed, “...”")."""
     if profile.wants != "statement":
         return chosen
-    about = [c for c in chosen if c.names_present(profile, with_context=False)]
+    about = [c for c in chosen if c.names_present(profile)]
     speech = [c for c in about if reports_speech(c.sentence.text)] or list(chosen)
     ids = {c.sentence.id for c in speech}
     for c in list(speech):

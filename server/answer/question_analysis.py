@@ -57,6 +57,8 @@ class QuestionProfile:
     # One-word names used as adjectives of a common noun ("the anti-Taliban factions", "Which Taliban
     # minister"): they describe what is asked about rather than name it, so they count as key terms.
     modifier_words: set[str] = field(default_factory=set)
+    # "Where did he say it?": the question is about an act of saying, though it asks for a place.
+    about_saying: bool = False
 
     @property
     def asked_terms(self) -> set[str]:
@@ -388,6 +390,9 @@ def _profile_tokens(doc, tokens, text: str) -> QuestionProfile:
         profile.query = " ".join([n.text for n in names] + sorted(profile.terms))
     profile.link_terms = _link_terms(doc, tokens, wh) & profile.terms
     profile.modifier_words = _modifier_words(doc, tokens)
+    profile.about_saying = any(
+        t.pos_ == "VERB" and t.i not in frame and t.lemma_.lower() in _SAYING_VERBS for t in tokens
+    )
     for word in profile.modifier_words:
         parts = set(word.split("-"))
         if len(parts) > 1 and parts <= profile.terms:
@@ -407,7 +412,12 @@ def _head_terms(tokens, frame: set[int], wh) -> set[str]:
             continue
         requested = t.dep_ == "dobj" and t.head.i in frame
         # "Which country supplies weapons to X": what the asked-about act is done to.
-        acted_on = t.dep_ == "dobj" and t.head.pos_ == "VERB" and t.head.dep_ in ("ROOT", "ccomp", "conj")
+        acted_on = (
+            t.dep_ == "dobj"
+            and t.head.pos_ == "VERB"
+            and t.head.dep_ in ("ROOT", "ccomp", "conj")
+            and t.head.lemma_.lower() not in _LIGHT_VERBS
+        )
         if requested or acted_on:
             out.add(t.lemma_.lower())
     return out
@@ -428,17 +438,7 @@ def _asks_for_words(wh, frame: set[int], tokens=None) -> bool:
             continue
         if any(c.dep_ == "ccomp" for c in v.children) and wh is not None and wh.dep_ == "dobj":
             continue
-        if v.lemma_.lower() in (
-            "say",
-            "tell",
-            "state",
-            "remark",
-            "comment",
-            "argue",
-            "claim",
-            "warn",
-            "express",
-        ):
+        if v.lemma_.lower() in _SAYING_VERBS:
             return True
     # "What was Noor's message to ...": a noun of saying that the question asks to see.
     if wh is not None and _is_copula(wh):
@@ -455,6 +455,10 @@ def _asks_for_words(wh, frame: set[int], tokens=None) -> bool:
     return False
 
 
+# Verbs of saying (a closed class).
+_SAYING_VERBS = {"say", "tell", "state", "remark", "comment", "argue", "claim", "warn", "express"}
+# Verbs whose object carries the meaning with them ("take place", "take part", "make sure"): a closed class.
+_LIGHT_VERBS = {"take", "make", "have", "give", "do", "get"}
 # Nouns that name somebody's words (a closed class, like the verbs of saying above).
 _SPEECH_NOUNS = {"message", "statement", "remark", "comment", "word", "quote", "response", "reply", "warning"}
 
