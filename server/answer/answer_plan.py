@@ -12,7 +12,7 @@ from server.answer.direct_answer import Span, find_direct_answer
 from server.answer.evidence import ScoredSentence, select_evidence
 from server.answer.matching import group_found, name_words, term_found
 from server.answer.question_analysis import NameGroup, QuestionProfile
-from server.answer.speech import quote_is_open, reports_speech
+from server.answer.speech import quotations, quote_is_open, reports_speech
 
 # A list question looks at this many of the best sentences and favours those naming many items, up to
 # LIST_FULL items, by up to LIST_WEIGHT of score.
@@ -216,6 +216,7 @@ def plan_answer(
 
 
 MAX_QUOTE_SENTENCES = 4
+QUOTE_POOL = 4
 MAX_SPEAKER_LABEL_CHARS = 40
 
 
@@ -226,6 +227,9 @@ def _statement(
     sentence that says who said them, if it is not the one that holds the quotation."""
     # Only words the articles attribute to the subject (named in the sentence or the one before) count.
     relevant = [s for s in speech or [] if s.names_present(profile)] or _about(profile, scored) or scored
+    # "What did the spokesman say about diplomats?": a quotation that speaks of the topic comes first.
+    on_topic = [s for s in relevant[:QUOTE_POOL] if quotations(s.sentence.text) and s.terms_present(profile)]
+    relevant = on_topic + [s for s in relevant if s not in on_topic]
     direct = find_direct_answer(profile, relevant[:2])
     if not direct:
         return AnswerPlan([], relevant[:2])

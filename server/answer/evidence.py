@@ -19,6 +19,8 @@ W_COVERAGE = 0.4
 W_CHUNK = 0.1
 # "What did X say" is answered by what X said: quotes and reported speech.
 SPEECH_BONUS = 0.1
+# A statement question looks for reported speech among this many of the best sentences.
+SPEECH_POOL = 8
 # A sentence far below the best one is padding, not evidence.
 RELATIVE_CUTOFF = 0.75
 # Another article's best sentence joins the answer if it comes this close to the best one.
@@ -169,11 +171,24 @@ def select_evidence(scored: list[ScoredSentence], max_sentences: int) -> list[Sc
     return chosen
 
 
+# '..., " Payman said.': a quotation closed by its speaker's name and a verb of saying.
+_NAMED_SPEAKER = re.compile(r"[”\"]\s*,?\s*[A-Z][\w’'-]+(?: [A-Z][\w’'-]+)* (?:said|says|added|told)\b")
 _PRONOUN_SUBJECT = re.compile(
     r"\b(he|she|they)\s+(said|says|expressed|stated|remarked|added|told|noted|argued|"
     r"warned|declared)\b",
     re.IGNORECASE,
 )
+
+
+def _spoken_by(profile: QuestionProfile, c: ScoredSentence) -> bool:
+    """The sentence names the speaker (the question's first person, else its first name), or refers back
+    to the one named just before ("he expressed", "Payman said" after "spokesman Nasrullah Payman")."""
+    people = [g for g in profile.names if g.label == "PERSON"] or profile.names[:1]
+    if not people or all(group_found(g, c.keys) for g in people[:1]):
+        return True
+    return all(group_found(g, c.context_keys) for g in people[:1]) and bool(
+        _PRONOUN_SUBJECT.search(c.sentence.text) or _NAMED_SPEAKER.search(c.sentence.text)
+    )
 
 
 def keep_reported_speech(
@@ -183,7 +198,9 @@ def keep_reported_speech(
     one of them when it carries the words themselves ("..., he expressed, “...”")."""
     if profile.wants != "statement":
         return chosen
-    about = [c for c in chosen if c.names_present(profile)]
+    # The best few sentences, not only those chosen: a short quotation scores below a long report.
+    pool = chosen + [s for s in scored[:SPEECH_POOL] if s not in chosen]
+    about = [c for c in pool if c.names_present(profile) and _spoken_by(profile, c)]
     speech = [c for c in about if reports_speech(c.sentence.text)] or list(chosen)
     ids = {c.sentence.id for c in speech}
     for c in list(speech):
