@@ -96,7 +96,9 @@ def split_summary(rows: list[dict]) -> dict[str, dict[str, float]]:
         names = dict.fromkeys(m for row in chosen for m in row["metrics"])
         means = {}
         for name in names:
-            vals = [row["metrics"][name] for row in chosen if not math.isnan(row["metrics"].get(name, math.nan))]
+            vals = [
+                row["metrics"][name] for row in chosen if not math.isnan(row["metrics"].get(name, math.nan))
+            ]
             if vals:
                 means[name] = round(sum(vals) / len(vals), 4)
         out[split] = means
@@ -140,7 +142,8 @@ def write_report(result: EvalResult, out_dir: Path = REPORTS_DIR, mode: str = "i
     md += [f"| {n} | {v:.0f} | {_chars(result.maximums.get(n))} |" for n, v in result.lengths.items()]
     md += ["", "## By split", "", "| split | " + " | ".join(metric_names) + " |"]
     md.append("|" + "---|" * (1 + len(metric_names)))
-    for split, means in payload["split_summary"].items():
+    splits = split_summary(result.rows)
+    for split, means in splits.items():
         md.append(f"| {split} | " + " | ".join(_fmt(means.get(m)) for m in metric_names) + " |")
     md += [
         "",

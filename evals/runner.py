@@ -33,7 +33,9 @@ class EvalResult:
 
     def failures(self) -> dict[str, float]:
         """metric -> the value it had to reach (a mean) or stay under (a length)."""
-        low = {m: v for m, v in self.thresholds.items() if m in self.summary and not self.summary[m] >= v - 1e-9}
+        low = {
+            m: v for m, v in self.thresholds.items() if m in self.summary and not self.summary[m] >= v - 1e-9
+        }
         long = {m: v for m, v in self.maximums.items() if m in self.lengths and self.lengths[m] > v}
         return low | long
 

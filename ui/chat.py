@@ -173,7 +173,8 @@ def build_blocks(get_service: ServiceGetter) -> gr.Blocks:
         if not isinstance(index, int) or index >= len(messages) or messages[index].get("role") != "assistant":
             return comment
         question = next(
-            (message_text(m.get("content")) for m in reversed(messages[:index]) if m.get("role") == "user"), ""
+            (message_text(m.get("content")) for m in reversed(messages[:index]) if m.get("role") == "user"),
+            "",
         )
         if not question.strip():
             return comment

@@ -32,6 +32,7 @@ def answer_message(answer: Answer, turn: int) -> str:
             f'<div class="briefing-refusal" role="status"><b>Not in the sources.</b> '
             f"{escape(answer.answer)}</div>"
         )
+
     def linked(plain: str) -> str:
         return re.sub(
             r"\[(\d+)\]",

@@ -193,10 +193,8 @@ def _whole_list(sentence: StoredSentence, best: tuple[int, int, str]) -> tuple[i
 
 
 def _mentions_focus(profile: QuestionProfile, sentence: StoredSentence) -> bool:
-    return bool(profile.focus_noun) and any(
-        same_family(profile.focus_noun, w)
-        for w in _words(sentence.text)  # type: ignore[arg-type]
-    )
+    noun = profile.focus_noun
+    return noun is not None and any(same_family(noun, w) for w in _words(sentence.text))
 
 
 def find_direct_answer(profile: QuestionProfile, evidence: list[ScoredSentence]) -> list[Span]:

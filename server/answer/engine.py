@@ -131,7 +131,7 @@ class AnswerEngine:
             known_chunks, known_sentences = {x.chunk_id for x in chunks}, {x.id for x in candidates}
             chunks = chunks + [c for c in hop_chunks if c.chunk_id not in known_chunks]
             candidates = candidates + [c for c in hop_candidates if c.id not in known_sentences]
-            judged = replace(profile, names=[*profile.names, link])
+            judged = replace(profile, names=[*profile.names, link]) if link is not None else profile
         verdict = judge_answerability(judged, chosen, lambda about: _context_keys(chunks, about, candidates))
         timings["select"] = _ms(t)
         retrieved = [
@@ -177,7 +177,8 @@ class AnswerEngine:
         if answer is None:
             answer = compose_extractive(plan, candidates, chunks, docs)
             if conflict:
-                _add_conflict(answer, *conflict, docs)
+                person, claims = conflict
+                _add_conflict(answer, person, claims, docs)
 
         renumber_by_first_use(answer)
         timings["compose"] = _ms(t)

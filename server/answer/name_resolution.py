@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import math
 import re
+from collections.abc import Callable
 
 from rapidfuzz import fuzz
 from rapidfuzz.distance import JaroWinkler, Levenshtein
@@ -109,13 +110,18 @@ def truecase_names(question: str, candidates: list[StoredSentence]) -> str:
     for name in sorted(names, key=len, reverse=True):
         if len(name) < 3 or name.lower() == name:
             continue
-        out = re.sub(
-            rf"(?<![\w-]){re.escape(name)}(?![\w-])",
-            lambda m, name=name: name if m.group(0).lower() == m.group(0) else m.group(0),
-            out,
-            flags=re.IGNORECASE,
-        )
+        out = re.sub(rf"(?<![\w-]){re.escape(name)}(?![\w-])", _in_case_of(name), out, flags=re.IGNORECASE)
     return out
+
+
+def _in_case_of(name: str) -> Callable[[re.Match[str]], str]:
+    """A replacement that writes a lower-case occurrence as `name`; one with capitals stays as written."""
+
+    def replace(match: re.Match[str]) -> str:
+        found = match.group(0)
+        return name if found.lower() == found else found
+
+    return replace
 
 
 def resolve_names(profile: QuestionProfile, candidates: list[StoredSentence]) -> str:
@@ -164,19 +170,19 @@ def _resolve(
             profile.names.append(NameGroup(full, keys, aliases={term}, label="ORG"))
             profile.terms.discard(term)
             expansions.append(full)
-    known = profile.name_keys
+    named = profile.name_keys
     for name in sorted(library_names, key=len, reverse=True):
-        words = [w for w in name.lower().split() if len(w) > 2 and w not in ("the", "and", "for")]
-        words = [w.strip("“”\"'’‘()[],.?!:;") for w in words]
-        if not words or all(w in known for w in words):
+        parts = [w for w in name.lower().split() if len(w) > 2 and w not in ("the", "and", "for")]
+        parts = [w.strip("“”\"'’‘()[],.?!:;") for w in parts]
+        if not parts or all(w in named for w in parts):
             continue
-        matched = [w for w in words if w and any(fuzz.ratio(w, q) >= MIN_NAME_RATIO for q in question_words)]
+        matched = [w for w in parts if w and any(fuzz.ratio(w, q) >= MIN_NAME_RATIO for q in question_words)]
         # A person's or a place's name: all its words; a long organisation name: at least two of them.
-        if len(matched) == len(words) or (len(matched) >= 2 and len(words) >= 3):
+        if len(matched) == len(parts) or (len(matched) >= 2 and len(parts) >= 3):
             hits = {q for q in question_words for w in matched if fuzz.ratio(w, q) >= MIN_NAME_RATIO}
-            if hits <= known or hits <= profile.modifier_words:
+            if hits <= named or hits <= profile.modifier_words:
                 continue
             profile.names.append(NameGroup(name, {part for w in matched for part in w.split("-") if part}))
             profile.terms -= hits | {part for h in hits for part in h.split("-")}
-            known |= set(matched) | hits
+            named |= set(matched) | hits
     return expansions

@@ -84,7 +84,8 @@ PLAIN = "Who leads the Afghanistan Freedom Front?"
         "who leads the afghanistan freedom front",
         "Who leads the Afganistan Freedom Front?",
         "I have been reading about the exiled opposition for a seminar paper, and my notes on the many groups "
-        "that formed after 2021 are a mess, since several of them have similar names. " * 8
+        "that formed after 2021 are a mess, since several of them have similar names. "
+        * 8
         + "So: who leads the Afghanistan Freedom Front?",
     ],
     ids=["polite", "markup", "lower-case", "misspelt", "long"],
@@ -105,7 +106,7 @@ def test_lower_case_names_and_misspellings_still_find_the_person(service):
 
 
 def test_a_name_that_is_not_in_the_library_is_not_taken_for_a_close_one(service):
-    """"Pakistan" is three edits from "Paktia": not a misspelling of it."""
+    """ "Pakistan" is three edits from "Paktia": not a misspelling of it."""
     answer = ask(service, "Who is the current president of Pakistan?")
     assert answer.refused and "Pakistan" in answer.refusal_reason
 
@@ -142,7 +143,10 @@ def test_the_answer_follows_a_link_to_the_entity_that_carries_it(service):
     follow_up = ask(
         service,
         "What does his group advocate?",
-        [ChatTurn(role="user", content=PLAIN), ChatTurn(role="assistant", content=ask(service, PLAIN).answer)],
+        [
+            ChatTurn(role="user", content=PLAIN),
+            ChatTurn(role="assistant", content=ask(service, PLAIN).answer),
+        ],
     )
     assert "military solution" in follow_up.answer
 

@@ -8,7 +8,9 @@ from ui.render import answer_message
 
 def _answer(direct: str, rest: str) -> Answer:
     citations = [
-        Citation(n=n, doc_id="d", title="T", outlet="O", published="", url="", quote="q", start=0, end=1, score=1.0)
+        Citation(
+            n=n, doc_id="d", title="T", outlet="O", published="", url="", quote="q", start=0, end=1, score=1.0
+        )
         for n in (1, 2)
     ]
     return Answer(
