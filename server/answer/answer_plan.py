@@ -21,6 +21,8 @@ LIST_FULL = 6
 LIST_WEIGHT = 0.15
 # Another article's figure counts as a rival only from a sentence holding this share of the question's words.
 RIVAL_COVERAGE = 0.8
+RIVAL_MIN_TERMS = 2
+RIVAL_TERM_SHARE = 2 / 3
 OVERVIEW_PER_ARTICLE = 3
 OVERVIEW_ARTICLES = 3
 EXPLANATION_SENTENCES = 3
@@ -93,12 +95,18 @@ def _richest_lists(profile: QuestionProfile, relevant: list[ScoredSentence]) -> 
 def _rival_figure(
     profile: QuestionProfile, relevant: list[ScoredSentence], holder: ScoredSentence, answer: Span
 ) -> tuple[Span, ScoredSentence] | None:
-    """Another article's figure or date for the same thing (its sentence holds as many of the question's
-    words) that differs from this one: 12 killed in one report, 9 in another."""
+    """Another article's figure or date for the same thing that differs from this one: 12 killed in one
+    report, 9 in another. The same thing: both sentences name what the question names and hold the same
+    of its words, most of them: one shared word ("released") does not make two events one."""
+    shared = holder.terms_present(profile)
+    if len(shared) < RIVAL_MIN_TERMS or len(shared) < RIVAL_TERM_SHARE * len(profile.terms):
+        return None
     for other in relevant:
         if (
             other.sentence.doc_id == holder.sentence.doc_id
             or other.coverage < RIVAL_COVERAGE * holder.coverage
+            or not other.names_present(profile)
+            or other.terms_present(profile) != holder.terms_present(profile)
         ):
             continue
         spans = find_direct_answer(profile, [other])

@@ -19,8 +19,7 @@ class Verdict:
 
 
 def _names_any(profile: QuestionProfile, c: ScoredSentence) -> bool:
-    keys = c.keys | c.context_keys
-    return any(group_found(g, keys) for g in profile.names)
+    return any(c.mentions(g) for g in profile.names)
 
 
 def judge_answerability(
@@ -36,7 +35,9 @@ def judge_answerability(
     keys = evidence_keys(chosen)
     # A name may be written out in the sentence before ("5. Karim Baktash" / "Baktash leads ...").
     named = keys | {k for c in chosen for k in c.context_keys}
-    missing = [g for g in profile.names if not group_found(g, named)]
+    missing = [
+        g for g in profile.names if not group_found(g, named) and not any(c.mentions(g) for c in chosen)
+    ]
     if missing:
         return Verdict(False, f"No passage in the library mentions {', '.join(g.text for g in missing)}.")
     terms = profile.terms

@@ -135,7 +135,7 @@ def _modifiers(profile: QuestionProfile, sentence: StoredSentence) -> Span | Non
 def _distance(
     candidate: tuple[int, int, str], anchor: tuple[int, int, str], sentence: StoredSentence
 ) -> float:
-    c_start, c_end, _ = candidate
+    c_start, c_end, c_label = candidate
     a_start, a_end, a_label = anchor
     if c_start >= a_end:
         gap = sentence.text[a_end:c_start]
@@ -152,8 +152,9 @@ def _distance(
     )
     if a_label != "TERM" and (crossing or earlier_item):
         distance += 400
-    if " of " in f" {gap} " and len(gap) < 6:
-        distance += 60  # "Minister of Higher Education": the complement, not the person
+    if c_label in NAME_LABELS and " of " in f" {gap} " and len(gap) < 6:
+        distance += 60  # "Minister of Higher Education": the complement, not the person ("two years of
+        # talks" is the figure of the talks)
     return distance
 
 

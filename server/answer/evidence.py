@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 
 from index.types import RetrievedChunk, StoredSentence
-from server.answer.matching import group_found, sentence_keys, term_found
+from server.answer.matching import definite_mention, group_found, sentence_keys, term_found
 from server.answer.question_analysis import QuestionProfile
 from server.answer.speech import is_heading_like, reports_speech
 
@@ -36,17 +36,40 @@ class ScoredSentence:
     score: float
     keys: set[str]
     context_keys: set[str]  # the sentence just before, which "This Council" or "he" refers back to
+    article_keys: set[str] = field(default_factory=set)  # every retrieved sentence of the same article
+    context_text: str = ""  # the sentence just before, as written
+
+    def mentions(self, group, with_context: bool = True) -> bool:
+        """The sentence names the group; or, with context, the sentence before does, or one of them says
+        "the council" in an article that names the council in full."""
+        if group_found(group, self.keys):
+            return True
+        return with_context and (
+            group_found(group, self.context_keys)
+            or _definite(group, self.sentence.text, self.context_text, self.article_keys)
+        )
 
     def names_present(self, profile: QuestionProfile, with_context: bool = True) -> bool:
-        keys = self.keys | self.context_keys if with_context else self.keys
-        return all(group_found(g, keys) for g in profile.names)
+        return all(self.mentions(g, with_context) for g in profile.names)
 
     def terms_present(self, profile: QuestionProfile) -> set[str]:
         return {t for t in profile.terms if term_found(t, self.keys)}
 
 
+def _definite(group, text: str, context_text: str, article: set[str] | None) -> bool:
+    """ "the council" in the sentence, or in the one before it ("The council ... Its treasurer")."""
+    if not article:
+        return False
+    return definite_mention(group, text, article) or definite_mention(group, context_text, article)
+
+
 def term_coverage(
-    profile: QuestionProfile, keys: set[str], context: set[str] | None = None, asked: set[str] | None = None
+    profile: QuestionProfile,
+    keys: set[str],
+    context: set[str] | None = None,
+    asked: set[str] | None = None,
+    article: set[str] | None = None,
+    texts: tuple[str, str] = ("", ""),
 ) -> float:
     """How much of the question a sentence holds: half for its names (a name found only in the sentence
     before, which "she" or "the group" refers back to, counts three quarters), half for its other key
@@ -58,7 +81,7 @@ def term_coverage(
         for group in profile.names:
             if group_found(group, keys):
                 credit += 1.0
-            elif context and group_found(group, context):
+            elif (context and group_found(group, context)) or _definite(group, *texts, article):
                 credit += CONTEXT_NAME_CREDIT
         name_part = credit / len(profile.names)
     # "Which groups ...": a sentence about groups holds what is asked for.
@@ -94,6 +117,9 @@ def score_sentences(
             chunk_prior[sid] = max(chunk_prior.get(sid, 0.0), chunk.score / top)
     sims = matrix @ query_vector
     previous = _previous_sentences(sentences)
+    by_article: dict[str, set[str]] = {}
+    for sentence in sentences:
+        by_article.setdefault(sentence.doc_id, set()).update(sentence_keys(sentence))
     scored = []
     for sentence, vector, sim in zip(sentences, matrix, sims, strict=True):
         if is_heading_like(sentence.text) or len(sentence.text.split()) < 4:
@@ -103,13 +129,17 @@ def score_sentences(
         context = sentence_keys(before) if before else set()
         # An interviewer's question gives the topic of the answer after it.
         asked = context if before is not None and _answers_question(before.text, sentence.text) else None
-        coverage = term_coverage(profile, keys, context, asked)
+        article = by_article[sentence.doc_id]
+        before_text = before.text if before is not None else ""
+        coverage = term_coverage(profile, keys, context, asked, article, (sentence.text, before_text))
         score = (
             W_SIMILARITY * float(sim) + W_COVERAGE * coverage + W_CHUNK * chunk_prior.get(sentence.id, 0.0)
         )
         if (profile.wants == "statement" or profile.about_saying) and reports_speech(sentence.text):
             score += SPEECH_BONUS
-        scored.append(ScoredSentence(sentence, vector, float(sim), coverage, score, keys, context))
+        scored.append(
+            ScoredSentence(sentence, vector, float(sim), coverage, score, keys, context, article, before_text)
+        )
     scored.sort(key=lambda s: s.score, reverse=True)
     return scored
 

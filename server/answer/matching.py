@@ -9,6 +9,7 @@ matches when most of its words do, allowing a spelling variant ("Ata" / "Atta").
 from __future__ import annotations
 
 import math
+import re
 from functools import lru_cache
 
 from rapidfuzz import fuzz
@@ -84,6 +85,22 @@ def group_found(group, keys: set[str]) -> bool:
         words = name_words(group.text)
         return bool(words) and len(words[-1]) >= 3 and word_found(words[-1], keys)
     return False
+
+
+def definite_mention(group, text: str, article_keys: set[str]) -> bool:
+    """ "The council opened its first clinic": an organisation's name by its last word alone, in lower case
+    after "the", "this" or "its" ("the council", not "the National Resistance Front"), in an article that
+    names it in full elsewhere."""
+    if group.label not in ("ORG", "") or len(group.keys) < 2 or not text:
+        return False
+    words = name_words(group.text)
+    head = words[-1] if words else ""
+    return (
+        len(head) >= 4
+        and head.isalpha()
+        and re.search(rf"\b(?:[Tt]he|[Tt]his|[Ii]ts)\s+{re.escape(head)}\b", text) is not None
+        and name_found(group.keys, article_keys, group.aliases)
+    )
 
 
 @lru_cache(maxsize=4096)

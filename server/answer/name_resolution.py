@@ -148,6 +148,13 @@ def _resolve(
     expansions = []
     question_words = _words(profile.text)
     for group in profile.names:
+        # An abbreviation the articles define stands for the full name, even where they use it too.
+        for key in list(group.keys):
+            if key in abbreviations:
+                group.aliases.add(key)
+                group.keys = _name_keys(abbreviations[key])
+                group.text = abbreviations[key]
+                expansions.append(abbreviations[key])
         if group.keys <= known:
             continue  # the library writes it this way
         # A misspelt name ("Yaseen Zia"): the library's spelling of the name whose words all match it.
@@ -158,11 +165,6 @@ def _resolve(
                     group.keys = {w for w in words if any(_spelling_variant(k, w) for k in group.keys)}
                     group.text = name
                 break
-        for key in list(group.keys):
-            if key in abbreviations:
-                group.aliases.add(key)
-                group.keys = _name_keys(abbreviations[key])
-                expansions.append(abbreviations[key])
     for term in sorted(profile.terms):
         if _ABBREVIATION.match(term) and term in abbreviations:
             full = abbreviations[term]
@@ -170,7 +172,7 @@ def _resolve(
             profile.names.append(NameGroup(full, keys, aliases={term}, label="ORG"))
             profile.terms.discard(term)
             expansions.append(full)
-    named = profile.name_keys
+    named = profile.name_keys | {a for g in profile.names for a in g.aliases}
     for name in sorted(library_names, key=len, reverse=True):
         parts = [w for w in name.lower().split() if len(w) > 2 and w not in ("the", "and", "for")]
         parts = [w.strip("“”\"'’‘()[],.?!:;") for w in parts]

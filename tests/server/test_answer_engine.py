@@ -199,3 +199,47 @@ def test_publisher_furniture_is_never_evidence(service):
         for quote in cited(ask(service, question)):
             assert "egos aside" not in quote and "lose the world's attention" not in quote
             assert "no joint declaration" not in quote  # a Key Takeaways bullet
+
+
+COUNCIL_ARTICLE = """A timeline of the Karez Valley Council
+
+The Karez Valley Council (KVC) is an invented network of village councils, written for this test. Its
+chairwoman, Laila Durrani, calls it "a parliament of valleys".
+
+In April 2029, elders from forty villages met in Sarband and agreed to form the council. Laila Durrani, a
+former schoolteacher, was elected chairwoman by 31 votes to 9.
+
+The council opened its first clinic in Rokha in February 2030. In October 2030 the council signed a
+water-sharing agreement with the neighbouring Andarab council after two years of talks.
+
+Local officials detained the council's treasurer in March 2031 and released him three weeks later.
+"""
+
+
+@pytest.fixture(scope="module")
+def council_service(tmp_path_factory, embedder):
+    """The seed articles, the wire report (which also has something "released in January") and a short
+    invented timeline that says "the council" after naming the Karez Valley Council (KVC) once."""
+    from server.service import build_service
+
+    svc = build_service(make_settings(tmp_path_factory.mktemp("council-data")), embedder=embedder)
+    wire = next(p for p in article_files() if p.name.startswith("wire_"))
+    svc.upload(wire.read_bytes(), wire.name, read_sidecar(wire))
+    svc.upload(COUNCIL_ARTICLE.encode(), "karez_timeline.txt")
+    return svc
+
+
+def test_the_council_after_its_full_name_is_the_same_organisation(council_service):
+    formed = ask(council_service, "When was the KVC formed?")
+    assert not formed.refused and formed.direct_answer.text == "April 2029"
+    water = ask(council_service, "Which council signed a water-sharing agreement with the Karez Valley Council?")
+    assert water.direct_answer and "Andarab" in water.direct_answer.text
+    talks = ask(council_service, "How long did the water talks take?")
+    assert talks.direct_answer and talks.direct_answer.text.lower() == "two years"
+
+
+def test_one_shared_word_does_not_make_two_articles_contradict(council_service):
+    """"released" in the timeline and "a video released in January" in the wire report are not the same
+    event: no contradiction."""
+    answer = ask(council_service, "When was the treasurer released?")
+    assert not answer.conflicts and "contradict" not in answer.answer
