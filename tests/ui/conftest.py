@@ -15,14 +15,20 @@ SCREENSHOTS = REPO / "test-output" / "screenshots"
 
 
 @pytest.fixture(scope="module")
-def ui_server(tmp_path_factory, embedder):
+def ui_app(tmp_path_factory, embedder):
+    """(base URL, data dir) of a live server with the UI mounted."""
     from server.app import create_app
     from server.service import build_service
 
     settings = make_settings(tmp_path_factory.mktemp("ui-data"))
     service = build_service(settings, embedder=embedder)
     with LiveServer(create_app(settings, service=service), free_port()) as live:
-        yield live.url
+        yield live.url, settings.index.data_dir
+
+
+@pytest.fixture(scope="module")
+def ui_server(ui_app):
+    return ui_app[0]
 
 
 @pytest.fixture(scope="module")

@@ -1,0 +1,68 @@
+"""What a reader does in the web chat, in Debian's Chromium: type a question and press Enter, follow up
+with a pronoun, give a thumbs-down, read the answer. Each test checks the result of the action, not only
+that something rendered."""
+
+import json
+import time
+
+from tests.ui.conftest import SCREENSHOTS
+
+AFF = "Who leads the Afghanistan Freedom Front?"
+ANSWERS = "#briefing-chat .briefing-answer, #briefing-chat .briefing-refusal"
+
+
+def send(page, question: str) -> None:
+    """Type the question and press Enter, as a reader does."""
+    box = page.locator("#briefing-question textarea")
+    box.fill(question)
+    box.press("Enter")
+
+
+def wait_for_answers(page, count: int):
+    page.wait_for_function(
+        f"document.querySelectorAll({json.dumps(ANSWERS)}).length >= {count}", timeout=60_000
+    )
+    return page.locator(ANSWERS).nth(count - 1)
+
+
+def test_a_pronoun_follow_up_is_answered_from_the_conversation(page):
+    send(page, AFF)
+    assert "Yasin Zia" in wait_for_answers(page, 1).inner_text()
+    send(page, "What does his group advocate?")
+    follow_up = wait_for_answers(page, 2)
+    assert "briefing-refusal" not in (follow_up.get_attribute("class") or "")
+    assert "military solution" in follow_up.inner_text()
+    page.screenshot(path=str(SCREENSHOTS / "follow-up.png"), full_page=True)
+
+
+def test_the_direct_answer_comes_first_in_bold(page):
+    send(page, AFF)
+    answer = wait_for_answers(page, 1)
+    strong = answer.locator(".briefing-direct strong")
+    assert strong.inner_text().startswith("Yasin Zia")
+    assert int(strong.evaluate("e => getComputedStyle(e).fontWeight")) >= 600
+    assert answer.inner_text().lstrip().startswith("Yasin Zia")
+    assert strong.locator("a.briefing-cite").count() == 1, "the span carries its citation"
+    page.screenshot(path=str(SCREENSHOTS / "direct-answer.png"), full_page=True)
+
+
+def test_a_thumbs_down_saves_its_feedback_and_clears_the_comment(page, ui_app):
+    _, data_dir = ui_app
+    store = data_dir / "feedback" / "candidates.jsonl"
+    before = store.read_text().count("\n") if store.exists() else 0
+    send(page, AFF)
+    wait_for_answers(page, 1)
+    comment = page.locator("#briefing-feedback-comment textarea")
+    comment.fill("it should say which front")
+    page.locator("#briefing-chat button[aria-label='Dislike']").last.click()
+    page.get_by_text("saved for review").first.wait_for(timeout=15_000)
+    deadline = time.time() + 10
+    while time.time() < deadline and (not store.exists() or store.read_text().count("\n") <= before):
+        time.sleep(0.2)
+    record = json.loads(store.read_text().splitlines()[-1])
+    assert record["question"] == AFF and record["rating"] == "down"
+    assert record["comment"] == "it should say which front"
+    assert "Yasin Zia" in record["answer"]
+    page.wait_for_function(
+        "document.querySelector('#briefing-feedback-comment textarea').value === ''", timeout=10_000
+    )
