@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Callable
+from html import escape
 from pathlib import Path
 
 import gradio as gr
@@ -72,15 +73,26 @@ def build_blocks(get_service: ServiceGetter) -> gr.Blocks:
         return stored.text if stored else None
 
     def respond(question: str, messages: list[dict], top_k: int, mode: str):
-        question = (question or "").strip()
-        if not question:
-            raise gr.Error("Type a question first.")
-        if len(question) > 2000:
-            raise gr.Error("Questions are limited to 2,000 characters.")
+        typed = question or ""
+        question = typed.strip()
+        problem = (
+            "Type a question first."
+            if not question
+            else "Questions are limited to 2,000 characters; shorten it and ask again."
+            if len(question) > 2000
+            else None
+        )
+        if problem:
+            # A toast that goes away; the conversation, the sources and what was typed stay as they are.
+            gr.Warning(problem)
+            yield gr.update(), typed, gr.update(), gr.update()
+            return
         svc = service()
         history = _history_turns(messages)
         turn = len([m for m in messages if m.get("role") == "user"]) + 1
-        messages = [*messages, {"role": "user", "content": question}, {"role": "assistant", "content": "…"}]
+        # What the reader typed is shown as text: markup in it is escaped, never rendered or fetched.
+        shown = {"role": "user", "content": escape(question)}
+        messages = [*messages, shown, {"role": "assistant", "content": "…"}]
         yield messages, "", gr.update(), None
         answer: Answer | None = None
         text = ""
@@ -88,7 +100,7 @@ def build_blocks(get_service: ServiceGetter) -> gr.Blocks:
         for event, data in svc.ask_stream(question, history, int(top_k), chosen_mode):  # type: ignore[arg-type]
             if event == "delta":
                 text += data["text"]
-                messages[-1] = {"role": "assistant", "content": text}
+                messages[-1] = {"role": "assistant", "content": escape(text)}
                 yield messages, "", gr.update(), None
             elif event == "done":
                 answer = Answer.model_validate(data)
@@ -117,7 +129,8 @@ def build_blocks(get_service: ServiceGetter) -> gr.Blocks:
 
     def upload(path: str | None, key: str, progress=gr.Progress()):  # noqa: B008 - Gradio's progress injection
         if not path:
-            raise gr.Error("Choose a file to upload.")
+            gr.Warning("Choose a file to upload first.")
+            return gr.update(), gr.update(), gr.update()
         if denied := write_denied(key):
             return denied, library_rows(), library_choices()
         name = Path(path).name
@@ -159,7 +172,8 @@ def build_blocks(get_service: ServiceGetter) -> gr.Blocks:
 
     def delete(doc_id: str | None, key: str):
         if not doc_id:
-            raise gr.Error("Pick an article to delete.")
+            gr.Warning("Pick an article to delete first.")
+            return gr.update(), gr.update(), gr.update()
         if denied := write_denied(key):
             return denied, library_rows(), library_choices()
         title = next((d.title for d in service().documents() if d.id == doc_id), doc_id)

@@ -66,3 +66,38 @@ def test_a_thumbs_down_saves_its_feedback_and_clears_the_comment(page, ui_app):
     page.wait_for_function(
         "document.querySelector('#briefing-feedback-comment textarea').value === ''", timeout=10_000
     )
+
+
+def test_an_empty_question_warns_and_leaves_the_conversation_in_view(page):
+    send(page, AFF)
+    wait_for_answers(page, 1)
+    sources_before = page.locator("#briefing-sources details.briefing-source").count()
+    assert sources_before >= 1
+    send(page, "   ")
+    page.get_by_text("Type a question first").first.wait_for(timeout=15_000)
+    time.sleep(1)
+    # the answer, its sources and the chat are still there, and nothing shows an error badge
+    assert "Yasin Zia" in page.locator(ANSWERS).last.inner_text()
+    assert page.locator("#briefing-sources details.briefing-source").count() == sources_before
+    for region in ("#briefing-chat", "#briefing-sources", "#briefing-question"):
+        assert page.locator(f"{region} .error").count() == 0
+    page.screenshot(path=str(SCREENSHOTS / "empty-question-warning.png"), full_page=True)
+
+
+def test_markup_in_a_question_is_shown_as_text_and_fetches_nothing(page):
+    fetched = []
+    page.on("request", lambda r: fetched.append(r.url) if "probe-" in r.url else None)
+    question = (
+        '<img src="/probe-image.png" onerror="window.pwned = 1">Who leads the Afghanistan Freedom Front? '
+        "<script>window.pwned = 2</script>"
+    )
+    send(page, question)
+    answer = wait_for_answers(page, 1)
+    bubble = page.locator("#briefing-chat [data-testid='user']").last
+    assert '<img src="/probe-image.png"' in bubble.inner_text()
+    assert "<script>" in bubble.inner_text()
+    assert bubble.locator("img, script").count() == 0
+    assert fetched == [] and page.evaluate("() => window.pwned") is None
+    # and the markup does not change the answer
+    assert "Yasin Zia" in answer.inner_text()
+    page.screenshot(path=str(SCREENSHOTS / "markup-as-text.png"), full_page=True)
