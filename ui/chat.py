@@ -14,7 +14,7 @@ import gradio as gr
 
 from server.answer.models import Answer, ChatTurn
 from server.service import SUPPORTED_SUFFIXES, BriefingService, IngestError, WriteDenied
-from ui.render import CSS, answer_message, sources_panel
+from ui.render import CSS, answer_message, article_view, sources_panel
 
 EXAMPLES = [
     "What did Atta Mohammad Noor say about those who promote war?",
@@ -119,6 +119,32 @@ def build_blocks(get_service: ServiceGetter) -> gr.Blocks:
             choices=[(f"{d.title} ({d.source})", d.id) for d in service().documents()], value=None
         )
 
+    def library_count() -> str:
+        n = len(service().documents())
+        return f"**{n:,} article{'' if n == 1 else 's'}** in the library"
+
+    def library_views():
+        """Everything that shows the library: the table, both pickers and the count on the Ask tab."""
+        return library_rows(), library_choices(), library_choices(), library_count()
+
+    def read_article(doc_id: str | None) -> str:
+        if not doc_id:
+            return ""
+        stored = service().document(doc_id)
+        if stored is None:
+            return "<p>That article is no longer in the library.</p>"
+        info = stored.info
+        return article_view(info.title, info.outlet, info.published, info.url, stored.text)
+
+    def ask_to_delete(doc_id: str | None):
+        """The first click on Delete only asks: the article is named and the reader confirms or cancels."""
+        if not doc_id:
+            gr.Warning("Pick an article to delete first.")
+            return gr.update(), gr.update()
+        title = next((d.title for d in service().documents() if d.id == doc_id), doc_id)
+        prompt = f"Delete **{escape(title)}** from the library? Its passages stop being used at once."
+        return gr.update(value=prompt), gr.update(visible=True)
+
     def write_denied(key: str | None) -> str | None:
         """The reason this reader may not change the library, or None when they may."""
         try:
@@ -130,26 +156,26 @@ def build_blocks(get_service: ServiceGetter) -> gr.Blocks:
     def upload(path: str | None, key: str, progress=gr.Progress()):  # noqa: B008 - Gradio's progress injection
         if not path:
             gr.Warning("Choose a file to upload first.")
-            return gr.update(), gr.update(), gr.update()
+            return gr.update(), gr.update(), gr.update(), gr.update(), gr.update(), gr.update()
         if denied := write_denied(key):
-            return denied, library_rows(), library_choices()
+            return denied, *library_views(), None
         name = Path(path).name
         if Path(name).suffix.lower() not in SUPPORTED_SUFFIXES:
             return (
-                f"⚠ **{name}** was not added: unsupported file type; use {', '.join(SUPPORTED_SUFFIXES)}.",
-                library_rows(),
-                library_choices(),
+                f"⚠ **{escape(name)}** was not added: unsupported file type; use {', '.join(SUPPORTED_SUFFIXES)}.",
+                *library_views(),
+                None,
             )
         svc = service()
         size = os.path.getsize(path)
         if size > svc.settings.server.max_upload_bytes:
             return (
                 (
-                    f"⚠ **{name}** was not added: it is {size:,} bytes, over the "
+                    f"⚠ **{escape(name)}** was not added: it is {size:,} bytes, over the "
                     f"{svc.settings.server.max_upload_bytes:,}-byte limit."
                 ),
-                library_rows(),
-                library_choices(),
+                *library_views(),
+                None,
             )
         progress(0.1, desc="Reading")
         data = Path(path).read_bytes()
@@ -157,29 +183,30 @@ def build_blocks(get_service: ServiceGetter) -> gr.Blocks:
         try:
             outcome = svc.upload(data, name)
         except IngestError as exc:
-            return f"⚠ **{name}** was not added: {exc.reason}.", library_rows(), library_choices()
+            return f"⚠ **{escape(name)}** was not added: {escape(exc.reason)}.", *library_views(), None
         progress(1.0, desc="Indexed")
         d = outcome.document
         verb = {"added": "Added", "replaced": "Replaced the earlier version of", "unchanged": "Already had"}
         return (
             (
-                f"✓ {verb.get(outcome.status, outcome.status)} **{d.title}** ({d.chunks} passages). "
+                f"✓ {verb.get(outcome.status, outcome.status)} **{escape(d.title)}** ({d.chunks} passages). "
                 "You can ask about it now."
             ),
-            library_rows(),
-            library_choices(),
+            *library_views(),
+            None,
         )
 
     def delete(doc_id: str | None, key: str):
+        hidden = gr.update(visible=False)
         if not doc_id:
             gr.Warning("Pick an article to delete first.")
-            return gr.update(), gr.update(), gr.update()
+            return gr.update(), gr.update(), gr.update(), gr.update(), gr.update(), hidden
         if denied := write_denied(key):
-            return denied, library_rows(), library_choices()
+            return denied, *library_views(), hidden
         title = next((d.title for d in service().documents() if d.id == doc_id), doc_id)
         ok = service().delete(doc_id)
-        status = f"🗑 Deleted **{title}**." if ok else "That article was already gone."
-        return status, library_rows(), library_choices()
+        status = f"🗑 Deleted **{escape(title)}**." if ok else "That article was already gone."
+        return status, *library_views(), hidden
 
     def on_feedback(messages: list[dict], comment: str, data: gr.LikeData):
         """A thumbs-down (or up) on an answer becomes a candidate eval item for a human to review."""
@@ -259,6 +286,7 @@ def build_blocks(get_service: ServiceGetter) -> gr.Blocks:
                                 "every generated sentence is checked against its sources.",
                             )
                     with gr.Column(scale=2, min_width=300):
+                        count = gr.Markdown(elem_id="briefing-count")
                         gr.Markdown("### Sources")
                         sources = gr.HTML(sources_panel(None, 0, lambda _d: None), elem_id="briefing-sources")
                 last_answer = gr.JSON(visible=False)
@@ -284,6 +312,16 @@ def build_blocks(get_service: ServiceGetter) -> gr.Blocks:
                             label="Article to delete", choices=[], elem_id="briefing-delete-pick"
                         )
                         remove = gr.Button("Delete article", variant="stop", elem_id="briefing-delete")
+                        with gr.Group(visible=False, elem_id="briefing-delete-confirm-box") as confirm_box:
+                            confirm_text = gr.Markdown(elem_id="briefing-delete-question")
+                            with gr.Row():
+                                confirm = gr.Button(
+                                    "Yes, delete it",
+                                    variant="stop",
+                                    size="sm",
+                                    elem_id="briefing-delete-confirm",
+                                )
+                                cancel = gr.Button("Cancel", size="sm", elem_id="briefing-delete-cancel")
                 api_key = gr.Textbox(
                     label="API key (only if the server sets BRIEFING_API_KEY)",
                     type="password",
@@ -291,16 +329,21 @@ def build_blocks(get_service: ServiceGetter) -> gr.Blocks:
                     elem_id="briefing-api-key",
                 )
                 status = gr.Markdown(elem_id="briefing-status")
+                reading = gr.Dropdown(label="Read an article", choices=[], elem_id="briefing-read-pick")
+                reader = gr.HTML(elem_id="briefing-reader")
 
         outputs = [chatbot, question, sources, last_answer]
         send.click(respond, [question, chatbot, top_k, mode], outputs, api_visibility="private")
         question.submit(respond, [question, chatbot, top_k, mode], outputs, api_visibility="private")
         clear.click(start_over, None, outputs, api_visibility="private")
         chatbot.like(on_feedback, [chatbot, feedback_comment], feedback_comment, api_visibility="private")
-        add.click(upload, [file, api_key], [status, table, victim], api_visibility="private")
-        remove.click(delete, [victim, api_key], [status, table, victim], api_visibility="private")
-        blocks.load(library_rows, None, table, api_visibility="private")
-        blocks.load(library_choices, None, victim, api_visibility="private")
+        views = [table, victim, reading, count]
+        add.click(upload, [file, api_key], [status, *views, file], api_visibility="private")
+        remove.click(ask_to_delete, [victim], [confirm_text, confirm_box], api_visibility="private")
+        confirm.click(delete, [victim, api_key], [status, *views, confirm_box], api_visibility="private")
+        cancel.click(lambda: gr.update(visible=False), None, confirm_box, api_visibility="private")
+        reading.change(read_article, [reading], reader, api_visibility="private")
+        blocks.load(library_views, None, views, api_visibility="private")
         blocks.load(
             lambda: gr.update(interactive=bool((svc := get_service()) and svc.generative_available)),
             None,

@@ -132,3 +132,15 @@ mark.briefing-quote { background: #fde68a; color: inherit; padding: 0 .1em; }
 .briefing-side-head { font-weight: 600; }
 .briefing-sources-empty { opacity: .7; font-style: italic; }
 """
+
+
+def article_view(title: str, outlet: str, published: str, url: str, text: str) -> str:
+    """An article in full, as text, with what is known about it: title, outlet, date, address."""
+    shown_outlet = escape(outlet) if outlet else "<i>outlet not stated</i>"
+    date = escape(published) if published else "<i>date not stated</i>"
+    link = f' · <span class="briefing-url">{escape(url)}</span>' if url else ""
+    paragraphs = "".join(f"<p>{escape(p)}</p>" for p in text.split("\n") if p.strip())
+    return (
+        f'<article class="briefing-article"><h3>{escape(title or "Untitled")}</h3>'
+        f'<p class="briefing-meta">{shown_outlet} · {date}{link}</p>{paragraphs}</article>'
+    )

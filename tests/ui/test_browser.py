@@ -112,6 +112,7 @@ def test_upload_ask_and_delete(page, tmp_path):
     page.locator("#briefing-delete-pick input").click()
     page.get_by_role("option", name=re.compile("Helmand shura")).click()
     page.locator("#briefing-delete").click()
+    page.locator("#briefing-delete-confirm").click()
     status.get_by_text("Deleted").wait_for(timeout=30_000)
     assert "Helmand shura" not in page.locator("#briefing-library").inner_text()
 

@@ -101,3 +101,61 @@ def test_markup_in_a_question_is_shown_as_text_and_fetches_nothing(page):
     # and the markup does not change the answer
     assert "Yasin Zia" in answer.inner_text()
     page.screenshot(path=str(SCREENSHOTS / "markup-as-text.png"), full_page=True)
+
+
+def test_delete_asks_first_the_upload_clears_and_the_count_follows(page, tmp_path):
+    import re
+
+    count = page.locator("#briefing-count")
+    count.get_by_text(re.compile(r"\b2 articles in the library")).wait_for(timeout=30_000)
+    article = tmp_path / "kajaki-water.txt"
+    article.write_text(
+        "Kajaki water board\n\nThe invented Kajaki water board met in Sangin and agreed to share the river "
+        "between six villages. Its secretary, Zarmina Wardak, said the agreement would be reviewed in spring.\n"
+    )
+    page.get_by_role("tab", name="Library").click()
+    page.locator("#briefing-upload input[type=file]").set_input_files(str(article))
+    page.wait_for_timeout(500)
+    page.locator("#briefing-add").click()
+    page.locator("#briefing-status").get_by_text("Added").wait_for(timeout=60_000)
+    page.wait_for_function(
+        "!document.querySelector('#briefing-upload').innerText.includes('kajaki-water.txt')", timeout=10_000
+    )
+    library = page.locator("#briefing-library")
+    assert "Kajaki water board" in library.inner_text()
+
+    page.get_by_role("tab", name="Ask").click()
+    count.get_by_text(re.compile(r"\b3 articles in the library")).wait_for(timeout=10_000)
+
+    page.get_by_role("tab", name="Library").click()
+    page.locator("#briefing-delete-pick input").click()
+    page.get_by_role("option", name=re.compile("Kajaki water board")).click()
+    page.locator("#briefing-delete").click()
+    prompt = page.locator("#briefing-delete-question")
+    prompt.get_by_text("Kajaki water board").wait_for(timeout=10_000)
+    page.screenshot(path=str(SCREENSHOTS / "delete-confirmation.png"), full_page=True)
+    page.locator("#briefing-delete-cancel").click()
+    page.locator("#briefing-delete-confirm").wait_for(state="hidden", timeout=10_000)
+    assert "Kajaki water board" in library.inner_text(), "cancel deletes nothing"
+
+    page.locator("#briefing-delete").click()
+    page.locator("#briefing-delete-confirm").click()
+    page.locator("#briefing-status").get_by_text("Deleted").wait_for(timeout=30_000)
+    assert "Kajaki water board" not in library.inner_text()
+    page.get_by_role("tab", name="Ask").click()
+    count.get_by_text(re.compile(r"\b2 articles in the library")).wait_for(timeout=10_000)
+
+
+def test_any_article_can_be_opened_and_read_in_full(page):
+    import re
+
+    page.get_by_role("tab", name="Library").click()
+    page.locator("#briefing-read-pick input").click()
+    page.get_by_role("option", name=re.compile("Review of Afghanistan developments")).click()
+    reader = page.locator("#briefing-reader")
+    reader.get_by_text("Review of Afghanistan developments").first.wait_for(timeout=10_000)
+    text = reader.inner_text()
+    assert "outlet not stated" in text
+    # the whole article, its last paragraph included
+    assert "prominent Pashtun figures are unlikely to engage in future meetings" in text
+    page.screenshot(path=str(SCREENSHOTS / "read-article.png"), full_page=True)
