@@ -14,7 +14,7 @@ import gradio as gr
 
 from server.answer.models import Answer, ChatTurn
 from server.service import SUPPORTED_SUFFIXES, BriefingService, IngestError, WriteDenied
-from ui.render import CSS, answer_message, article_view, sources_panel
+from ui.render import CITATION_JS, CSS, answer_message, article_view, sources_history, sources_panel
 
 EXAMPLES = [
     "What did Atta Mohammad Noor say about those who promote war?",
@@ -72,7 +72,7 @@ def build_blocks(get_service: ServiceGetter) -> gr.Blocks:
         stored = service().document(doc_id)
         return stored.text if stored else None
 
-    def respond(question: str, messages: list[dict], top_k: int, mode: str):
+    def respond(question: str, messages: list[dict], top_k: int, mode: str, earlier: str | None = None):
         typed = question or ""
         question = typed.strip()
         problem = (
@@ -106,7 +106,8 @@ def build_blocks(get_service: ServiceGetter) -> gr.Blocks:
                 answer = Answer.model_validate(data)
         assert answer is not None
         messages[-1] = {"role": "assistant", "content": answer_message(answer, turn)}
-        yield messages, "", sources_panel(answer, turn, article_text), answer.model_dump()
+        panel = sources_history(sources_panel(answer, turn, article_text), turn, earlier)
+        yield messages, "", panel, answer.model_dump()
 
     def start_over():
         return [], "", sources_panel(None, 0, lambda _d: None), None
@@ -333,8 +334,9 @@ def build_blocks(get_service: ServiceGetter) -> gr.Blocks:
                 reader = gr.HTML(elem_id="briefing-reader")
 
         outputs = [chatbot, question, sources, last_answer]
-        send.click(respond, [question, chatbot, top_k, mode], outputs, api_visibility="private")
-        question.submit(respond, [question, chatbot, top_k, mode], outputs, api_visibility="private")
+        asked = [question, chatbot, top_k, mode, sources]
+        send.click(respond, asked, outputs, api_visibility="private")
+        question.submit(respond, asked, outputs, api_visibility="private")
         clear.click(start_over, None, outputs, api_visibility="private")
         chatbot.like(on_feedback, [chatbot, feedback_comment], feedback_comment, api_visibility="private")
         views = [table, victim, reading, count]
@@ -368,6 +370,7 @@ def mount_ui(app, get_service: ServiceGetter, max_upload_bytes: int) -> None:
         path="/",
         theme=theme(),
         css=CSS,
+        js=CITATION_JS,
         max_file_size=max_upload_bytes,
         show_error=True,
         ssr_mode=False,

@@ -78,10 +78,25 @@ def highlighted_context(text: str, start: int, end: int, context: int = CONTEXT_
     )
 
 
+EMPTY_SOURCES = '<div class="briefing-sources-empty">Sources of the latest answer appear here.</div>'
+# How many answers' sources the panel keeps, so that an earlier answer's [n] still opens its source.
+KEPT_TURNS = 10
+
+
+def sources_history(latest: str, turn: int, earlier: str | None) -> str:
+    """The newest answer's sources first, then those of earlier answers (up to KEPT_TURNS in all)."""
+    sections = re.findall(r'<section class="briefing-turn".*?</section>', earlier or "", flags=re.S)
+    head = (
+        f'<section class="briefing-turn" data-turn="{turn}">'
+        f'<h4 class="briefing-turn-head">Answer {turn}</h4>{latest}</section>'
+    )
+    return "".join([head, *sections[: KEPT_TURNS - 1]])
+
+
 def sources_panel(answer: Answer | None, turn: int, article_text: Callable[[str], str | None]) -> str:
-    """The latest answer's sources: title, outlet, date and quote; open one to see it in its article."""
+    """One answer's sources: title, outlet, date and quote; open one to see it in its article."""
     if answer is None:
-        return '<div class="briefing-sources-empty">Sources of the latest answer appear here.</div>'
+        return EMPTY_SOURCES
     if answer.refused:
         return '<div class="briefing-sources-empty">No source answers this question, so none is cited.</div>'
     parts = ['<div class="briefing-sources">']
@@ -118,7 +133,13 @@ CSS = """
   border-radius: 4px; }
 .dark .briefing-refusal { background: #3a2a10; color: #fde68a; }
 .briefing-note { font-size: .9em; opacity: .85; margin-top: .4em; }
-a.briefing-cite { text-decoration: none; font-weight: 600; }
+a.briefing-cite { color: var(--color-accent); text-decoration: underline; text-underline-offset: 2px;
+  font-weight: 600; cursor: pointer; }
+a.briefing-cite:focus-visible { outline: 2px solid var(--color-accent); outline-offset: 1px; }
+.briefing-source.briefing-current { outline: 2px solid var(--color-accent); }
+.briefing-turn + .briefing-turn { margin-top: 1em; opacity: .85; }
+.briefing-turn-head { margin: .2em 0 .4em; font-size: .95em; }
+.briefing-direct { margin: 0 0 .4em; }
 .briefing-sources { display: flex; flex-direction: column; gap: .5em; }
 .briefing-source { border: 1px solid var(--border-color-primary); border-radius: 6px; padding: .4em .6em; }
 .briefing-source:target { outline: 2px solid var(--color-accent); }
@@ -144,3 +165,27 @@ def article_view(title: str, outlet: str, published: str, url: str, text: str) -
         f'<article class="briefing-article"><h3>{escape(title or "Untitled")}</h3>'
         f'<p class="briefing-meta">{shown_outlet} · {date}{link}</p>{paragraphs}</article>'
     )
+
+
+# One click on [n]: open its source card (and any section around it) and bring the highlighted quote into
+# view. A keyboard's Enter on the focused link is a click too.
+CITATION_JS = """
+() => {
+  if (window.briefingCitations) return;
+  window.briefingCitations = true;
+  document.addEventListener("click", (event) => {
+    const link = event.target.closest ? event.target.closest("a.briefing-cite") : null;
+    if (!link) return;
+    const card = document.getElementById((link.getAttribute("href") || "").slice(1));
+    if (!card) return;
+    event.preventDefault();
+    for (let open = card; open; open = open.parentElement) {
+      if (open.tagName === "DETAILS") open.open = true;
+    }
+    const mark = card.querySelector("mark.briefing-quote");
+    (mark || card).scrollIntoView({ block: "center" });
+    card.classList.add("briefing-current");
+    setTimeout(() => card.classList.remove("briefing-current"), 2500);
+  }, true);
+}
+"""

@@ -159,3 +159,43 @@ def test_any_article_can_be_opened_and_read_in_full(page):
     # the whole article, its last paragraph included
     assert "prominent Pashtun figures are unlikely to engage in future meetings" in text
     page.screenshot(path=str(SCREENSHOTS / "read-article.png"), full_page=True)
+
+
+def _in_view(page, locator) -> bool:
+    """The element is visible and inside the window, not scrolled away."""
+    box = locator.bounding_box()
+    height = page.evaluate("() => window.innerHeight")
+    return locator.is_visible() and box is not None and box["y"] >= 0 and box["y"] + box["height"] <= height
+
+
+def test_one_click_on_a_citation_shows_its_highlighted_quote(page):
+    send(page, "What did Atta Mohammad Noor say about those who promote war?")
+    answer = wait_for_answers(page, 1)
+    link = answer.locator("a.briefing-cite").last
+    target = link.get_attribute("href")
+    assert link.evaluate("e => getComputedStyle(e).textDecorationLine").startswith("underline")
+    link.click()
+    card = page.locator(f"#briefing-sources {target}")
+    page.wait_for_function(f"document.querySelector('#briefing-sources {target}').open === true", timeout=10_000)
+    mark = card.locator("mark.briefing-quote")
+    page.wait_for_timeout(300)
+    assert _in_view(page, mark), "the highlighted quote is on screen after one click"
+    page.screenshot(path=str(SCREENSHOTS / "one-click-citation.png"))
+
+
+def test_an_earlier_answers_citation_still_opens_its_own_source(page):
+    send(page, AFF)
+    first = wait_for_answers(page, 1)
+    send(page, "How many fighters does the HKDL say it has?")
+    wait_for_answers(page, 2)
+    link = first.locator("a.briefing-cite").first
+    target = link.get_attribute("href")
+    link.focus()
+    page.keyboard.press("Enter")  # a keyboard reader follows the link too
+    card = page.locator(f"#briefing-sources {target}")
+    page.wait_for_function(f"document.querySelector('#briefing-sources {target}').open === true", timeout=10_000)
+    assert "Yasin Zia" in card.inner_text()
+    page.wait_for_timeout(300)
+    assert _in_view(page, card.locator("mark.briefing-quote"))
+    # the newest answer's sources are there as well
+    assert page.locator("#briefing-sources section.briefing-turn").count() == 2
