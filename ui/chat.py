@@ -14,7 +14,15 @@ import gradio as gr
 
 from server.answer.models import Answer, ChatTurn
 from server.service import SUPPORTED_SUFFIXES, BriefingService, IngestError, WriteDenied
-from ui.render import CITATION_JS, CSS, answer_message, article_view, sources_history, sources_panel
+from ui.render import (
+    CITATION_JS,
+    CSS,
+    answer_message,
+    article_view,
+    library_list,
+    sources_history,
+    sources_panel,
+)
 
 EXAMPLES = [
     "What did Atta Mohammad Noor say about those who promote war?",
@@ -125,8 +133,9 @@ def build_blocks(get_service: ServiceGetter) -> gr.Blocks:
         return f"**{n:,} article{'' if n == 1 else 's'}** in the library"
 
     def library_views():
-        """Everything that shows the library: the table, both pickers and the count on the Ask tab."""
-        return library_rows(), library_choices(), library_choices(), library_count()
+        """Everything that shows the library: the table, its phone list, both pickers and the count."""
+        docs = service().documents()
+        return library_rows(), library_list(docs), library_choices(), library_choices(), library_count()
 
     def read_article(doc_id: str | None) -> str:
         if not doc_id:
@@ -157,7 +166,7 @@ def build_blocks(get_service: ServiceGetter) -> gr.Blocks:
     def upload(path: str | None, key: str, progress=gr.Progress()):  # noqa: B008 - Gradio's progress injection
         if not path:
             gr.Warning("Choose a file to upload first.")
-            return gr.update(), gr.update(), gr.update(), gr.update(), gr.update(), gr.update()
+            return (gr.update(),) * 7
         if denied := write_denied(key):
             return denied, *library_views(), None
         name = Path(path).name
@@ -201,7 +210,7 @@ def build_blocks(get_service: ServiceGetter) -> gr.Blocks:
         hidden = gr.update(visible=False)
         if not doc_id:
             gr.Warning("Pick an article to delete first.")
-            return gr.update(), gr.update(), gr.update(), gr.update(), gr.update(), hidden
+            return *(gr.update(),) * 6, hidden
         if denied := write_denied(key):
             return denied, *library_views(), hidden
         title = next((d.title for d in service().documents() if d.id == doc_id), doc_id)
@@ -283,8 +292,8 @@ def build_blocks(get_service: ServiceGetter) -> gr.Blocks:
                                 value="extractive",
                                 label="Answer mode",
                                 elem_id="briefing-mode",
-                                info="Generative mode needs an LLM server (BRIEFING_LLM_URL); "
-                                "every generated sentence is checked against its sources.",
+                                info="Generative mode writes the answer with a language model, when the site "
+                                "has one set up; every sentence it writes is checked against its sources.",
                             )
                     with gr.Column(scale=2, min_width=300):
                         count = gr.Markdown(elem_id="briefing-count")
@@ -299,6 +308,7 @@ def build_blocks(get_service: ServiceGetter) -> gr.Blocks:
                     elem_id="briefing-library",
                     wrap=True,
                 )
+                table_list = gr.HTML(elem_id="briefing-library-list")
                 with gr.Row():
                     with gr.Column():
                         file = gr.File(
@@ -339,7 +349,7 @@ def build_blocks(get_service: ServiceGetter) -> gr.Blocks:
         question.submit(respond, asked, outputs, api_visibility="private")
         clear.click(start_over, None, outputs, api_visibility="private")
         chatbot.like(on_feedback, [chatbot, feedback_comment], feedback_comment, api_visibility="private")
-        views = [table, victim, reading, count]
+        views = [table, table_list, victim, reading, count]
         add.click(upload, [file, api_key], [status, *views, file], api_visibility="private")
         remove.click(ask_to_delete, [victim], [confirm_text, confirm_box], api_visibility="private")
         confirm.click(delete, [victim, api_key], [status, *views, confirm_box], api_visibility="private")

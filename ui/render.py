@@ -88,7 +88,9 @@ def sources_history(latest: str, turn: int, earlier: str | None) -> str:
     sections = re.findall(r'<section class="briefing-turn".*?</section>', earlier or "", flags=re.S)
     head = (
         f'<section class="briefing-turn" data-turn="{turn}">'
-        f'<h4 class="briefing-turn-head">Answer {turn}</h4>{latest}</section>'
+        f'<h4 class="briefing-turn-head">Answer {turn} '
+        f'<a class="briefing-back" href="#briefing-chat" data-turn="{turn}">↑ back to the answer</a></h4>'
+        f"{latest}</section>"
     )
     return "".join([head, *sections[: KEPT_TURNS - 1]])
 
@@ -140,6 +142,15 @@ a.briefing-cite:focus-visible { outline: 2px solid var(--color-accent); outline-
 .briefing-turn + .briefing-turn { margin-top: 1em; opacity: .85; }
 .briefing-turn-head { margin: .2em 0 .4em; font-size: .95em; }
 .briefing-direct { margin: 0 0 .4em; }
+.briefing-back { font-weight: normal; font-size: .85em; margin-left: .5em; }
+/* On a phone the library is a list of what a reader needs (title, outlet, date), not a wide table. */
+#briefing-library-list { display: none; }
+.briefing-library-item { border-bottom: 1px solid var(--border-color-primary); padding: .45em 0; }
+.briefing-library-meta { font-size: .9em; opacity: .8; }
+@media (max-width: 600px) {
+  #briefing-library { display: none !important; }
+  #briefing-library-list { display: block; }
+}
 .briefing-sources { display: flex; flex-direction: column; gap: .5em; }
 .briefing-source { border: 1px solid var(--border-color-primary); border-radius: 6px; padding: .4em .6em; }
 .briefing-source:target { outline: 2px solid var(--color-accent); }
@@ -187,5 +198,27 @@ CITATION_JS = """
     card.classList.add("briefing-current");
     setTimeout(() => card.classList.remove("briefing-current"), 2500);
   }, true);
+  // "back to the answer": the answer whose sources these are (answers are numbered in order).
+  document.addEventListener("click", (event) => {
+    const back = event.target.closest ? event.target.closest("a.briefing-back") : null;
+    if (!back) return;
+    event.preventDefault();
+    const answers = document.querySelectorAll("#briefing-chat .briefing-answer, #briefing-chat .briefing-refusal");
+    const answer = answers[Number(back.dataset.turn) - 1] || document.getElementById("briefing-chat");
+    if (answer) answer.scrollIntoView({ block: "center" });
+  }, true);
 }
 """
+
+
+def library_list(documents) -> str:
+    """The library as a list for narrow screens: each article's title, outlet and date."""
+    items = []
+    for d in documents:
+        outlet = escape(d.outlet) if d.outlet else "<i>outlet not stated</i>"
+        date = escape(d.published) if d.published else "<i>date not stated</i>"
+        items.append(
+            f'<div class="briefing-library-item"><div><b>{escape(d.title or "Untitled")}</b></div>'
+            f'<div class="briefing-library-meta">{outlet} · {date}</div></div>'
+        )
+    return "".join(items) or "<p>The library is empty.</p>"

@@ -232,14 +232,16 @@ def council_service(tmp_path_factory, embedder):
 def test_the_council_after_its_full_name_is_the_same_organisation(council_service):
     formed = ask(council_service, "When was the KVC formed?")
     assert not formed.refused and formed.direct_answer.text == "April 2029"
-    water = ask(council_service, "Which council signed a water-sharing agreement with the Karez Valley Council?")
+    water = ask(
+        council_service, "Which council signed a water-sharing agreement with the Karez Valley Council?"
+    )
     assert water.direct_answer and "Andarab" in water.direct_answer.text
     talks = ask(council_service, "How long did the water talks take?")
     assert talks.direct_answer and talks.direct_answer.text.lower() == "two years"
 
 
 def test_one_shared_word_does_not_make_two_articles_contradict(council_service):
-    """"released" in the timeline and "a video released in January" in the wire report are not the same
+    """ "released" in the timeline and "a video released in January" in the wire report are not the same
     event: no contradiction."""
     answer = ask(council_service, "When was the treasurer released?")
     assert not answer.conflicts and "contradict" not in answer.answer

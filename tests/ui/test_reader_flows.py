@@ -176,7 +176,9 @@ def test_one_click_on_a_citation_shows_its_highlighted_quote(page):
     assert link.evaluate("e => getComputedStyle(e).textDecorationLine").startswith("underline")
     link.click()
     card = page.locator(f"#briefing-sources {target}")
-    page.wait_for_function(f"document.querySelector('#briefing-sources {target}').open === true", timeout=10_000)
+    page.wait_for_function(
+        f"document.querySelector('#briefing-sources {target}').open === true", timeout=10_000
+    )
     mark = card.locator("mark.briefing-quote")
     page.wait_for_timeout(300)
     assert _in_view(page, mark), "the highlighted quote is on screen after one click"
@@ -193,9 +195,44 @@ def test_an_earlier_answers_citation_still_opens_its_own_source(page):
     link.focus()
     page.keyboard.press("Enter")  # a keyboard reader follows the link too
     card = page.locator(f"#briefing-sources {target}")
-    page.wait_for_function(f"document.querySelector('#briefing-sources {target}').open === true", timeout=10_000)
+    page.wait_for_function(
+        f"document.querySelector('#briefing-sources {target}').open === true", timeout=10_000
+    )
     assert "Yasin Zia" in card.inner_text()
     page.wait_for_timeout(300)
     assert _in_view(page, card.locator("mark.briefing-quote"))
     # the newest answer's sources are there as well
     assert page.locator("#briefing-sources section.briefing-turn").count() == 2
+
+
+def test_at_phone_width_the_sources_are_one_tap_away_and_back(browser, ui_server):
+    context = browser.new_context(viewport={"width": 390, "height": 844}, is_mobile=True, has_touch=True)
+    page = context.new_page()
+    page.goto(ui_server + "/", wait_until="load", timeout=90_000)
+    page.locator("#briefing-question textarea").wait_for(timeout=90_000)
+    send(page, AFF)
+    answer = wait_for_answers(page, 1)
+    page.screenshot(path=str(SCREENSHOTS / "phone-answer.png"), full_page=True)
+    link = answer.locator("a.briefing-cite").first
+    target = link.get_attribute("href")
+    link.tap()
+    card = page.locator(f"#briefing-sources {target}")
+    page.wait_for_function(
+        f"document.querySelector('#briefing-sources {target}').open === true", timeout=10_000
+    )
+    page.wait_for_timeout(300)
+    assert _in_view(page, card.locator("mark.briefing-quote")), "the source is on screen after one tap"
+    page.screenshot(path=str(SCREENSHOTS / "phone-source.png"))
+    page.locator("#briefing-sources a.briefing-back").first.tap()
+    page.wait_for_timeout(300)
+    assert _in_view(page, answer.locator(".briefing-direct")), "and one tap brings the answer back"
+    assert page.evaluate("document.documentElement.scrollWidth") <= 392
+    # the library keeps the title, outlet and date on screen, without sideways scrolling
+    page.get_by_role("tab", name="Library").tap()
+    listed = page.locator("#briefing-library-list")
+    listed.get_by_text("NationPress · 2025-12-11").wait_for(timeout=10_000)
+    assert listed.get_by_text("Review of Afghanistan developments").is_visible()
+    assert not page.locator("#briefing-library").is_visible(), "no wide table on a phone"
+    assert page.evaluate("document.documentElement.scrollWidth") <= 392
+    page.screenshot(path=str(SCREENSHOTS / "phone-library.png"), full_page=True)
+    context.close()
