@@ -236,3 +236,61 @@ def test_at_phone_width_the_sources_are_one_tap_away_and_back(browser, ui_server
     assert page.evaluate("document.documentElement.scrollWidth") <= 392
     page.screenshot(path=str(SCREENSHOTS / "phone-library.png"), full_page=True)
     context.close()
+
+
+def test_the_everyday_flows_at_phone_width(browser, ui_server, tmp_path):
+    """The same reader's actions on a 390 px screen: a follow-up, an empty question, markup, a thumbs-down,
+    reading an article and deleting one, each leaving a screenshot."""
+    import re
+
+    context = browser.new_context(viewport={"width": 390, "height": 844}, is_mobile=True, has_touch=True)
+    page = context.new_page()
+    page.goto(ui_server + "/", wait_until="load", timeout=90_000)
+    page.locator("#briefing-question textarea").wait_for(timeout=90_000)
+
+    send(page, AFF)
+    wait_for_answers(page, 1)
+    send(page, "What does his group advocate?")
+    assert "military solution" in wait_for_answers(page, 2).inner_text()
+    page.screenshot(path=str(SCREENSHOTS / "phone-follow-up.png"), full_page=True)
+
+    send(page, "")
+    page.get_by_text("Type a question first").first.wait_for(timeout=15_000)
+    assert page.locator(ANSWERS).count() == 2
+    page.screenshot(path=str(SCREENSHOTS / "phone-empty-question-warning.png"))
+
+    send(page, "<b>Who</b> leads the NRF? <img src=/probe-phone.png>")
+    assert "Ahmad Massoud" in wait_for_answers(page, 3).inner_text()
+    assert (
+        "<img src=/probe-phone.png>" in page.locator("#briefing-chat [data-testid='user']").last.inner_text()
+    )
+    page.screenshot(path=str(SCREENSHOTS / "phone-markup-as-text.png"), full_page=True)
+
+    page.locator("#briefing-chat button[aria-label='Dislike']").last.tap()
+    page.get_by_text("saved for review").first.wait_for(timeout=15_000)
+    page.screenshot(path=str(SCREENSHOTS / "phone-feedback.png"))
+
+    page.get_by_role("tab", name="Library").tap()
+    page.locator("#briefing-read-pick input").tap()
+    page.get_by_role("option", name=re.compile("Review of Afghanistan developments")).tap()
+    page.locator("#briefing-reader").get_by_text("conspicuously absent").wait_for(timeout=10_000)
+    assert page.evaluate("document.documentElement.scrollWidth") <= 392
+    page.screenshot(path=str(SCREENSHOTS / "phone-read-article.png"), full_page=True)
+
+    article = tmp_path / "phone-upload.txt"
+    article.write_text(
+        "Phone upload test\n\nAn invented note about the Sangin orchard council, for this test only.\n"
+    )
+    page.locator("#briefing-upload input[type=file]").set_input_files(str(article))
+    page.wait_for_timeout(500)
+    page.locator("#briefing-add").tap()
+    page.locator("#briefing-status").get_by_text("Added").wait_for(timeout=60_000)
+    page.locator("#briefing-delete-pick input").tap()
+    page.get_by_role("option", name=re.compile("Phone upload test")).tap()
+    page.locator("#briefing-delete").tap()
+    page.locator("#briefing-delete-question").get_by_text("Phone upload test").wait_for(timeout=10_000)
+    page.screenshot(path=str(SCREENSHOTS / "phone-delete-confirmation.png"), full_page=True)
+    page.locator("#briefing-delete-confirm").tap()
+    page.locator("#briefing-status").get_by_text("Deleted").wait_for(timeout=30_000)
+    assert "Phone upload test" not in page.locator("#briefing-library-list").inner_text()
+    context.close()
