@@ -25,14 +25,31 @@ def wait_for_answers(page, count: int):
     return page.locator(ANSWERS).nth(count - 1)
 
 
-def test_a_pronoun_follow_up_is_answered_from_the_conversation(page):
+def _words(text: str) -> str:
+    return " ".join(text.split())
+
+
+def test_a_pronoun_follow_up_is_answered_from_the_conversation(page, ui_server):
+    import httpx
+
     send(page, AFF)
-    assert "Yasin Zia" in wait_for_answers(page, 1).inner_text()
+    first = wait_for_answers(page, 1)
+    assert "Yasin Zia" in first.inner_text()
     send(page, "What does his group advocate?")
     follow_up = wait_for_answers(page, 2)
     assert "briefing-refusal" not in (follow_up.get_attribute("class") or "")
     assert "military solution" in follow_up.inner_text()
     page.screenshot(path=str(SCREENSHOTS / "follow-up.png"), full_page=True)
+    # the API, given the same conversation, answers the same
+    api_first = httpx.post(f"{ui_server}/v1/ask", json={"question": AFF}, timeout=60).json()
+    history = [{"role": "user", "content": AFF}, {"role": "assistant", "content": api_first["answer"]}]
+    api = httpx.post(
+        f"{ui_server}/v1/ask",
+        json={"question": "What does his group advocate?", "history": history},
+        timeout=60,
+    ).json()
+    assert _words(api_first["answer"]) == _words(first.inner_text())
+    assert _words(api["answer"]) == _words(follow_up.inner_text())
 
 
 def test_the_direct_answer_comes_first_in_bold(page):
