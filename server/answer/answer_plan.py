@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 
 from server.answer.direct_answer import Span, find_direct_answer
 from server.answer.evidence import ScoredSentence, select_evidence
-from server.answer.matching import group_found, name_words, term_found
+from server.answer.matching import group_found, term_found, word_set
 from server.answer.question_analysis import NameGroup, QuestionProfile
 from server.answer.speech import quotations, quote_is_open, reports_speech
 
@@ -180,16 +180,12 @@ def linked_entity(profile: QuestionProfile, scored: list[ScoredSentence]) -> Nam
 
 
 def _is_subject(subject: NameGroup, text: str) -> bool:
-    words = _lower_words(text)
+    words = word_set(text)
     return bool(subject.aliases & words) or group_found(subject, words)
 
 
-def _lower_words(text: str) -> set[str]:
-    return set(name_words(text))
-
-
 def _content_words(name: str) -> set[str]:
-    return {w for w in _lower_words(name) if w[:1].isalpha() and len(w) > 2}
+    return {w for w in word_set(name) if w[:1].isalpha() and len(w) > 2}
 
 
 def plan_answer(

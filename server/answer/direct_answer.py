@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from index.types import StoredSentence
 from ingest.language import NAME_LABELS
 from server.answer.evidence import ScoredSentence
-from server.answer.matching import name_found, name_words, same_family, word_found
+from server.answer.matching import name_found, same_family, word_found, word_set
 from server.answer.question_analysis import QuestionProfile
 from server.answer.speech import quotations
 
@@ -39,10 +39,6 @@ class Span:
         return self.sentence.text[self.start - base : self.end - base]
 
 
-def _words(text: str) -> set[str]:
-    return set(name_words(text))
-
-
 def _is_mention(group, words: set[str]) -> bool:
     """An entity that is this name (most words shared both ways), or its abbreviation."""
     if group.aliases & words:
@@ -59,7 +55,7 @@ def _anchors(profile: QuestionProfile, sentence: StoredSentence) -> list[tuple[i
     """(start, end, kind) of the places in a sentence where the question's names and terms occur."""
     out = []
     for e in sentence.entities:
-        words = _words(sentence.text[e.start : e.end])
+        words = word_set(sentence.text[e.start : e.end])
         if any(_is_mention(g, words) for g in profile.names):
             out.append((e.start, e.end, e.label))
     lowered = sentence.text.lower()
@@ -76,7 +72,7 @@ def _anchors(profile: QuestionProfile, sentence: StoredSentence) -> list[tuple[i
 
 
 def _is_question_name(profile: QuestionProfile, text: str) -> bool:
-    words = _words(text)
+    words = word_set(text)
     if any(name_found(g.keys, words, g.aliases) for g in profile.names):
         return True
     # "Taliban" in "Which Taliban minister" is part of the question, whatever its label.
@@ -195,7 +191,7 @@ def _whole_list(sentence: StoredSentence, best: tuple[int, int, str]) -> tuple[i
 
 def _mentions_focus(profile: QuestionProfile, sentence: StoredSentence) -> bool:
     noun = profile.focus_noun
-    return noun is not None and any(same_family(noun, w) for w in _words(sentence.text))
+    return noun is not None and any(same_family(noun, w) for w in word_set(sentence.text))
 
 
 def find_direct_answer(profile: QuestionProfile, evidence: list[ScoredSentence]) -> list[Span]:

@@ -117,16 +117,17 @@ def score_sentences(
             chunk_prior[sid] = max(chunk_prior.get(sid, 0.0), chunk.score / top)
     sims = matrix @ query_vector
     previous = _previous_sentences(sentences)
+    keys_of = {sentence.id: sentence_keys(sentence) for sentence in sentences}
     by_article: dict[str, set[str]] = {}
     for sentence in sentences:
-        by_article.setdefault(sentence.doc_id, set()).update(sentence_keys(sentence))
+        by_article.setdefault(sentence.doc_id, set()).update(keys_of[sentence.id])
     scored = []
     for sentence, vector, sim in zip(sentences, matrix, sims, strict=True):
         if is_heading_like(sentence.text) or len(sentence.text.split()) < 4:
             continue
-        keys = sentence_keys(sentence)
+        keys = keys_of[sentence.id]
         before = previous.get(sentence.id)
-        context = sentence_keys(before) if before else set()
+        context = keys_of[before.id] if before else set()
         # An interviewer's question gives the topic of the answer after it.
         asked = context if before is not None and _answers_question(before.text, sentence.text) else None
         article = by_article[sentence.doc_id]

@@ -42,6 +42,10 @@ def name_words(text: str) -> list[str]:
     return out
 
 
+def word_set(text: str) -> set[str]:
+    return set(name_words(text))
+
+
 def same_family(term: str, key: str) -> bool:
     if term == key:
         return True
