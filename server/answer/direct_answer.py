@@ -43,6 +43,9 @@ def _is_mention(group, words: set[str]) -> bool:
     """An entity that is this name (most words shared both ways), or its abbreviation."""
     if group.aliases & words:
         return True
+    words = words - _JOINERS  # "Movement for Peace and Justice": the small words do not identify it
+    if not words:
+        return False
     shared = sum(1 for w in words if word_found(w, group.keys))
     return (
         shared > 0
@@ -169,6 +172,7 @@ def _closeness(candidate: tuple[int, int, str], anchors, sentence: StoredSentenc
     return min(_distance(candidate, a, sentence) for a in names) + TERM_ANCHOR_WEIGHT * term_distance
 
 
+_JOINERS = {"the", "of", "for", "and"}
 _LIST_GAP = re.compile(r",\s*|\s+and\s+|,\s+and\s+")
 
 
@@ -243,7 +247,12 @@ def _spans_of(profile: QuestionProfile, pool: list[ScoredSentence], labels: froz
             ]
             chosen.sort()
             first, last = chosen[0], chosen[-1]
-            if last[1] - first[0] <= MAX_LIST_SPAN_CHARS:
+            # One span only for a written list ("A, B and C"); items with other words between are apart.
+            listed = all(
+                _LIST_GAP.fullmatch(sentence.text[a[1] : b[0]])
+                for a, b in zip(chosen, chosen[1:], strict=False)
+            )
+            if listed and last[1] - first[0] <= MAX_LIST_SPAN_CHARS:
                 return [Span(sentence, sentence.start + first[0], sentence.start + last[1])]
             return [Span(sentence, sentence.start + s, sentence.start + e) for s, e, _ in chosen]
         start, end = _whole_list(sentence, best)

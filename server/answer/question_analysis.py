@@ -349,7 +349,11 @@ def _profile_tokens(doc, tokens, text: str) -> QuestionProfile:
         and t.lower_ not in name_keys
         and not (t.ent_type_ in NAME_LABELS and t.lower_ in name_keys)
     ]
-    terms = set(content_lemmas(content)) - _relation_idioms(tokens)
+    # "What does X want / think / believe": the verb asks for X's position; articles rarely repeat it.
+    stance = {
+        t.lemma_.lower() for t in tokens if t.pos_ in ("VERB", "AUX") and t.lemma_.lower() in _STANCE_VERBS
+    }
+    terms = set(content_lemmas(content)) - _relation_idioms(tokens) - stance
     query = doc.text[tokens[0].idx : tokens[-1].idx + len(tokens[-1].text)] if tokens else text
     profile = QuestionProfile(text=text, query=query, names=names, terms=terms)
     if wh is not None:
@@ -457,6 +461,8 @@ def _asks_for_words(wh, frame: set[int], tokens=None) -> bool:
 
 # Verbs of saying (a closed class).
 _SAYING_VERBS = {"say", "tell", "state", "remark", "comment", "argue", "claim", "warn", "express"}
+# Verbs that ask for somebody's position rather than name it (a closed class).
+_STANCE_VERBS = {"want", "think", "believe", "feel"}
 # Verbs whose object carries the meaning with them ("take place", "take part", "make sure"): a closed class.
 _LIGHT_VERBS = {"take", "make", "have", "give", "do", "get"}
 # Nouns that name somebody's words (a closed class, like the verbs of saying above).

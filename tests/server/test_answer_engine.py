@@ -61,6 +61,12 @@ def test_the_answer_comes_first_as_a_cited_span(service):
         ("How many fighters does the HKDL say it has?", "About 1,500"),
         ("When was the HKDL founded?", "September 2029"),
         ("Which party does Karim Baktash lead?", "Unity and Justice Party"),
+        # the second article's way of writing the Afghanistan National Movement for Peace and Justice
+        ("Who leads the National Peace and Justice Movement?", "Hanif Atmar"),
+        (
+            "Where are the commanders of the Northern Salvation Alliance from?",
+            "Baghlan, Takhar and Badakhshan",
+        ),
     ],
 )
 def test_each_item_of_a_list_sentence_gets_its_own_answer(service, question, expected):
@@ -245,3 +251,19 @@ def test_one_shared_word_does_not_make_two_articles_contradict(council_service):
     event: no contradiction."""
     answer = ask(council_service, "When was the treasurer released?")
     assert not answer.conflicts and "contradict" not in answer.answer
+
+
+def test_asking_what_someone_wants_is_answered_with_their_position(service):
+    """ "want", "think" ask for a position; the articles say "advocate", "made it clear"."""
+    wants = ask(service, "What does the Freedom Front want?")
+    assert not wants.refused and "military solution" in wants.answer
+    thinks = ask(service, "What does the Hanif Atmar Movement think about war?")
+    assert not thinks.refused and "war is not the answer" in thinks.answer
+
+
+def test_a_span_over_words_that_are_not_a_list_is_not_one_answer(service):
+    """Two places far apart in a sentence are two spans, never the text between them."""
+    answer = ask(service, "What guerrilla operations are mentioned?")
+    for n in answer.direct_answer.citations if answer.direct_answer else []:
+        quote = next(c.quote for c in answer.citations if c.n == n)
+        assert " or have sought refuge" not in quote and len(quote) < 40
