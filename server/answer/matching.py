@@ -15,7 +15,7 @@ from functools import lru_cache
 from rapidfuzz import fuzz
 
 from index.types import StoredSentence
-from ingest.language import NAME_LABELS, SentenceAnnotation, annotate_doc, pipeline
+from ingest.language import NAME_LABELS, WITHOUT_PARSER, SentenceAnnotation, annotate_doc, pipeline
 
 MIN_FAMILY_PREFIX = 4
 NAME_SPELLING_RATIO = 80
@@ -110,7 +110,7 @@ def definite_mention(group, text: str, article_keys: set[str]) -> bool:
 @lru_cache(maxsize=4096)
 def analyse_text(text: str) -> SentenceAnnotation:
     """Entities and content lemmas of any text (a generated claim, a quote), with the parser-less pipeline."""
-    return annotate_doc(pipeline(parse=False)(text))
+    return annotate_doc(pipeline()(text, disable=WITHOUT_PARSER))
 
 
 def text_keys(text: str) -> set[str]:

@@ -124,7 +124,7 @@ def _asking_text(text: str) -> str:
     sentences = [text[s:e] for s, e in spans]
     kept = [
         sent
-        for sent, doc in zip(sentences, pipeline(parse=True).pipe(sentences), strict=True)
+        for sent, doc in zip(sentences, pipeline().pipe(sentences), strict=True)
         if sent.rstrip().endswith("?") or _is_imperative(doc)
     ]
     return " ".join(kept) or text
@@ -473,7 +473,7 @@ def analyse_question(question: str) -> QuestionProfile:
     """The profile of a question; a question with several parts ("who leads X and what does it want?",
     "Who is X? Where is he based?") has one profile per part in `parts`."""
     text = _asking_text(clean_question(question))
-    doc = pipeline(parse=True)(text)
+    doc = pipeline()(text)
     sentences = _question_sentences(doc)
     tokens = [t for s in sentences for t in s]
     focus_text = " ".join(s.text for s in sentences)

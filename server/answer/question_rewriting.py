@@ -6,7 +6,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from ingest.language import NAME_LABELS
+from ingest.language import NAME_LABELS, WITHOUT_PARSER
 from server.answer.matching import analyse_text
 from server.answer.models import ChatTurn
 
@@ -59,7 +59,7 @@ def _antecedent_inside(question: str, pronoun) -> bool:
         return False
     from ingest.language import pipeline
 
-    doc = pipeline(parse=False)(question[: pronoun.start()])
+    doc = pipeline()(question[: pronoun.start()], disable=WITHOUT_PARSER)
     return any(t.pos_ in ("NOUN", "PROPN") for t in doc)
 
 
