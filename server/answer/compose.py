@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 from index.types import DocumentInfo, RetrievedChunk, StoredSentence
 from server.answer.evidence import ScoredSentence
-from server.answer.models import AnswerSentence, Citation
+from server.answer.models import AnswerSentence, Citation, ConflictSide
 from server.answer.speech import quote_is_open
 
 # Openers that only link a sentence to the one before it; dropping them keeps the quote exact.
@@ -127,6 +127,21 @@ def cite(
         start=start,
         end=end,
         score=round(score, 4),
+    )
+
+
+def conflict_side(
+    doc_id: str, claim: str, citations: list[int], docs: dict[str, DocumentInfo]
+) -> ConflictSide:
+    """One article's side of a disagreement: the article as the reader knows it, what it states, where."""
+    info = docs.get(doc_id)
+    return ConflictSide(
+        doc_id=doc_id,
+        title=info.title if info else "",
+        outlet=info.outlet if info else "",
+        published=info.published if info else "",
+        claim=claim,
+        citations=citations,
     )
 
 

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from index.types import StoredSentence
 from ingest.language import NAME_LABELS
 from server.answer.evidence import ScoredSentence
-from server.answer.matching import name_found, same_family, word_found, word_set
+from server.answer.matching import NAME_JOINERS, name_found, same_family, word_found, word_set
 from server.answer.question_analysis import QuestionProfile
 from server.answer.speech import quotations
 
@@ -43,7 +43,7 @@ def _is_mention(group, words: set[str]) -> bool:
     """An entity that is this name (most words shared both ways), or its abbreviation."""
     if group.aliases & words:
         return True
-    words = words - _JOINERS  # "Movement for Peace and Justice": the small words do not identify it
+    words = words - NAME_JOINERS  # "Movement for Peace and Justice": the small words do not identify it
     if not words:
         return False
     shared = sum(1 for w in words if word_found(w, group.keys))
@@ -172,7 +172,6 @@ def _closeness(candidate: tuple[int, int, str], anchors, sentence: StoredSentenc
     return min(_distance(candidate, a, sentence) for a in names) + TERM_ANCHOR_WEIGHT * term_distance
 
 
-_JOINERS = {"the", "of", "for", "and"}
 _LIST_GAP = re.compile(r",\s*|\s+and\s+|,\s+and\s+")
 
 

@@ -16,6 +16,7 @@ from server.answer.compose import (
     build_passages,
     cite,
     cite_passages,
+    conflict_side,
     display,
     extractive_sentences,
     render_answer,
@@ -26,14 +27,13 @@ from server.answer.conflicts import claims_for, find_disagreement, people_in
 from server.answer.evidence import ScoredSentence, keep_reported_speech, score_sentences, select_evidence
 from server.answer.generation import NOT_IN_SOURCES, GenerationError, NumberedPassage
 from server.answer.grounding import is_supported, split_citations
-from server.answer.matching import group_found, name_words, sentence_keys
+from server.answer.matching import group_found, sentence_keys, word_set
 from server.answer.models import (
     Answer,
     AnswerSentence,
     ChatTurn,
     Citation,
     Conflict,
-    ConflictSide,
     DirectAnswer,
     Mode,
     RetrievedPassage,
@@ -100,25 +100,19 @@ class AnswerEngine:
         t = time.perf_counter()
         profile = analyse_question(prepared.text)
         query = profile.query or profile.text
-        query_vector = self.library.embedder.embed_query(query)
         k = top_k or self.settings.top_k
-        chunks = self._retrieve(profile, query, k, query_vector)
-        candidates, matrix = self.library.sentences(chunks)
+        query_vector, chunks, candidates, matrix = self._search(profile, query, k)
         cased = truecase_names(profile.text, candidates)
         if cased != profile.text:
             # A lower-case question, parsed and searched again with the library's names capitalised.
             profile = analyse_question(cased)
             query = profile.query or profile.text
-            query_vector = self.library.embedder.embed_query(query)
-            chunks = self._retrieve(profile, query, k, query_vector)
-            candidates, matrix = self.library.sentences(chunks)
+            query_vector, chunks, candidates, matrix = self._search(profile, query, k)
         expansion = resolve_names(profile, candidates)
         if expansion:
             # An abbreviation the articles define: search again with its full name.
             query = f"{query} ({expansion})"
-            query_vector = self.library.embedder.embed_query(query)
-            chunks = self._retrieve(profile, query, k, query_vector)
-            candidates, matrix = self.library.sentences(chunks)
+            query_vector, chunks, candidates, matrix = self._search(profile, query, k)
         timings["retrieve"] = _ms(t)
         t = time.perf_counter()
         scored = score_sentences(profile, query_vector, chunks, candidates, matrix)
@@ -192,6 +186,13 @@ class AnswerEngine:
         return answer
 
     # ---- helpers ------------------------------------------------------------------------------
+    def _search(self, profile: QuestionProfile, query: str, k: int):
+        """The query's vector, its k best chunks and their sentences with their vectors."""
+        vector = self.library.embedder.embed_query(query)
+        chunks = self._retrieve(profile, query, k, vector)
+        candidates, matrix = self.library.sentences(chunks)
+        return vector, chunks, candidates, matrix
+
     def _retrieve(self, profile: QuestionProfile, query: str, k: int, vector) -> list[RetrievedChunk]:
         """The k best chunks, those that name what the question names first: among many articles, a
         passage about someone else that reads alike must not push out the one about the subject."""
@@ -231,9 +232,7 @@ class AnswerEngine:
         asked = profile.asked_terms
         hop = QuestionProfile(text=query, names=[link], terms=set(asked), wants=profile.wants)
         hop_query = f"{link.text} {' '.join(sorted(asked))}"
-        vector = self.library.embedder.embed_query(hop_query)
-        hop_chunks = self._retrieve(hop, hop_query, k, vector)
-        hop_candidates, hop_matrix = self.library.sentences(hop_chunks)
+        vector, hop_chunks, hop_candidates, hop_matrix = self._search(hop, hop_query, k)
         hop_scored = score_sentences(hop, vector, hop_chunks, hop_candidates, hop_matrix)
         answering = [
             s for s in hop_scored if s.names_present(hop, with_context=False) and s.terms_present(hop)
@@ -300,20 +299,9 @@ class AnswerEngine:
         citations = []
         for old, new in renumber.items():
             s = pool[old - 1]
-            info = docs.get(s.sentence.doc_id)
+            sentence = s.sentence
             citations.append(
-                Citation(
-                    n=new,
-                    doc_id=s.sentence.doc_id,
-                    title=info.title if info else "",
-                    outlet=info.outlet if info else "",
-                    published=info.published if info else "",
-                    url=info.url if info else "",
-                    quote=s.sentence.text,
-                    start=s.sentence.start,
-                    end=s.sentence.end,
-                    score=round(s.score, 4),
-                )
+                cite(new, sentence.doc_id, sentence.start, sentence.end, sentence.text, s.score, docs)
             )
         sentences = [
             AnswerSentence(text=claim, citations=[renumber[n] for n in cited], supported=True)
@@ -325,7 +313,7 @@ class AnswerEngine:
 
 def _names_in(profile: QuestionProfile, text: str) -> int:
     """How many of the question's names a passage holds."""
-    words = set(name_words(text))
+    words = word_set(text)
     return sum(1 for g in profile.names if group_found(g, words))
 
 
@@ -401,14 +389,7 @@ def compose_extractive(
             Conflict(
                 topic="figure",
                 sides=[
-                    ConflictSide(
-                        doc_id=s.sentence.doc_id,
-                        title=info.title if (info := docs.get(s.sentence.doc_id)) else "",
-                        outlet=info.outlet if info else "",
-                        published=info.published if info else "",
-                        claim=display(s.text),
-                        citations=[n],
-                    )
+                    conflict_side(s.sentence.doc_id, display(s.text), [n], docs)
                     for s, n in zip(plan.direct, direct.citations if direct else [], strict=True)
                 ],
             )
@@ -459,17 +440,7 @@ def _add_conflict(answer: Answer, person: str, claims, docs: dict[str, DocumentI
             ),
             None,
         )
-        info = docs.get(claim.doc_id)
-        sides.append(
-            ConflictSide(
-                doc_id=claim.doc_id,
-                title=info.title if info else "",
-                outlet=info.outlet if info else "",
-                published=info.published if info else "",
-                claim=claim.organisation,
-                citations=[n] if n else [],
-            )
-        )
+        sides.append(conflict_side(claim.doc_id, claim.organisation, [n] if n else [], docs))
     named = [s for s in sides if s.citations]
     note = (
         f"The articles tie {person} to different organisations: "

@@ -42,6 +42,10 @@ def name_words(text: str) -> list[str]:
     return out
 
 
+# The small words inside organisations' names ("Movement for Peace and Justice"), which do not identify one.
+NAME_JOINERS = frozenset({"the", "of", "for", "and"})
+
+
 def word_set(text: str) -> set[str]:
     return set(name_words(text))
 

@@ -13,14 +13,13 @@ from rapidfuzz.distance import JaroWinkler, Levenshtein
 
 from index.types import StoredSentence
 from ingest.language import NAME_LABELS
-from server.answer.matching import name_words, sentence_keys
+from server.answer.matching import NAME_JOINERS, name_words, sentence_keys
 from server.answer.question_analysis import NameGroup, QuestionProfile
 
 MIN_NAME_RATIO = 85
 # How close a misspelt word of a name must be to the library's spelling (Jaro-Winkler, same first letter).
 SPELLING_SIMILARITY = 0.85
 MAX_SPELLING_EDITS = 2
-NAME_JOINERS = {"the", "of", "for", "and"}
 _ABBREVIATION = re.compile(r"^[a-z]{2,6}$")
 
 
