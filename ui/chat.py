@@ -120,22 +120,15 @@ def build_blocks(get_service: ServiceGetter) -> gr.Blocks:
     def start_over():
         return [], "", sources_panel(None, 0, lambda _d: None), None
 
-    def library_rows():
-        return [[d.title, d.outlet, d.published, d.chunks, d.id] for d in service().documents()]
-
-    def library_choices():
-        return gr.update(
-            choices=[(f"{d.title} ({d.source})", d.id) for d in service().documents()], value=None
-        )
-
-    def library_count() -> str:
-        n = len(service().documents())
-        return f"**{n:,} article{'' if n == 1 else 's'}** in the library"
-
     def library_views():
-        """Everything that shows the library: the table, its phone list, both pickers and the count."""
+        """Everything that shows the library, from one read of it: the table, its phone list, both
+        pickers and the count on the Ask tab."""
         docs = service().documents()
-        return library_rows(), library_list(docs), library_choices(), library_choices(), library_count()
+        rows = [[d.title, d.outlet, d.published, d.chunks, d.id] for d in docs]
+        choices = [(f"{d.title} ({d.source})", d.id) for d in docs]
+        count = f"**{len(docs):,} article{'' if len(docs) == 1 else 's'}** in the library"
+        picker = gr.update(choices=choices, value=None)
+        return rows, library_list(docs), picker, picker, count
 
     def read_article(doc_id: str | None) -> str:
         if not doc_id:
