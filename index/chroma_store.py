@@ -130,6 +130,21 @@ def _stored_sentence(sid: str, text: str, meta: dict) -> StoredSentence:
     return StoredSentence(sid, meta["doc_id"], int(meta["start"]), int(meta["end"]), text, entities, lemmas)
 
 
+def chunk_metadatas(prepared: PreparedDocument) -> list[dict]:
+    """Each chunk's metadata as stored: its document, its span and the ids of the sentences inside it."""
+    return [
+        {
+            "doc_id": c.doc_id,
+            "start": c.start,
+            "end": c.end,
+            "sentence_ids": ",".join(
+                s.id for s in prepared.sentences if s.start >= c.start and s.end <= c.end
+            ),
+        }
+        for c in prepared.chunks
+    ]
+
+
 def _batches(n: int) -> Iterable[slice]:
     for i in range(0, n, _BATCH):
         yield slice(i, min(i + _BATCH, n))
@@ -249,20 +264,13 @@ class ChromaStore:
     def _upsert_chunks(self, parts) -> None:
         chunks = [c for prepared, _, _ in parts for c in prepared.chunks]
         vectors = np.concatenate([v for _, v, _ in parts]) if parts else np.zeros((0, 0))
-        sentence_ids = [
-            ",".join(s.id for s in prepared.sentences if s.start >= c.start and s.end <= c.end)
-            for prepared, _, _ in parts
-            for c in prepared.chunks
-        ]
+        metadatas = [meta for prepared, _, _ in parts for meta in chunk_metadatas(prepared)]
         for part in _batches(len(chunks)):
             self.chunks.upsert(
                 ids=[c.id for c in chunks[part]],
                 embeddings=vectors[part].tolist(),
                 documents=[c.text for c in chunks[part]],
-                metadatas=[
-                    {"doc_id": c.doc_id, "start": c.start, "end": c.end, "sentence_ids": sid}
-                    for c, sid in zip(chunks[part], sentence_ids[part], strict=True)
-                ],
+                metadatas=metadatas[part],
             )
 
     @staticmethod

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from dataclasses import dataclass
 
 from index.types import RetrievedChunk
@@ -22,7 +23,7 @@ def reciprocal_rank_fusion(
     dense: list[tuple[str, str, dict, float]],
     lexical: list[tuple[str, str, dict, float]],
     k: int,
-    visible: set[str] | None = None,
+    visible: Collection[str] | None = None,
 ) -> list[RetrievedChunk]:
     """Fuse two ranked lists of (id, text, metadata, score); chunks of invisible documents are skipped."""
     candidates: dict[str, _Candidate] = {}

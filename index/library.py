@@ -1,25 +1,26 @@
-"""The article library: ingest, delete, list and search, over one Chroma store and a cached BM25 index.
+"""The article library: ingest, delete, list and search, over one Chroma store and a keyword index.
 
-This is the one object the answer engine and the CLI use. Writes are serialised; the BM25 index is
-updated once after each write (only the added chunks are tokenised), never per query, and saved beside
-the store so that the next start can read it back (index/bm25_cache.py).
+This is the one object the answer engine and the CLI use. Chroma is the record; the keyword index
+(index/keyword_index.py, tantivy, in this process's data folder) follows it. A write of this library
+updates both, each in one step of its own; `sync` brings the keyword index in line with whatever the store
+holds (at start, after a crash between the two steps, and every few seconds when other servers write to the
+same Chroma server), reading only the documents that differ.
 """
 
 from __future__ import annotations
 
 import logging
 import threading
-from collections.abc import Callable, Collection, Sequence
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
 
-from index.bm25 import BM25Index
-from index.bm25_cache import load_index, save_index, store_fingerprint
-from index.chroma_store import ChromaStore
+from index.chroma_store import ChromaStore, chunk_metadatas
 from index.embedding import Embedder
 from index.hybrid import candidate_pool, reciprocal_rank_fusion
+from index.keyword_index import KeywordChunk, KeywordIndex
 from index.types import DocumentInfo, IndexAudit, RetrievedChunk, StoredDocument, StoredSentence
 from ingest.models import DocumentMetadata, IngestError, PreparedDocument
 from ingest.prepare import discover_files, prepare_bytes, prepare_file
@@ -27,6 +28,8 @@ from ingest.prepare import discover_files, prepare_bytes, prepare_file
 log = logging.getLogger(__name__)
 # Documents written together: bigger encoder batches pad less and Chroma takes fewer, larger writes.
 INGEST_BATCH = 16
+# Documents whose chunks one sync reads from the store at a time.
+SYNC_BATCH = 200
 
 
 @dataclass(frozen=True)
@@ -53,15 +56,19 @@ class IngestReport:
         )
 
 
-def _changes(outcomes: Sequence[IngestOutcome | None]) -> tuple[list[str], list[str]]:
-    """The documents that ingest outcomes wrote, and those they replaced."""
-    done = [o for o in outcomes if o is not None and o.status != "unchanged"]
-    return [o.document.id for o in done], [old for o in done for old in o.replaced]
+@dataclass(frozen=True)
+class SyncReport:
+    """What one `sync` changed in the keyword index."""
+
+    added: int = 0
+    removed: int = 0
 
 
-def _holds_exactly(index: BM25Index, chunk_ids: list[str]) -> bool:
-    """Whether a BM25 index covers exactly these chunks, no more and no fewer."""
-    return index.size == len(chunk_ids) and set(index.ids) == set(chunk_ids)
+def keyword_chunks(prepared: PreparedDocument) -> list[KeywordChunk]:
+    return [
+        KeywordChunk(c.id, c.doc_id, c.text, meta)
+        for c, meta in zip(prepared.chunks, chunk_metadatas(prepared), strict=True)
+    ]
 
 
 def chunk_vectors_from_sentences(prepared: PreparedDocument, sentence_vectors: np.ndarray) -> np.ndarray:
@@ -81,69 +88,90 @@ def chunk_vectors_from_sentences(prepared: PreparedDocument, sentence_vectors: n
 
 
 class Library:
-    """Articles in Chroma plus a BM25 index of their chunks."""
+    """Articles in Chroma plus a keyword index of their chunks."""
 
     def __init__(
         self,
         store: ChromaStore,
         embedder: Embedder,
         max_chunk_words: int = 140,
-        bm25_cache: Path | None = None,
+        keyword_dir: Path | None = None,
     ):
-        """`bm25_cache` is the file the BM25 index is saved to and read back from (None: not saved)."""
+        """`keyword_dir` is the keyword index's folder (None: a temporary one, gone with the process)."""
         self.store = store
         self.embedder = embedder
         self.max_chunk_words = max_chunk_words
-        self.bm25_cache = bm25_cache
+        if keyword_dir is None:
+            import tempfile
+
+            self._scratch = tempfile.TemporaryDirectory(prefix="briefing-keywords-")
+            keyword_dir = Path(self._scratch.name)
+        self.keywords = KeywordIndex(keyword_dir)
         self._write_lock = threading.Lock()
-        self._bm25: BM25Index | None = None
-        self._visible: set[str] = set()
+        self._stop_polling = threading.Event()
+        self._poller: threading.Thread | None = None
         recovered = store.recover_interrupted()
         if recovered:
             log.warning("cleaned up after %d interrupted document writes or deletes", recovered)
-        self._refresh()
+        self.sync()
+
+    # ---- keeping the keyword index in line with the store ----------------------------------------
+    def sync(self) -> SyncReport:
+        """Add to the keyword index the documents the store has and it lacks, and drop those the store no
+        longer has. Costs one read of the store's document ids, plus the chunks of what differs."""
+        with self._write_lock:
+            held = self.store.document_ids()
+            mine = self.keywords.documents()
+            missing = [doc_id for doc_id in held if doc_id not in mine]
+            extra = mine - set(held)
+            if extra:
+                self.keywords.apply([], extra)
+            for start in range(0, len(missing), SYNC_BATCH):
+                batch = missing[start : start + SYNC_BATCH]
+                ids, texts, metas = self.store.all_chunks(batch)
+                by_doc: dict[str, list[KeywordChunk]] = {doc_id: [] for doc_id in batch}
+                for cid, text, meta in zip(ids, texts, metas, strict=True):
+                    by_doc[str(meta["doc_id"])].append(KeywordChunk(cid, str(meta["doc_id"]), text, meta))
+                self.keywords.apply(by_doc.items())
+            if missing or extra:
+                log.info(
+                    "keyword index: %d documents added, %d removed to match the store",
+                    len(missing),
+                    len(extra),
+                )
+            return SyncReport(len(missing), len(extra))
+
+    def start_polling(self, seconds: float) -> None:
+        """Sync every `seconds` in a background thread: for a store that other servers write to. A store
+        that cannot be reached is retried at the next tick; the index keeps what it had."""
+        if self._poller is not None or seconds <= 0:
+            return
+
+        def poll() -> None:
+            while not self._stop_polling.wait(seconds):
+                try:
+                    self.sync()
+                except Exception as exc:  # an outage must not end the thread
+                    log.warning("could not sync the keyword index with the store: %s", exc)
+
+        self._poller = threading.Thread(target=poll, name="keyword-sync", daemon=True)
+        self._poller.start()
+
+    def stop_polling(self) -> None:
+        self._stop_polling.set()
+        if self._poller is not None:
+            self._poller.join(timeout=5)
+            self._poller = None
 
     # ---- writes -------------------------------------------------------------------------------
-    def _refresh(self, written: Collection[str] | None = None, removed: Collection[str] = ()) -> None:
-        """Bring the BM25 index and the visible set up to date with the store. After this library's own
-        write, pass the documents it `written` and `removed`: only their chunks are read and tokenised.
-        Otherwise (or if the result does not match the store's chunks, because another process wrote
-        too) the saved index is read back if it matches the store, and failing that, rebuilt."""
-        chunk_ids = self.store.chunk_ids()
-        fingerprint = store_fingerprint(chunk_ids)
-        self._visible = set(self.store.document_ids())
-        if not chunk_ids:
-            self._bm25 = None
-            return
-        index = None
-        if written is not None and self._bm25 is not None:
-            index = self._bm25.updated(*self.store.all_chunks(list(written)), {*written, *removed})
-            if not _holds_exactly(index, chunk_ids):
-                log.info("the store changed beyond this library's write; rebuilding the BM25 index")
-                index = None
-        elif self.bm25_cache is not None:
-            index = load_index(self.bm25_cache, fingerprint)
-            if index is not None:
-                self._bm25 = index
-                return
-        # An update got here only if it holds exactly the fingerprinted chunks; a rebuild reads the store
-        # again, so it is saved only if no write came in between.
-        exact = index is not None
-        if index is None:
-            index = BM25Index(*self.store.all_chunks())
-            exact = _holds_exactly(index, chunk_ids)
-        self._bm25 = index
-        if self.bm25_cache is not None and exact:
-            save_index(self.bm25_cache, index, fingerprint)
-
     def add_prepared(self, prepared: PreparedDocument) -> IngestOutcome:
         """Store one prepared document, replacing older versions from the same source."""
         return self.add_batch([prepared])[0]
 
-    def add_batch(self, batch: list[PreparedDocument], refresh: bool = True) -> list[IngestOutcome]:
+    def add_batch(self, batch: list[PreparedDocument]) -> list[IngestOutcome]:
         """Store documents together: one encoder pass over all their sentences and one write per
-        collection. Each still becomes visible only when its own record lands, after its parts. With
-        refresh=False the caller rebuilds the BM25 index once after several batches."""
+        collection. Each becomes visible only when its own record lands, after its parts, and then its
+        chunks go into the keyword index, with the versions it replaced taken out, in one commit."""
         with self._write_lock:
             outcomes: list[IngestOutcome | None] = []
             todo: list[tuple[int, PreparedDocument, list[str]]] = []
@@ -170,8 +198,10 @@ class Library:
                     for old in stale:
                         self.store.delete_document(old)
                     outcomes[position] = IngestOutcome("replaced" if stale else "added", info, tuple(stale))
-                if refresh:
-                    self._refresh(*_changes(outcomes))
+                self.keywords.apply(
+                    [(p.document.id, keyword_chunks(p)) for _, p, _ in todo],
+                    [old for _, _, stale in todo for old in stale],
+                )
         return [o for o in outcomes if o is not None]
 
     def ingest_bytes(
@@ -187,25 +217,20 @@ class Library:
         report = IngestReport()
         files = discover_files(paths)
         pending: list[PreparedDocument] = []
-        try:
-            for i, path in enumerate(files):
-                if on_progress:
-                    on_progress(i, len(files), path.name)
-                try:
-                    if not path.exists():
-                        raise IngestError(path.name, "no such file")
-                    pending.append(prepare_file(path, self.max_chunk_words))
-                except IngestError as exc:
-                    report.failures.append(exc)
-                if len(pending) >= INGEST_BATCH:
-                    report.outcomes += self.add_batch(pending, refresh=False)
-                    pending = []
-            if pending:
-                report.outcomes += self.add_batch(pending, refresh=False)
-        finally:
-            if any(o.status != "unchanged" for o in report.outcomes):
-                with self._write_lock:
-                    self._refresh(*_changes(report.outcomes))
+        for i, path in enumerate(files):
+            if on_progress:
+                on_progress(i, len(files), path.name)
+            try:
+                if not path.exists():
+                    raise IngestError(path.name, "no such file")
+                pending.append(prepare_file(path, self.max_chunk_words))
+            except IngestError as exc:
+                report.failures.append(exc)
+            if len(pending) >= INGEST_BATCH:
+                report.outcomes += self.add_batch(pending)
+                pending = []
+        if pending:
+            report.outcomes += self.add_batch(pending)
         if on_progress:
             on_progress(len(files), len(files), "")
         return report
@@ -213,12 +238,20 @@ class Library:
     def delete(self, doc_id: str) -> bool:
         with self._write_lock:
             existed = self.store.delete_document(doc_id)
-            self._refresh(written=(), removed=(doc_id,))
+            self.keywords.apply([], [doc_id])
         return existed
 
     def audit(self) -> IndexAudit:
-        """A consistency check of the store: whole documents, no leftovers, no duplicates."""
-        return self.store.audit()
+        """A consistency check of the store (whole documents, no leftovers, no duplicates) and of the keyword
+        index against it (the same documents, each with all its chunks)."""
+        from dataclasses import replace
+
+        with self._write_lock:
+            audit = self.store.audit()
+            records = {d.id: d.chunks for d in self.store.list_documents()}
+            held = self.keywords.chunk_counts()
+        mismatch = sorted(d for d in records.keys() | held.keys() if records.get(d) != held.get(d))
+        return replace(audit, keyword_mismatch=tuple(mismatch))
 
     # ---- reads --------------------------------------------------------------------------------
     def documents(self) -> list[DocumentInfo]:
@@ -229,20 +262,20 @@ class Library:
 
     def counts(self) -> tuple[int, int]:
         """(documents, chunks) that are visible."""
-        return len(self._visible), self._bm25.size if self._bm25 else 0
+        return len(self.keywords.documents()), self.keywords.size
 
     def retrieve(
         self, query: str, k: int = 6, query_vector: np.ndarray | None = None
     ) -> list[RetrievedChunk]:
         """Top-k chunks for a query by reciprocal-rank fusion of vector and BM25 rankings."""
-        bm25 = self._bm25
-        if bm25 is None or not query.strip():
+        size = self.keywords.size
+        if size == 0 or not query.strip():
             return []
         vector = self.embedder.embed_query(query) if query_vector is None else query_vector
         pool = candidate_pool(k)
-        dense = self.store.query_chunks(vector, min(pool, bm25.size))
-        lexical = bm25.search(query, pool)
-        return reciprocal_rank_fusion(dense, lexical, k, self._visible)
+        dense = self.store.query_chunks(vector, min(pool, size))
+        lexical = self.keywords.search(query, pool)
+        return reciprocal_rank_fusion(dense, lexical, k, self.keywords.documents())
 
     def sentences(self, chunks: list[RetrievedChunk]) -> tuple[list[StoredSentence], np.ndarray]:
         """The sentences inside the given chunks, each once, with their embeddings."""

@@ -73,10 +73,18 @@ class IndexAudit:
     orphan_sentences: int
     incomplete: tuple[str, ...]  # documents whose stored parts differ from their record's counts
     duplicate_sources: tuple[str, ...]  # sources held by more than one document
+    # documents the keyword index holds differently from the store (missing, left over, or other chunks)
+    keyword_mismatch: tuple[str, ...] = ()
 
     @property
     def ok(self) -> bool:
-        return not (self.orphan_chunks or self.orphan_sentences or self.incomplete or self.duplicate_sources)
+        return not (
+            self.orphan_chunks
+            or self.orphan_sentences
+            or self.incomplete
+            or self.duplicate_sources
+            or self.keyword_mismatch
+        )
 
 
 class StoreUnavailableError(RuntimeError):

@@ -27,7 +27,12 @@ def create_app(settings: Settings, service: BriefingService | None = None, mount
     async def lifespan(app: FastAPI):
         app.state.service = service or build_service(settings)
         log.info("ready: %s", app.state.service.readiness())
+        library = app.state.service.library
+        if settings.index.chroma_url:
+            # Other servers may write to the same Chroma server: follow their writes.
+            library.start_polling(settings.index.sync_seconds)
         yield
+        library.stop_polling()
 
     app = FastAPI(
         title="afghan-briefing",

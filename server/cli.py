@@ -93,6 +93,11 @@ def cmd_check(settings: Settings, args: argparse.Namespace) -> int:
         print(f"INCOMPLETE {doc_id}: its parts differ from its record; ingest it again", file=sys.stderr)
     for source in audit.duplicate_sources:
         print(f"DUPLICATE  {source}: held by more than one document; ingest it again", file=sys.stderr)
+    for doc_id in audit.keyword_mismatch:
+        print(
+            f"KEYWORDS   {doc_id}: the keyword index differs from the store; open the library again",
+            file=sys.stderr,
+        )
     print(
         "ok" if audit.ok else "NOT OK" + ("" if args.repair else " (orphans: run `briefing check --repair`)")
     )

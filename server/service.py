@@ -158,7 +158,7 @@ class BriefingService:
 
 
 def build_service(settings: Settings, embedder=None) -> BriefingService:
-    """Build everything heavy once: embedder, Chroma store, BM25, engine and (if configured) the LLM."""
+    """Build everything heavy once: embedder, Chroma store, keyword index, engine and (if configured) the LLM."""
     from server.wiring import build_library
 
     policy = settings.server.write_policy()

@@ -27,6 +27,13 @@ class IndexSettings(BaseSettings):
     chroma_url: str | None = Field(
         None, description="URL of a Chroma server (`chroma run`); unset means the embedded store."
     )
+    sync_seconds: float = Field(
+        2.0,
+        ge=0,
+        le=300,
+        description="With a Chroma server: how often this server checks it for articles other servers added or "
+        "deleted, and brings its keyword index in line (0: never).",
+    )
     collection_prefix: str = Field(
         "briefing", description="Prefix of the Chroma collection names.", pattern=r"^[a-zA-Z0-9._-]{3,40}$"
     )

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Callable
+from pathlib import Path
 
-from index.bm25_cache import cache_file
 from index.chroma_store import ChromaStore, connect_chroma
 from index.embedding import Embedder, MiniLMEmbedder, set_offline_environment
 from index.library import Library
@@ -39,7 +40,13 @@ def build_library(settings: Settings, embedder: Embedder | None = None) -> Libra
         embedder_name=embedder.name,
         shared=settings.index.chroma_url is not None,
     )
-    bm25_cache = cache_file(
-        settings.index.data_dir, settings.index.collection_prefix, settings.index.chroma_url
-    )
-    return Library(store, embedder, settings.index.max_chunk_words, bm25_cache=bm25_cache)
+    return Library(store, embedder, settings.index.max_chunk_words, keyword_dir=keyword_dir(settings))
+
+
+def keyword_dir(settings: Settings) -> Path:
+    """Where this process keeps the keyword index of one store: per collection prefix, and per Chroma
+    server if there is one."""
+    name = settings.index.collection_prefix
+    if settings.index.chroma_url:
+        name += "-" + hashlib.sha256(settings.index.chroma_url.encode()).hexdigest()[:10]
+    return settings.index.data_dir / "keywords" / name

@@ -6,7 +6,7 @@ from evals.bench import run_bench
 
 
 def test_bench_smoke_produces_every_figure(tmp_path):
-    results = run_bench(["seed"], out_dir=tmp_path, smoke=True)
+    results = run_bench(["seed", "100k"], out_dir=tmp_path, smoke=True)
     saved = json.loads((tmp_path / "bench.json").read_text())
     assert saved["scales"] == results
     seed = results[0]
@@ -28,5 +28,15 @@ def test_bench_smoke_produces_every_figure(tmp_path):
     assert all(h["requests"] > 0 and h["errors"] == 0 for h in seed["http"])
     assert seed["cold_start_s"] > 0 and seed["peak_rss_mb"] > 100
     assert seed["retrieval_quality"]["non_llm_context_recall"] >= 0.9
+    writes = seed["writes"]
+    assert writes["operations"] == 3
+    assert all(writes[k] > 0 for k in ("upload_p50_s", "upload_p95_s", "delete_p50_s", "delete_p95_s"))
+    simulated = results[1]
+    assert simulated["scale"] == "100k" and "ingest" not in simulated  # the keyword index alone
+    for scale in results:
+        keywords = scale["keyword_index"]
+        assert keywords["chunks"] > keywords["articles"] > 0
+        assert all(keywords[k] > 0 for k in ("add_p50_ms", "delete_p50_ms", "search_p50_ms"))
     md = (tmp_path / "bench.md").read_text()
     assert "| seed | 2 |" in md and "HTTP load" in md
+    assert "## Writes through the API" in md and "| 100k | 12 |" in md

@@ -39,31 +39,32 @@ def test_empty_query_returns_nothing(seed_library):
     assert seed_library.retrieve("   ", k=3) == []
 
 
-def test_bm25_ranks_and_scores_exactly_as_llama_index_bm25_retriever(seed_library):
-    """index/bm25.py drives bm25s directly to keep llama-index out of the server's start; its rankings
-    must stay those of llama-index's BM25Retriever on every golden question."""
+def test_keyword_index_matches_and_ranks_as_llama_index_bm25_retriever(seed_library):
+    """The tantivy keyword index ranks the same stemmed tokens by the same BM25 (k1 1.2, b 0.75, Lucene's
+    idf) as llama-index's BM25Retriever; tantivy stores each chunk's length in one byte, so scores differ
+    by a few per cent and near-ties may swap, but every question matches exactly the same chunks and the best
+    one is nearly always the same."""
     import Stemmer
     from llama_index.core.schema import TextNode
     from llama_index.retrievers.bm25 import BM25Retriever
 
     from evals.golden import load_golden
-    from index.bm25 import MAX_DEPTH, BM25Index
 
-    ids, texts, metas = seed_library.store.all_chunks()
-    ours = BM25Index(ids, texts, metas)
+    ids, texts, _metas = seed_library.store.all_chunks()
     theirs = BM25Retriever.from_defaults(
         nodes=[TextNode(id_=i, text=t) for i, t in zip(ids, texts, strict=True)],
-        similarity_top_k=min(MAX_DEPTH, len(ids)),
+        similarity_top_k=len(ids),
         stemmer=Stemmer.Stemmer("english"),
         language="english",
     )
     questions = [item.question for item in load_golden()] + ["Khairkhwa", "the of and"]
-    compared = 0
+    compared = same_best = 0
     for question in questions:
-        expected = [
-            (h.node.node_id, round(float(h.score), 5)) for h in theirs.retrieve(question) if h.score > 0
-        ]
-        got = [(cid, round(score, 5)) for cid, _, _, score in ours.search(question, len(ids))]
-        assert got == expected, question
-        compared += bool(expected)
+        expected = [h.node.node_id for h in theirs.retrieve(question) if h.score > 0]
+        got = [cid for cid, _, _, _ in seed_library.keywords.search(question, len(ids))]
+        assert set(got) == set(expected), question
+        if expected:
+            compared += 1
+            same_best += got[0] == expected[0]
     assert compared > len(questions) // 2  # most questions do match some chunk lexically
+    assert same_best >= 0.9 * compared
