@@ -20,6 +20,7 @@ from __future__ import annotations
 import json
 import threading
 from collections.abc import Collection, Iterable
+from collections.abc import Set as AbstractSet
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -98,8 +99,9 @@ class KeywordIndex:
         self._documents = self._read_markers()
 
     # ---- reads --------------------------------------------------------------------------------
-    def documents(self) -> frozenset[str]:
-        """The documents whose chunks are in the index."""
+    def documents(self) -> AbstractSet[str]:
+        """The documents whose chunks are in the index: a live view, changed in place by each write (a copy
+        per write would cost as much as the library)."""
         return self._documents
 
     @property
@@ -138,16 +140,16 @@ class KeywordIndex:
                 counts[doc_id] = counts.get(doc_id, 0) + 1
         return counts
 
-    def _read_markers(self) -> frozenset[str]:
+    def _read_markers(self) -> set[str]:
         import tantivy
 
         searcher = self._searcher
         count = searcher.num_docs
         if count == 0:
-            return frozenset()
+            return set()
         query = tantivy.Query.term_query(self._schema, "kind", "doc")
         hits = searcher.search(query, count).hits
-        return frozenset(searcher.doc(address)["doc_id"][0] for _, address in hits)
+        return {searcher.doc(address)["doc_id"][0] for _, address in hits}
 
     # ---- writes -------------------------------------------------------------------------------
     def apply(self, added: Iterable[tuple[str, list[KeywordChunk]]], removed: Collection[str] = ()) -> None:
@@ -186,4 +188,5 @@ class KeywordIndex:
                 writer.wait_merging_threads()
             self._index.reload()
             self._searcher = self._index.searcher()
-            self._documents = frozenset((self._documents - set(removed)) | {doc_id for doc_id, _ in added})
+            self._documents.difference_update(removed)
+            self._documents.update(doc_id for doc_id, _ in added)

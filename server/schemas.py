@@ -58,6 +58,21 @@ class AskRequest(BaseModel):
     _check_question = field_validator("question")(_not_blank)
 
 
+class RetrieveRequest(BaseModel):
+    model_config = ConfigDict(extra="forbid", strict=True)
+
+    query: str = Field(
+        ...,
+        min_length=1,
+        max_length=MAX_QUESTION_CHARS,
+        json_schema_extra=NOT_BLANK,
+        examples=["Atta Mohammad Noor on those who call for war"],
+    )
+    top_k: TopK | None = Field(None, description="Passages to return.")
+
+    _check_query = field_validator("query")(_not_blank)
+
+
 class OpenAIMessage(BaseModel):
     # A user message is a question, so it obeys the question's length limit (stated in the schema too).
     model_config = ConfigDict(

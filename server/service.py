@@ -14,7 +14,7 @@ from index.types import DocumentInfo, StoredDocument
 from ingest.loaders import SUPPORTED_SUFFIXES
 from ingest.models import DocumentMetadata, IngestError
 from server.answer.engine import AnswerEngine
-from server.answer.models import Answer, ChatTurn, Mode
+from server.answer.models import Answer, ChatTurn, Mode, RetrievedPassage
 from server.feedback import FeedbackStore
 from server.metrics import Metrics
 from server.settings import Settings
@@ -93,6 +93,11 @@ class BriefingService:
             answer = self.engine.ask(question, history or [], top_k, mode)
         self.metrics.observe_answer(answer.mode, answer.refused, answer.dropped_unsupported)
         return answer
+
+    def retrieve(self, query: str, top_k: int | None = None) -> list[RetrievedPassage]:
+        """The passages hybrid retrieval finds for a query, best first, without an answer."""
+        with self._answer_slots:
+            return self.engine.retrieve(query, top_k)
 
     def ask_stream(
         self,

@@ -128,12 +128,8 @@ class AnswerEngine:
             judged = replace(profile, names=[*profile.names, link]) if link is not None else profile
         verdict = judge_answerability(judged, chosen, lambda about: _context_keys(chunks, about, candidates))
         timings["select"] = _ms(t)
-        retrieved = [
-            RetrievedPassage(
-                doc_id=c.doc_id, chunk_id=c.chunk_id, text=c.text, score=c.score, start=c.start, end=c.end
-            )
-            for c in chunks
-        ]
+        docs = self._documents()
+        retrieved = passages(chunks, docs)
         if not verdict.answerable:
             return self._refusal(
                 REFUSAL_TEXT,
@@ -145,7 +141,6 @@ class AnswerEngine:
                 started,
                 mode,
             )
-        docs = self._documents()
         t = time.perf_counter()
         # After a hop, the answer is the sentence that ties the subject to the linked entity and the one
         # that answers about it.
@@ -201,6 +196,11 @@ class AnswerEngine:
             return pool[:k]
         named = {c.chunk_id: _names_in(profile, c.text) for c in pool}
         return sorted(pool, key=lambda c: -named[c.chunk_id])[:k]
+
+    def retrieve(self, query: str, top_k: int | None = None) -> list[RetrievedPassage]:
+        """The library's hybrid retrieval for a query, as passages with their articles' details."""
+        chunks = self.library.retrieve(query, k=top_k or self.settings.top_k)
+        return passages(chunks, self._documents())
 
     def _documents(self) -> dict[str, DocumentInfo]:
         counts = self.library.counts()
@@ -309,6 +309,26 @@ class AnswerEngine:
         ]
         text = " ".join(f"{s.text} " + "".join(f"[{n}]" for n in s.citations) for s in sentences)
         return Answer(answer=text, citations=citations, sentences=sentences, mode="generative"), None, dropped
+
+
+def passages(chunks: list[RetrievedChunk], docs: dict[str, DocumentInfo]) -> list[RetrievedPassage]:
+    out = []
+    for c in chunks:
+        info = docs.get(c.doc_id)
+        out.append(
+            RetrievedPassage(
+                doc_id=c.doc_id,
+                chunk_id=c.chunk_id,
+                text=c.text,
+                score=c.score,
+                start=c.start,
+                end=c.end,
+                title=info.title if info else "",
+                outlet=info.outlet if info else "",
+                published=info.published if info else "",
+            )
+        )
+    return out
 
 
 def _names_in(profile: QuestionProfile, text: str) -> int:

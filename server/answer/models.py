@@ -51,12 +51,17 @@ class DirectAnswer(BaseModel):
 
 
 class RetrievedPassage(BaseModel):
+    """A chunk that retrieval returned, with its place in the article and the article's details."""
+
     doc_id: str
     chunk_id: str
     text: str
-    score: float
+    score: float = Field(..., description="Reciprocal-rank fusion of the vector and keyword rankings.")
     start: int
     end: int
+    title: str = ""
+    outlet: str = Field("", description="Empty when the article does not state it.")
+    published: str = Field("", description="ISO date; empty when the article does not state it.")
 
 
 class ConflictSide(BaseModel):

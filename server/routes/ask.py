@@ -1,13 +1,13 @@
-"""POST /v1/ask and its Server-Sent Events twin."""
+"""POST /v1/ask, its Server-Sent Events twin, and POST /v1/retrieve (the passages alone)."""
 
 from __future__ import annotations
 
 from fastapi import APIRouter
 from fastapi.responses import StreamingResponse
 
-from server.answer.models import Answer
+from server.answer.models import Answer, RetrievedPassage
 from server.deps import ServiceDep
-from server.schemas import AskRequest
+from server.schemas import AskRequest, RetrieveRequest
 from server.service import sse
 
 router = APIRouter(prefix="/v1", tags=["answers"])
@@ -32,3 +32,12 @@ def ask_stream(body: AskRequest, service: ServiceDep) -> StreamingResponse:
         media_type="text/event-stream",
         headers={"Cache-Control": "no-cache", "X-Accel-Buffering": "no"},
     )
+
+
+@router.post(
+    "/retrieve",
+    response_model=list[RetrievedPassage],
+    summary="The passages hybrid retrieval finds for a query, best first (no answer is composed)",
+)
+def retrieve(body: RetrieveRequest, service: ServiceDep) -> list[RetrievedPassage]:
+    return service.retrieve(body.query, body.top_k)
