@@ -82,41 +82,24 @@ class HttpBackend:
         return [RetrievedPassage.model_validate(p) for p in found]
 
 
-def passage_node(passage: RetrievedPassage) -> NodeWithScore:
+def _node(node_id: str, text: str, score: float, **metadata) -> NodeWithScore:
+    return NodeWithScore(node=TextNode(id_=node_id, text=text, metadata=metadata), score=score)
+
+
+def passage_node(p: RetrievedPassage) -> NodeWithScore:
     """A retrieved chunk as a llama-index node: its text, with the article and the chunk's offsets."""
-    node = TextNode(
-        id_=passage.chunk_id,
-        text=passage.text,
-        metadata={
-            "doc_id": passage.doc_id,
-            "title": passage.title,
-            "outlet": passage.outlet,
-            "published": passage.published,
-            "start": passage.start,
-            "end": passage.end,
-        },
-    )
-    return NodeWithScore(node=node, score=passage.score)
+    return _node(
+        p.chunk_id, p.text, p.score, doc_id=p.doc_id, title=p.title, outlet=p.outlet, published=p.published,
+        start=p.start, end=p.end,
+    )  # fmt: skip
 
 
-def citation_node(citation: Citation) -> NodeWithScore:
+def citation_node(c: Citation) -> NodeWithScore:
     """A citation as a llama-index node: the verbatim quote, its [n], the article and the offsets."""
-    node = TextNode(
-        id_=f"{citation.doc_id}:{citation.start}-{citation.end}",
-        text=citation.quote,
-        metadata={
-            "n": citation.n,
-            "doc_id": citation.doc_id,
-            "title": citation.title,
-            "outlet": citation.outlet,
-            "published": citation.published,
-            "url": citation.url,
-            "quote": citation.quote,
-            "start": citation.start,
-            "end": citation.end,
-        },
-    )
-    return NodeWithScore(node=node, score=citation.score)
+    return _node(
+        f"{c.doc_id}:{c.start}-{c.end}", c.quote, c.score, n=c.n, doc_id=c.doc_id, title=c.title,
+        outlet=c.outlet, published=c.published, url=c.url, quote=c.quote, start=c.start, end=c.end,
+    )  # fmt: skip
 
 
 def answer_response(answer: Answer) -> Response:

@@ -5,7 +5,15 @@ from __future__ import annotations
 import re
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, field_validator, model_validator
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    field_validator,
+    model_validator,
+)
 from pydantic.config import JsonDict
 
 from server.answer.models import ChatTurn, Mode
@@ -39,15 +47,19 @@ def _not_blank(value: str) -> str:
     return value
 
 
+# A question (or a retrieval query): 1 to MAX_QUESTION_CHARS characters, not all whitespace.
+QuestionText = Annotated[
+    str,
+    Field(min_length=1, max_length=MAX_QUESTION_CHARS, json_schema_extra=NOT_BLANK),
+    AfterValidator(_not_blank),
+]
+
+
 class AskRequest(BaseModel):
     model_config = ConfigDict(extra="forbid", strict=True)
 
-    question: str = Field(
-        ...,
-        min_length=1,
-        max_length=MAX_QUESTION_CHARS,
-        json_schema_extra=NOT_BLANK,
-        examples=["What did Atta Mohammad Noor say about those who promote war?"],
+    question: QuestionText = Field(
+        ..., examples=["What did Atta Mohammad Noor say about those who promote war?"]
     )
     history: list[ChatTurn] = Field(
         default_factory=list, max_length=MAX_HISTORY_MESSAGES, description="Earlier turns, oldest first."
@@ -55,22 +67,12 @@ class AskRequest(BaseModel):
     top_k: TopK | None = Field(None, description="Passages to retrieve.")
     mode: Mode | None = Field(None, description="extractive (default) or generative (needs an LLM).")
 
-    _check_question = field_validator("question")(_not_blank)
-
 
 class RetrieveRequest(BaseModel):
     model_config = ConfigDict(extra="forbid", strict=True)
 
-    query: str = Field(
-        ...,
-        min_length=1,
-        max_length=MAX_QUESTION_CHARS,
-        json_schema_extra=NOT_BLANK,
-        examples=["Atta Mohammad Noor on those who call for war"],
-    )
+    query: QuestionText = Field(..., examples=["Atta Mohammad Noor on those who call for war"])
     top_k: TopK | None = Field(None, description="Passages to return.")
-
-    _check_query = field_validator("query")(_not_blank)
 
 
 class OpenAIMessage(BaseModel):
