@@ -4,8 +4,11 @@ from __future__ import annotations
 
 import logging
 import time
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import replace
 from typing import Protocol
+
+import numpy as np
 
 from index.library import Library
 from index.types import DocumentInfo, RetrievedChunk, StoredSentence
@@ -39,7 +42,7 @@ from server.answer.models import (
     RetrievedPassage,
 )
 from server.answer.name_resolution import resolve_names, truecase_names
-from server.answer.question_analysis import QuestionProfile, analyse_question
+from server.answer.question_analysis import QuestionProfile, analyse_question, clean_question
 from server.answer.question_rewriting import prepare_question
 from server.settings import AnswerSettings
 
@@ -51,6 +54,8 @@ OVERRIDE_REFUSAL = (
 MAX_GENERATION_PASSAGES = 8
 # Chunks fetched per chunk kept, so that those naming the question's subjects can be kept first.
 NAMED_POOL_FACTOR = 2
+# Searches run beside the question's parse (one per answer being computed, up to this many at once).
+SEARCH_WORKERS = 8
 
 
 class Generator(Protocol):
@@ -73,6 +78,7 @@ class AnswerEngine:
         # Document metadata for citations, keyed by the library's (documents, chunks) counts so that a
         # change made through another path is noticed too.
         self._docs_cache: tuple[tuple[int, int], dict[str, DocumentInfo]] | None = None
+        self._executor: ThreadPoolExecutor | None = None
 
     # ---- public -------------------------------------------------------------------------------
     def ask(
@@ -98,10 +104,16 @@ class AnswerEngine:
                 mode,
             )
         t = time.perf_counter()
+        k = top_k or self.settings.top_k
+        # Most questions are searched as they are written: that search starts now, beside the parse
+        # (ONNX Runtime and Chroma release the GIL), and is used if the parse asks for the same text.
+        plain = clean_question(prepared.text)
+        early = self._workers().submit(self._pool_for, plain, k)
         profile = analyse_question(prepared.text)
         query = profile.query or profile.text
-        k = top_k or self.settings.top_k
-        query_vector, chunks, candidates, matrix = self._search(profile, query, k)
+        query_vector, chunks, candidates, matrix = self._search(
+            profile, query, k, early if query == plain else None
+        )
         cased = truecase_names(profile.text, candidates)
         if cased != profile.text:
             # A lower-case question, parsed and searched again with the library's names capitalised.
@@ -181,21 +193,23 @@ class AnswerEngine:
         return answer
 
     # ---- helpers ------------------------------------------------------------------------------
-    def _search(self, profile: QuestionProfile, query: str, k: int):
-        """The query's vector, its k best chunks and their sentences with their vectors."""
-        vector = self.library.embedder.embed_query(query)
-        chunks = self._retrieve(profile, query, k, vector)
+    def _search(self, profile: QuestionProfile, query: str, k: int, early: Future | None = None):
+        """The query's vector, its k best chunks and their sentences with their vectors. `early` is the
+        query's vector and chunk pool, searched already."""
+        vector, pool = early.result() if early is not None else self._pool_for(query, k)
+        chunks = _named_first(profile, pool, k)
         candidates, matrix = self.library.sentences(chunks)
         return vector, chunks, candidates, matrix
 
-    def _retrieve(self, profile: QuestionProfile, query: str, k: int, vector) -> list[RetrievedChunk]:
-        """The k best chunks, those that name what the question names first: among many articles, a
-        passage about someone else that reads alike must not push out the one about the subject."""
-        pool = self.library.retrieve(query, k=k * NAMED_POOL_FACTOR, query_vector=vector)
-        if not profile.names:
-            return pool[:k]
-        named = {c.chunk_id: _names_in(profile, c.text) for c in pool}
-        return sorted(pool, key=lambda c: -named[c.chunk_id])[:k]
+    def _pool_for(self, query: str, k: int) -> tuple[np.ndarray, list[RetrievedChunk]]:
+        """The query's vector and its best chunks, more than k of them (see `_named_first`)."""
+        vector = self.library.embedder.embed_query(query)
+        return vector, self.library.retrieve(query, k=k * NAMED_POOL_FACTOR, query_vector=vector)
+
+    def _workers(self) -> ThreadPoolExecutor:
+        if self._executor is None:
+            self._executor = ThreadPoolExecutor(max_workers=SEARCH_WORKERS, thread_name_prefix="search")
+        return self._executor
 
     def retrieve(self, query: str, top_k: int | None = None) -> list[RetrievedPassage]:
         """The library's hybrid retrieval for a query, as passages with their articles' details."""
@@ -329,6 +343,15 @@ def passages(chunks: list[RetrievedChunk], docs: dict[str, DocumentInfo]) -> lis
             )
         )
     return out
+
+
+def _named_first(profile: QuestionProfile, pool: list[RetrievedChunk], k: int) -> list[RetrievedChunk]:
+    """The k best chunks, those that name what the question names first: among many articles, a passage
+    about someone else that reads alike must not push out the one about the subject."""
+    if not profile.names:
+        return pool[:k]
+    named = {c.chunk_id: _names_in(profile, c.text) for c in pool}
+    return sorted(pool, key=lambda c: -named[c.chunk_id])[:k]
 
 
 def _names_in(profile: QuestionProfile, text: str) -> int:

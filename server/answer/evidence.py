@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Set as AbstractSet
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -34,9 +35,11 @@ class ScoredSentence:
     similarity: float
     coverage: float
     score: float
-    keys: set[str]
-    context_keys: set[str]  # the sentence just before, which "This Council" or "he" refers back to
-    article_keys: set[str] = field(default_factory=set)  # every retrieved sentence of the same article
+    keys: AbstractSet[str]
+    context_keys: AbstractSet[str]  # the sentence just before, which "This Council" or "he" refers back to
+    article_keys: AbstractSet[str] = field(
+        default_factory=set
+    )  # every retrieved sentence of the same article
     context_text: str = ""  # the sentence just before, as written
 
     def mentions(self, group, with_context: bool = True) -> bool:
@@ -56,7 +59,7 @@ class ScoredSentence:
         return {t for t in profile.terms if term_found(t, self.keys)}
 
 
-def _definite(group, text: str, context_text: str, article: set[str] | None) -> bool:
+def _definite(group, text: str, context_text: str, article: AbstractSet[str] | None) -> bool:
     """ "the council" in the sentence, or in the one before it ("The council ... Its treasurer")."""
     if not article:
         return False
@@ -65,10 +68,10 @@ def _definite(group, text: str, context_text: str, article: set[str] | None) -> 
 
 def term_coverage(
     profile: QuestionProfile,
-    keys: set[str],
-    context: set[str] | None = None,
-    asked: set[str] | None = None,
-    article: set[str] | None = None,
+    keys: AbstractSet[str],
+    context: AbstractSet[str] | None = None,
+    asked: AbstractSet[str] | None = None,
+    article: AbstractSet[str] | None = None,
     texts: tuple[str, str] = ("", ""),
 ) -> float:
     """How much of the question a sentence holds: half for its names (a name found only in the sentence

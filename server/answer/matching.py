@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import math
 import re
+from collections.abc import Set as AbstractSet
 from functools import lru_cache
 
 from rapidfuzz import fuzz
@@ -21,17 +22,25 @@ MIN_FAMILY_PREFIX = 4
 NAME_SPELLING_RATIO = 80
 
 
-def sentence_keys(sentence: StoredSentence) -> set[str]:
+def sentence_keys(sentence: StoredSentence) -> frozenset[str]:
+    """A sentence's content lemmas and the words of its names. A sentence's id is the hash of its document
+    and span, so its keys are computed once per sentence id."""
+    return _sentence_keys(sentence.id, sentence)
+
+
+@lru_cache(maxsize=16384)
+def _sentence_keys(_sentence_id: str, sentence: StoredSentence) -> frozenset[str]:
     keys = set(sentence.lemmas)
     for name in sentence.entity_texts():
         keys.update(name_words(name))
-    return keys
+    return frozenset(keys)
 
 
-def name_words(text: str) -> list[str]:
+@lru_cache(maxsize=16384)
+def name_words(text: str) -> tuple[str, ...]:
     """The lower-case words of a name, a hyphenated word also as its parts ("anti-taliban", "anti",
     "taliban")."""
-    out = []
+    out: list[str] = []
     for w in text.split():
         w = w.lower().strip("“”\"'’‘()[],.?!:;")
         if not w:
@@ -39,7 +48,7 @@ def name_words(text: str) -> list[str]:
         out.append(w)
         if "-" in w:
             out.extend(part for part in w.split("-") if part)
-    return out
+    return tuple(out)
 
 
 # The small words inside organisations' names ("Movement for Peace and Justice"), which do not identify one.
@@ -59,11 +68,11 @@ def same_family(term: str, key: str) -> bool:
     return len(short) >= MIN_FAMILY_PREFIX and long_.startswith(short)
 
 
-def term_found(term: str, keys: set[str]) -> bool:
+def term_found(term: str, keys: AbstractSet[str]) -> bool:
     return term in keys or any(same_family(term, k) for k in keys if k[:1] == term[:1])
 
 
-def word_found(word: str, keys: set[str]) -> bool:
+def word_found(word: str, keys: AbstractSet[str]) -> bool:
     """A word of a name: the same word, or a spelling variant of it."""
     if word in keys:
         return True
@@ -72,7 +81,9 @@ def word_found(word: str, keys: set[str]) -> bool:
     )
 
 
-def name_found(name_keys: set[str], keys: set[str], aliases: set[str] | frozenset[str] = frozenset()) -> bool:
+def name_found(
+    name_keys: set[str], keys: AbstractSet[str], aliases: set[str] | frozenset[str] = frozenset()
+) -> bool:
     """A name counts as present when most of its words are, or one of its aliases (an abbreviation)."""
     if aliases & keys:
         return True
@@ -83,7 +94,7 @@ def name_found(name_keys: set[str], keys: set[str], aliases: set[str] | frozense
     return hits > 0 and hits >= math.ceil(0.75 * len(name_keys))
 
 
-def group_found(group, keys: set[str]) -> bool:
+def group_found(group, keys: AbstractSet[str]) -> bool:
     """A question's name group (text, keys, aliases, label) among a sentence's keys: as `name_found`, or,
     for a person, by the surname alone ("Rahmatzai has rejected ..."), the way articles refer to someone
     after the first mention."""
@@ -95,7 +106,7 @@ def group_found(group, keys: set[str]) -> bool:
     return False
 
 
-def definite_mention(group, text: str, article_keys: set[str]) -> bool:
+def definite_mention(group, text: str, article_keys: AbstractSet[str]) -> bool:
     """ "The council opened its first clinic": an organisation's name by its last word alone, in lower case
     after "the", "this" or "its" ("the council", not "the National Resistance Front"), in an article that
     names it in full elsewhere."""

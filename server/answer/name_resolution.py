@@ -24,7 +24,7 @@ _ABBREVIATION = re.compile(r"^[a-z]{2,6}$")
 
 
 def _words(text: str) -> list[str]:
-    return name_words(text)
+    return list(name_words(text))
 
 
 def _spelling_variant(a: str, b: str) -> bool:
