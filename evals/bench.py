@@ -18,7 +18,7 @@ import httpx
 from evals.report import REPORTS_DIR
 
 SCALES = {"seed": 2, "1k": 1000, "10k": 10_000, "100k": 100_000}
-# Scales simulated with the keyword index alone (no embedding, no Chroma): what a write costs there.
+# Scales simulated with the local index alone (no embedding, no Chroma): what a write costs there.
 KEYWORD_ONLY = {"100k"}
 WRITES = 12  # uploads, then deletes, timed one by one at each scale
 
@@ -37,7 +37,7 @@ def _free_port() -> int:
 
 
 def bench_ingest(files: list[Path], data_dir: Path, repeats: int) -> dict:
-    """Pipeline ingest (parse, split, embed chunks and sentences, write Chroma and the keyword index) against the raw
+    """Pipeline ingest (parse, split, embed chunks and sentences, write Chroma and the local index) against the raw
     encoder: SentenceTransformer.encode of the same chunk texts, in the same run."""
     from sentence_transformers import SentenceTransformer
 
@@ -243,9 +243,7 @@ def run_scale(name: str, n_articles: int, work: Path, smoke: bool) -> dict:
         "cold_start_s": round(cold, 2),
         "peak_rss_mb": rss,
         "writes": writes,
-        "keyword_index": bench_keyword_index(
-            n_articles, work / name / "keyword-only", 3 if smoke else WRITES
-        ),
+        "local_index": bench_local_index(n_articles, work / name / "local-only", 3 if smoke else WRITES),
         "retrieval_quality": quality,
     }
 
@@ -286,47 +284,56 @@ def bench_writes(url: str, n: int) -> dict:
     }
 
 
-def bench_keyword_index(n_articles: int, work: Path, writes: int) -> dict:
-    """The keyword index alone at a scale too big to embed here: built from recombined seed sentences, then
-    `writes` documents added and deleted one commit at a time, and the golden questions searched."""
+def bench_local_index(n_articles: int, work: Path, writes: int) -> dict:
+    """The local index alone (keyword index and sentences) at a scale too big to embed here: built from
+    recombined seed sentences with random unit vectors in place of embeddings, then `writes` documents added
+    and deleted one commit at a time, and the golden questions searched."""
     import random
+
+    import numpy as np
 
     from evals.golden import load_golden
     from evals.synthetic_corpus import seed_sentences, synthetic_article
-    from index.keyword_index import KeywordChunk, KeywordIndex
+    from index.local_index import LocalChunk, LocalDocument, LocalIndex
+    from index.types import StoredSentence
     from ingest.splitting import chunk_sentences, split_sentences
 
-    def chunks_of(doc_id: str, text: str) -> list[KeywordChunk]:
-        chunks = chunk_sentences(doc_id, text, split_sentences(doc_id, text), 140)
-        return [
-            KeywordChunk(c.id, doc_id, c.text, {"doc_id": doc_id, "start": c.start, "end": c.end})
-            for c in chunks
-        ]
+    vectors = np.random.default_rng(7)
+
+    def document(doc_id: str, text: str) -> LocalDocument:
+        sentences = split_sentences(doc_id, text)
+        chunks = chunk_sentences(doc_id, text, sentences, 140)
+        matrix = vectors.standard_normal((len(sentences), 384)).astype(np.float32)
+        return LocalDocument(
+            doc_id,
+            [
+                LocalChunk(c.id, doc_id, c.text, {"doc_id": doc_id, "start": c.start, "end": c.end})
+                for c in chunks
+            ],
+            [StoredSentence(s.id, doc_id, s.start, s.end, s.text) for s in sentences],
+            matrix / np.linalg.norm(matrix, axis=1, keepdims=True),
+        )
 
     rng = random.Random(7)
     pool = seed_sentences(Path("data/articles"))
-    index = KeywordIndex(work / "keywords")
+    index = LocalIndex(work / "local")
     started = time.perf_counter()
-    batch: list[tuple[str, list[KeywordChunk]]] = []
+    batch: list[LocalDocument] = []
     for i in range(n_articles):
-        doc_id = f"doc{i:06d}"
-        batch.append((doc_id, chunks_of(doc_id, synthetic_article(rng, pool, i))))
+        batch.append(document(f"doc{i:06d}", synthetic_article(rng, pool, i)))
         if len(batch) == 1000 or i == n_articles - 1:
             index.apply(batch)
             batch = []
     build = time.perf_counter() - started
     adds, removes = [], []
-    fresh = [
-        (f"fresh{i}", chunks_of(f"fresh{i}", synthetic_article(rng, pool, n_articles + i)))
-        for i in range(writes)
-    ]
-    for doc_id, chunks in fresh:
+    fresh = [document(f"fresh{i}", synthetic_article(rng, pool, n_articles + i)) for i in range(writes)]
+    for doc in fresh:
         started = time.perf_counter()
-        index.apply([(doc_id, chunks)])
+        index.apply([doc])
         adds.append(time.perf_counter() - started)
-    for doc_id, _ in fresh:
+    for doc in fresh:
         started = time.perf_counter()
-        index.apply([], [doc_id])
+        index.apply([], [doc.doc_id])
         removes.append(time.perf_counter() - started)
     searches = []
     for item in load_golden():
@@ -398,14 +405,15 @@ def write_bench(results: list[dict], out_dir: Path) -> None:
         )
     md += [
         "",
-        "## The keyword index alone (recombined articles, no embedding; one commit per write)",
+        "## The local index alone (keyword index and sentences; recombined articles, random vectors in place of "
+        "embeddings; one commit per write)",
         "",
         "| scale | articles | chunks | build s | add p50 ms | add p95 ms | delete p50 ms | delete p95 ms | "
         "search p50 ms |",
         "|" + "---|" * 9,
     ]
     for r in results:
-        k = r["keyword_index"]
+        k = r["local_index"]
         md.append(
             f"| {r['scale']} | {k['articles']} | {k['chunks']} | {k['build_s']} | {k['add_p50_ms']} | "
             f"{k['add_p95_ms']} | {k['delete_p50_ms']} | {k['delete_p95_ms']} | {k['search_p50_ms']} |"
@@ -421,9 +429,7 @@ def run_bench(scales: list[str], out_dir: Path = REPORTS_DIR, smoke: bool = Fals
             if name in KEYWORD_ONLY:
                 work = Path(tmp) / name
                 writes = 3 if smoke else WRITES
-                results.append(
-                    {"scale": name, "keyword_index": bench_keyword_index(n_articles, work, writes)}
-                )
+                results.append({"scale": name, "local_index": bench_local_index(n_articles, work, writes)})
             else:
                 results.append(run_scale(name, n_articles, Path(tmp), smoke))
     write_bench(results, out_dir)
@@ -433,7 +439,7 @@ def run_bench(scales: list[str], out_dir: Path = REPORTS_DIR, smoke: bool = Fals
 def register(sub) -> None:
     p = sub.add_parser("bench", help="benchmark ingest, answers, HTTP load, cold start and quality")
     p.add_argument("--large", action="store_true", help="also 10,000 articles")
-    # --scales 100k simulates 100,000 articles with the keyword index alone (no embedding).
+    # --scales 100k simulates 100,000 articles with the local index alone (no embedding).
     p.add_argument("--smoke", action="store_true", help="tiny scales and short runs (checks figures appear)")
     p.add_argument("--scales", default=None, help=f"comma-separated, any of {', '.join(SCALES)}")
     p.add_argument("--out", default=None)

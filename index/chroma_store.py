@@ -113,7 +113,7 @@ def read_all(collection, include: list[str], where: dict | None = None, page: in
         offset += page
 
 
-def _annotations(prepared: PreparedDocument) -> list[SentenceAnnotation]:
+def sentence_annotations(prepared: PreparedDocument) -> list[SentenceAnnotation]:
     """The document's sentence annotations, made now if whoever prepared it did not."""
     if len(prepared.annotations) == len(prepared.sentences):
         return prepared.annotations
@@ -242,7 +242,7 @@ class ChromaStore:
 
     def _upsert_sentences(self, parts) -> None:
         sents = [s for prepared, _, _ in parts for s in prepared.sentences]
-        notes = [a for prepared, _, _ in parts for a in _annotations(prepared)]
+        notes = [a for prepared, _, _ in parts for a in sentence_annotations(prepared)]
         vectors = np.concatenate([v for _, _, v in parts]) if parts else np.zeros((0, 0))
         for part in _batches(len(sents)):
             self.sentences.upsert(
@@ -461,6 +461,22 @@ class ChromaStore:
             return []
         got = self.chunks.get(ids=ids, include=["documents", "metadatas"])
         return list(zip(got["ids"], got["documents"], got["metadatas"], strict=True))
+
+    @_outage_is_unavailable
+    def document_sentences(self, doc_ids: list[str]) -> tuple[list[StoredSentence], np.ndarray]:
+        """Every sentence of the given documents, with their embeddings as one matrix."""
+        sentences: list[StoredSentence] = []
+        vectors: list = []
+        for start in range(0, len(doc_ids), DOCS_PER_FILTER):  # each id in `$in` is one SQL variable
+            where = {"doc_id": {"$in": list(doc_ids[start : start + DOCS_PER_FILTER])}}
+            got = read_all(self.sentences, ["documents", "metadatas", "embeddings"], where=where)
+            sentences += [
+                _stored_sentence(i, text, meta)
+                for i, text, meta in zip(got["ids"], got["documents"], got["metadatas"], strict=True)
+            ]
+            vectors += got["embeddings"]
+        matrix = np.asarray(vectors, dtype=np.float32) if vectors else np.zeros((0, 0), dtype=np.float32)
+        return sentences, matrix
 
     @_outage_is_unavailable
     def get_sentences(self, ids: list[str]) -> tuple[list[StoredSentence], np.ndarray]:

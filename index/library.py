@@ -1,10 +1,10 @@
 """The article library: ingest, delete, list and search, over one Chroma store and a keyword index.
 
-This is the one object the answer engine and the CLI use. Chroma is the record; the keyword index
-(index/keyword_index.py, tantivy, in this process's data folder) follows it. A write of this library
-updates both, each in one step of its own; `sync` brings the keyword index in line with whatever the store
-holds (at start, after a crash between the two steps, and every few seconds when other servers write to the
-same Chroma server), reading only the documents that differ.
+This is the one object the answer engine and the CLI use. Chroma is the record; the local index
+(index/local_index.py: the keyword index and the sentences, tantivy, in this process's data folder) follows
+it. A write of this library updates both, each in one step of its own; `sync` brings the local index in line
+with whatever the store holds (at start, after a crash between the two steps, and every few seconds when
+other servers write to the same Chroma server), reading only the documents that differ.
 """
 
 from __future__ import annotations
@@ -17,10 +17,10 @@ from pathlib import Path
 
 import numpy as np
 
-from index.chroma_store import ChromaStore, chunk_metadatas
+from index.chroma_store import ChromaStore, chunk_metadatas, sentence_annotations
 from index.embedding import Embedder
 from index.hybrid import candidate_pool, reciprocal_rank_fusion
-from index.keyword_index import KeywordChunk, KeywordIndex
+from index.local_index import LocalChunk, LocalDocument, LocalIndex
 from index.types import DocumentInfo, IndexAudit, RetrievedChunk, StoredDocument, StoredSentence
 from ingest.models import DocumentMetadata, IngestError, PreparedDocument
 from ingest.prepare import discover_files, prepare_bytes, prepare_file
@@ -28,7 +28,7 @@ from ingest.prepare import discover_files, prepare_bytes, prepare_file
 log = logging.getLogger(__name__)
 # Documents written together: bigger encoder batches pad less and Chroma takes fewer, larger writes.
 INGEST_BATCH = 16
-# Documents whose chunks one sync reads from the store at a time.
+# Documents whose parts one sync reads from the store at a time.
 SYNC_BATCH = 200
 
 
@@ -58,17 +58,23 @@ class IngestReport:
 
 @dataclass(frozen=True)
 class SyncReport:
-    """What one `sync` changed in the keyword index."""
+    """What one `sync` changed in the local index."""
 
     added: int = 0
     removed: int = 0
 
 
-def keyword_chunks(prepared: PreparedDocument) -> list[KeywordChunk]:
-    return [
-        KeywordChunk(c.id, c.doc_id, c.text, meta)
+def local_document(prepared: PreparedDocument, sentence_vectors: np.ndarray) -> LocalDocument:
+    """A prepared document's entries in the local index, from what ingest computed (nothing is read back)."""
+    chunks = [
+        LocalChunk(c.id, c.doc_id, c.text, meta)
         for c, meta in zip(prepared.chunks, chunk_metadatas(prepared), strict=True)
     ]
+    sentences = [
+        StoredSentence(s.id, s.doc_id, s.start, s.end, s.text, note.entities, tuple(note.lemmas))
+        for s, note in zip(prepared.sentences, sentence_annotations(prepared), strict=True)
+    ]
+    return LocalDocument(prepared.document.id, chunks, sentences, sentence_vectors)
 
 
 def chunk_vectors_from_sentences(prepared: PreparedDocument, sentence_vectors: np.ndarray) -> np.ndarray:
@@ -88,25 +94,25 @@ def chunk_vectors_from_sentences(prepared: PreparedDocument, sentence_vectors: n
 
 
 class Library:
-    """Articles in Chroma plus a keyword index of their chunks."""
+    """Articles in Chroma plus this process's local index of them (keywords and sentences)."""
 
     def __init__(
         self,
         store: ChromaStore,
         embedder: Embedder,
         max_chunk_words: int = 140,
-        keyword_dir: Path | None = None,
+        local_dir: Path | None = None,
     ):
-        """`keyword_dir` is the keyword index's folder (None: a temporary one, gone with the process)."""
+        """`local_dir` is the local index's folder (None: a temporary one, gone with the process)."""
         self.store = store
         self.embedder = embedder
         self.max_chunk_words = max_chunk_words
-        if keyword_dir is None:
+        if local_dir is None:
             import tempfile
 
-            self._scratch = tempfile.TemporaryDirectory(prefix="briefing-keywords-")
-            keyword_dir = Path(self._scratch.name)
-        self.keywords = KeywordIndex(keyword_dir)
+            self._scratch = tempfile.TemporaryDirectory(prefix="briefing-local-")
+            local_dir = Path(self._scratch.name)
+        self.local = LocalIndex(local_dir)
         self._write_lock = threading.Lock()
         self._stop_polling = threading.Event()
         self._poller: threading.Thread | None = None
@@ -115,31 +121,39 @@ class Library:
             log.warning("cleaned up after %d interrupted document writes or deletes", recovered)
         self.sync()
 
-    # ---- keeping the keyword index in line with the store ----------------------------------------
+    # ---- keeping the local index in line with the store ------------------------------------------
     def sync(self) -> SyncReport:
-        """Add to the keyword index the documents the store has and it lacks, and drop those the store no
-        longer has. Costs one read of the store's document ids, plus the chunks of what differs."""
+        """Add to the local index the documents the store has and it lacks, and drop those the store no
+        longer has. Costs one read of the store's document ids, plus the parts of what differs."""
         with self._write_lock:
             held = self.store.document_ids()
-            mine = self.keywords.documents()
+            mine = self.local.documents()
             missing = [doc_id for doc_id in held if doc_id not in mine]
             extra = mine - set(held)
             if extra:
-                self.keywords.apply([], extra)
+                self.local.apply([], extra)
             for start in range(0, len(missing), SYNC_BATCH):
-                batch = missing[start : start + SYNC_BATCH]
-                ids, texts, metas = self.store.all_chunks(batch)
-                by_doc: dict[str, list[KeywordChunk]] = {doc_id: [] for doc_id in batch}
-                for cid, text, meta in zip(ids, texts, metas, strict=True):
-                    by_doc[str(meta["doc_id"])].append(KeywordChunk(cid, str(meta["doc_id"]), text, meta))
-                self.keywords.apply(by_doc.items())
+                self.local.apply(self._stored_parts(missing[start : start + SYNC_BATCH]))
             if missing or extra:
                 log.info(
-                    "keyword index: %d documents added, %d removed to match the store",
-                    len(missing),
-                    len(extra),
+                    "local index: %d documents added, %d removed to match the store", len(missing), len(extra)
                 )
             return SyncReport(len(missing), len(extra))
+
+    def _stored_parts(self, doc_ids: list[str]) -> list[LocalDocument]:
+        """The given documents' chunks and sentences as the store holds them."""
+        ids, texts, metas = self.store.all_chunks(doc_ids)
+        chunks: dict[str, list[LocalChunk]] = {doc_id: [] for doc_id in doc_ids}
+        for cid, text, meta in zip(ids, texts, metas, strict=True):
+            chunks[str(meta["doc_id"])].append(LocalChunk(cid, str(meta["doc_id"]), text, meta))
+        sentences, vectors = self.store.document_sentences(doc_ids)
+        rows: dict[str, list[int]] = {doc_id: [] for doc_id in doc_ids}
+        for i, sentence in enumerate(sentences):
+            rows[sentence.doc_id].append(i)
+        return [
+            LocalDocument(doc_id, chunks[doc_id], [sentences[i] for i in rows[doc_id]], vectors[rows[doc_id]])
+            for doc_id in doc_ids
+        ]
 
     def start_polling(self, seconds: float) -> None:
         """Sync every `seconds` in a background thread: for a store that other servers write to. A store
@@ -152,7 +166,7 @@ class Library:
                 try:
                     self.sync()
                 except Exception as exc:  # an outage must not end the thread
-                    log.warning("could not sync the keyword index with the store: %s", exc)
+                    log.warning("could not sync the local index with the store: %s", exc)
 
         self._poller = threading.Thread(target=poll, name="keyword-sync", daemon=True)
         self._poller.start()
@@ -171,7 +185,7 @@ class Library:
     def add_batch(self, batch: list[PreparedDocument]) -> list[IngestOutcome]:
         """Store documents together: one encoder pass over all their sentences and one write per
         collection. Each becomes visible only when its own record lands, after its parts, and then its
-        chunks go into the keyword index, with the versions it replaced taken out, in one commit."""
+        chunks and sentences go into the local index, with the versions it replaced taken out, in one commit."""
         with self._write_lock:
             outcomes: list[IngestOutcome | None] = []
             todo: list[tuple[int, PreparedDocument, list[str]]] = []
@@ -198,8 +212,8 @@ class Library:
                     for old in stale:
                         self.store.delete_document(old)
                     outcomes[position] = IngestOutcome("replaced" if stale else "added", info, tuple(stale))
-                self.keywords.apply(
-                    [(p.document.id, keyword_chunks(p)) for _, p, _ in todo],
+                self.local.apply(
+                    [local_document(prepared, sentence_vectors) for prepared, _, sentence_vectors in parts],
                     [old for _, _, stale in todo for old in stale],
                 )
         return [o for o in outcomes if o is not None]
@@ -238,20 +252,20 @@ class Library:
     def delete(self, doc_id: str) -> bool:
         with self._write_lock:
             existed = self.store.delete_document(doc_id)
-            self.keywords.apply([], [doc_id])
+            self.local.apply([], [doc_id])
         return existed
 
     def audit(self) -> IndexAudit:
-        """A consistency check of the store (whole documents, no leftovers, no duplicates) and of the keyword
-        index against it (the same documents, each with all its chunks)."""
+        """A consistency check of the store (whole documents, no leftovers, no duplicates) and of the local
+        index against it (the same documents, each with all its chunks and sentences)."""
         from dataclasses import replace
 
         with self._write_lock:
             audit = self.store.audit()
-            records = {d.id: d.chunks for d in self.store.list_documents()}
-            held = self.keywords.chunk_counts()
+            records = {d.id: (d.chunks, d.sentences) for d in self.store.list_documents()}
+            held = self.local.part_counts()
         mismatch = sorted(d for d in records.keys() | held.keys() if records.get(d) != held.get(d))
-        return replace(audit, keyword_mismatch=tuple(mismatch))
+        return replace(audit, local_mismatch=tuple(mismatch))
 
     # ---- reads --------------------------------------------------------------------------------
     def documents(self) -> list[DocumentInfo]:
@@ -262,22 +276,22 @@ class Library:
 
     def counts(self) -> tuple[int, int]:
         """(documents, chunks) that are visible."""
-        return len(self.keywords.documents()), self.keywords.size
+        return len(self.local.documents()), self.local.size
 
     def retrieve(
         self, query: str, k: int = 6, query_vector: np.ndarray | None = None
     ) -> list[RetrievedChunk]:
         """Top-k chunks for a query by reciprocal-rank fusion of vector and BM25 rankings."""
-        size = self.keywords.size
+        size = self.local.size
         if size == 0 or not query.strip():
             return []
         vector = self.embedder.embed_query(query) if query_vector is None else query_vector
         pool = candidate_pool(k)
         dense = self.store.query_chunks(vector, min(pool, size))
-        lexical = self.keywords.search(query, pool)
-        return reciprocal_rank_fusion(dense, lexical, k, self.keywords.documents())
+        lexical = self.local.search(query, pool)
+        return reciprocal_rank_fusion(dense, lexical, k, self.local.documents())
 
     def sentences(self, chunks: list[RetrievedChunk]) -> tuple[list[StoredSentence], np.ndarray]:
-        """The sentences inside the given chunks, each once, with their embeddings."""
+        """The sentences inside the given chunks, each once, with their embeddings (from the local index)."""
         ids = list(dict.fromkeys(sid for c in chunks for sid in c.sentence_ids))
-        return self.store.get_sentences(ids)
+        return self.local.sentences(ids)

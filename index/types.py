@@ -73,8 +73,8 @@ class IndexAudit:
     orphan_sentences: int
     incomplete: tuple[str, ...]  # documents whose stored parts differ from their record's counts
     duplicate_sources: tuple[str, ...]  # sources held by more than one document
-    # documents the keyword index holds differently from the store (missing, left over, or other chunks)
-    keyword_mismatch: tuple[str, ...] = ()
+    # documents the local index holds differently from the store (missing, left over, other parts)
+    local_mismatch: tuple[str, ...] = ()
 
     @property
     def ok(self) -> bool:
@@ -83,7 +83,7 @@ class IndexAudit:
             or self.orphan_sentences
             or self.incomplete
             or self.duplicate_sources
-            or self.keyword_mismatch
+            or self.local_mismatch
         )
 
 

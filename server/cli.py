@@ -84,6 +84,8 @@ def cmd_check(settings: Settings, args: argparse.Namespace) -> int:
     if args.repair:
         removed = library.store.remove_orphans()
         print(f"removed {removed} chunks and sentences that belonged to no document")
+        synced = library.sync()
+        print(f"local index: {synced.added} documents added, {synced.removed} removed to match the store")
     audit = library.audit()
     print(
         f"{audit.documents} documents, {audit.chunks} chunks, {audit.sentences} sentences; "
@@ -93,9 +95,9 @@ def cmd_check(settings: Settings, args: argparse.Namespace) -> int:
         print(f"INCOMPLETE {doc_id}: its parts differ from its record; ingest it again", file=sys.stderr)
     for source in audit.duplicate_sources:
         print(f"DUPLICATE  {source}: held by more than one document; ingest it again", file=sys.stderr)
-    for doc_id in audit.keyword_mismatch:
+    for doc_id in audit.local_mismatch:
         print(
-            f"KEYWORDS   {doc_id}: the keyword index differs from the store; open the library again",
+            f"LOCAL      {doc_id}: the local index differs from the store; open the library again",
             file=sys.stderr,
         )
     print(

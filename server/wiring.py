@@ -40,13 +40,13 @@ def build_library(settings: Settings, embedder: Embedder | None = None) -> Libra
         embedder_name=embedder.name,
         shared=settings.index.chroma_url is not None,
     )
-    return Library(store, embedder, settings.index.max_chunk_words, keyword_dir=keyword_dir(settings))
+    return Library(store, embedder, settings.index.max_chunk_words, local_dir=local_dir(settings))
 
 
-def keyword_dir(settings: Settings) -> Path:
-    """Where this process keeps the keyword index of one store: per collection prefix, and per Chroma
-    server if there is one."""
+def local_dir(settings: Settings) -> Path:
+    """Where this process keeps its local index of one store: per collection prefix, and per Chroma server
+    if there is one."""
     name = settings.index.collection_prefix
     if settings.index.chroma_url:
         name += "-" + hashlib.sha256(settings.index.chroma_url.encode()).hexdigest()[:10]
-    return settings.index.data_dir / "keywords" / name
+    return settings.index.data_dir / "local" / name

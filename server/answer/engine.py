@@ -105,8 +105,9 @@ class AnswerEngine:
             )
         t = time.perf_counter()
         k = top_k or self.settings.top_k
-        # Most questions are searched as they are written: that search starts now, beside the parse
-        # (ONNX Runtime and Chroma release the GIL), and is used if the parse asks for the same text.
+        # Most questions are searched as they are written: that search starts now, beside the parse (the
+        # query's embedding runs in ONNX Runtime, which releases the GIL), and is used if the parse asks
+        # for the same text.
         plain = clean_question(prepared.text)
         early = self._workers().submit(self._pool_for, plain, k)
         profile = analyse_question(prepared.text)

@@ -32,11 +32,11 @@ def test_bench_smoke_produces_every_figure(tmp_path):
     assert writes["operations"] == 3
     assert all(writes[k] > 0 for k in ("upload_p50_s", "upload_p95_s", "delete_p50_s", "delete_p95_s"))
     simulated = results[1]
-    assert simulated["scale"] == "100k" and "ingest" not in simulated  # the keyword index alone
+    assert simulated["scale"] == "100k" and "ingest" not in simulated  # the local index alone
     for scale in results:
-        keywords = scale["keyword_index"]
-        assert keywords["chunks"] > keywords["articles"] > 0
-        assert all(keywords[k] > 0 for k in ("add_p50_ms", "delete_p50_ms", "search_p50_ms"))
+        local = scale["local_index"]
+        assert local["chunks"] > local["articles"] > 0
+        assert all(local[k] > 0 for k in ("add_p50_ms", "delete_p50_ms", "search_p50_ms"))
     md = (tmp_path / "bench.md").read_text()
     assert "| seed | 2 |" in md and "HTTP load" in md
     assert "## Writes through the API" in md and "| 100k | 12 |" in md

@@ -155,6 +155,8 @@ def test_full_sweep_removes_parts_without_a_document(make_library):
     library.store.documents.delete(ids=library.store.document_ids())  # parts left, no journal entry
     assert library.audit().orphan_chunks > 0 and not library.audit().ok
     assert library.store.remove_orphans() > 0
+    assert library.audit().local_mismatch  # the local index still holds what the store lost
+    assert library.sync().removed == 1
     assert library.audit().ok and library.store.chunks.count() == 0
 
 

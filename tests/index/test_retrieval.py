@@ -39,7 +39,7 @@ def test_empty_query_returns_nothing(seed_library):
     assert seed_library.retrieve("   ", k=3) == []
 
 
-def test_keyword_index_matches_and_ranks_as_llama_index_bm25_retriever(seed_library):
+def test_local_keyword_index_matches_and_ranks_as_llama_index_bm25_retriever(seed_library):
     """The tantivy keyword index ranks the same stemmed tokens by the same BM25 (k1 1.2, b 0.75, Lucene's
     idf) as llama-index's BM25Retriever; tantivy stores each chunk's length in one byte, so scores differ
     by a few per cent and near-ties may swap, but every question matches exactly the same chunks and the best
@@ -61,7 +61,7 @@ def test_keyword_index_matches_and_ranks_as_llama_index_bm25_retriever(seed_libr
     compared = same_best = 0
     for question in questions:
         expected = [h.node.node_id for h in theirs.retrieve(question) if h.score > 0]
-        got = [cid for cid, _, _, _ in seed_library.keywords.search(question, len(ids))]
+        got = [cid for cid, _, _, _ in seed_library.local.search(question, len(ids))]
         assert set(got) == set(expected), question
         if expected:
             compared += 1

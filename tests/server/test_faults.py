@@ -43,13 +43,13 @@ def open_library(data_dir: Path, embedder):
     return build_library(Settings(index=IndexSettings(data_dir=data_dir)), embedder=embedder)
 
 
-def keyword_documents_as_left(data_dir: Path) -> dict[str, int]:
-    """The keyword index on disk, read without syncing it: chunks per document."""
-    from index.keyword_index import KeywordIndex
+def local_documents_as_left(data_dir: Path) -> dict[str, tuple[int, int]]:
+    """The local index on disk, read without syncing it: (chunks, sentences) per document."""
+    from index.local_index import LocalIndex
     from server.settings import IndexSettings, Settings
-    from server.wiring import keyword_dir
+    from server.wiring import local_dir
 
-    return KeywordIndex(keyword_dir(Settings(index=IndexSettings(data_dir=data_dir)))).chunk_counts()
+    return LocalIndex(local_dir(Settings(index=IndexSettings(data_dir=data_dir)))).part_counts()
 
 
 def upload_in_background(url: str, data: bytes, headers: dict | None = None) -> tuple[threading.Thread, dict]:
@@ -91,14 +91,14 @@ def test_sigkill_mid_ingest_leaves_whole_documents_and_ingest_completes(tmp_path
     proc.send_signal(signal.SIGKILL)
     proc.wait(timeout=10)
 
-    keywords_left = keyword_documents_as_left(data_dir)
+    local_left = local_documents_as_left(data_dir)
     library = open_library(data_dir, embedder)  # opening sweeps what the interrupted write left
     audit = library.audit()
-    assert audit.ok, audit  # the keyword index caught up with the store: the same documents, whole
+    assert audit.ok, audit  # the local index caught up with the store: the same documents, whole
     assert 0 < audit.documents < len(files), audit
-    records = {d.id: d.chunks for d in library.documents()}
-    # As the kill left it, the keyword index held only whole documents that the store holds.
-    assert all(records.get(doc_id) == n for doc_id, n in keywords_left.items()), keywords_left
+    records = {d.id: (d.chunks, d.sentences) for d in library.documents()}
+    # As the kill left it, the local index held only whole documents that the store holds.
+    assert all(records.get(doc_id) == n for doc_id, n in local_left.items()), local_left
     del library
 
     rerun = subprocess.run([briefing, "ingest", str(corpus)], capture_output=True, text=True, env=env)
@@ -119,7 +119,7 @@ def test_sigkill_mid_upload_then_restart(tmp_path, embedder):
     server.wait(timeout=10)
     thread.join(timeout=30)
     assert "error" in outcome, "the upload had finished before the kill; make the article longer"
-    assert set(keyword_documents_as_left(data_dir)) <= documents_before
+    assert set(local_documents_as_left(data_dir)) <= documents_before
 
     server = start_briefing_server(data_dir, port, tmp_path / "second.log")
     try:
