@@ -141,8 +141,10 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: list[str] | None = None) -> int:
     from index.embedding import set_offline_environment
+    from index.local_index import limit_allocator_arenas
 
     set_offline_environment()
+    limit_allocator_arenas()  # before any thread starts, so that every thread shares the capped arenas
     args = build_parser().parse_args(argv)
     return int(args.func(Settings(), args) or 0)
 

@@ -23,20 +23,14 @@ NAME_SPELLING_RATIO = 80
 
 
 def sentence_keys(sentence: StoredSentence) -> frozenset[str]:
-    """A sentence's content lemmas and the words of its names. A sentence's id is the hash of its document
-    and span, so its keys are computed once per sentence id."""
-    return _sentence_keys(sentence.id, sentence)
-
-
-@lru_cache(maxsize=16384)
-def _sentence_keys(_sentence_id: str, sentence: StoredSentence) -> frozenset[str]:
+    """A sentence's content lemmas and the words of its names."""
     keys = set(sentence.lemmas)
     for name in sentence.entity_texts():
         keys.update(name_words(name))
     return frozenset(keys)
 
 
-@lru_cache(maxsize=16384)
+@lru_cache(maxsize=4096)
 def name_words(text: str) -> tuple[str, ...]:
     """The lower-case words of a name, a hyphenated word also as its parts ("anti-taliban", "anti",
     "taliban")."""
