@@ -34,7 +34,6 @@ from collections.abc import Set as AbstractSet
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
-from typing import Any
 
 import numpy as np
 
@@ -127,24 +126,19 @@ class _Tantivy:
         self.index = tantivy.Index(schema, path=str(path), reuse=True)
         self.schema = self.index.schema
         self.searcher = self.index.searcher()
-        self._writer: Any = None
 
     def commit(self, deleted: Iterable[str], added: Iterable) -> None:
-        """Delete every entry of the `deleted` documents, then add the `added` entries, in one commit."""
-        if self._writer is None:
-            # One writer for the life of the process, created at the first write: a writer per write left
-            # several MB of allocator arenas behind each time. It holds the folder's lock, which is why each
-            # process keeps its own local index.
-            try:
-                self._writer = self.index.writer(heap_size=WRITER_HEAP, num_threads=1)
-            except ValueError as exc:
-                if "LockBusy" not in str(exc):
-                    raise
-                raise RuntimeError(
-                    f"another process writes the local index at {self.path.parent}: each server (and each "
-                    f"`briefing ingest` while a server runs) needs a BRIEFING_DATA_DIR of its own"
-                ) from exc
-        writer = self._writer
+        """Delete every entry of the `deleted` documents, then add the `added` entries, in one commit. The
+        writer lives for this write only, so that no process holds the folder's lock between writes."""
+        try:
+            writer = self.index.writer(heap_size=WRITER_HEAP, num_threads=1)
+        except ValueError as exc:
+            if "LockBusy" not in str(exc):
+                raise
+            raise RuntimeError(
+                f"another process is writing the local index at {self.path.parent}: each server needs a "
+                f"BRIEFING_DATA_DIR of its own"
+            ) from exc
         try:
             for doc_id in deleted:
                 writer.delete_documents_by_term("doc_id", doc_id)
@@ -154,6 +148,8 @@ class _Tantivy:
         except BaseException:
             writer.rollback()
             raise
+        finally:
+            writer.wait_merging_threads()
         self.index.reload()
         self.searcher = self.index.searcher()
 
