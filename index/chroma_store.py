@@ -289,12 +289,17 @@ class ChromaStore:
         }
 
     @_outage_is_unavailable
-    def delete_document(self, doc_id: str) -> bool:
-        """Remove the record first (the document vanishes at once), then its parts."""
+    def delete_document(self, doc_id: str, part_ids: tuple[list[str], list[str]] | None = None) -> bool:
+        """Remove the record first (the document vanishes at once), then its parts. `part_ids` (its chunk
+        and sentence ids, when the caller knows them all) spares Chroma the search for them."""
         existed = bool(self.documents.get(ids=[doc_id], include=[])["ids"])
         self._journal_open([doc_id], "delete")
         self.documents.delete(ids=[doc_id])
-        self._delete_parts(doc_id)
+        if part_ids is not None and part_ids[0] and part_ids[1]:
+            self.chunks.delete(ids=part_ids[0])
+            self.sentences.delete(ids=part_ids[1])
+        else:
+            self._delete_parts(doc_id)
         self._journal_close([doc_id])
         return existed
 

@@ -251,7 +251,7 @@ class Library:
 
     def delete(self, doc_id: str) -> bool:
         with self._write_lock:
-            existed = self.store.delete_document(doc_id)
+            existed = self.store.delete_document(doc_id, self.local.part_ids(doc_id))
             self.local.apply([], [doc_id])
         return existed
 

@@ -268,6 +268,23 @@ class LocalIndex:
             return empty
         return [s for s, _ in ordered], np.stack([v for _, v in ordered])
 
+    def part_ids(self, doc_id: str) -> tuple[list[str], list[str]] | None:
+        """A document's chunk and sentence ids, if the index holds it (whole, since it has its marker)."""
+        import tantivy
+
+        if doc_id not in self._documents:
+            return None
+        out: tuple[list[str], list[str]] = ([], [])
+        for slot, (index, kind) in enumerate(((self._chunks, None), (self._parts, "sentence"))):
+            query = tantivy.Query.term_query(index.schema, "doc_id", doc_id)
+            searcher = index.searcher
+            for _, address in searcher.search(query, max(1, searcher.num_docs)).hits:
+                entry = searcher.doc(address)
+                payload = json.loads(bytes(entry["payload"][0]))
+                if kind is None or "start" in payload:  # in the parts index, sentences (not the marker)
+                    out[slot].append(payload["id"])
+        return out
+
     def part_counts(self) -> dict[str, tuple[int, int]]:
         """(chunks, sentences) per document, for every document that has a marker or any entry (a full read,
         for audits)."""

@@ -117,12 +117,23 @@ def test_a_crash_mid_delete_is_finished_when_the_store_is_opened(make_library, t
     library = make_library()
     doc_id = library.add_prepared(prepare_file(NOOR_ARTICLE)).document.id
 
-    def die(*args, **kwargs):
-        raise ProcessDied
+    class DiesAfterTheRecord:
+        """The documents collection, whose delete removes the record and then the process dies."""
 
-    library.store._delete_parts = die  # dies after the record went, before the parts
+        def __init__(self, collection):
+            self.collection = collection
+
+        def __getattr__(self, name):
+            return getattr(self.collection, name)
+
+        def delete(self, *args, **kwargs):
+            self.collection.delete(*args, **kwargs)
+            raise ProcessDied
+
+    library.store.documents = DiesAfterTheRecord(library.store.documents)
     with pytest.raises(ProcessDied):
         library.delete(doc_id)
+    library.store.documents = library.store.documents.collection
     assert library.document(doc_id) is None and library.store.chunks.count() > 0
     reopened = make_library(tmp_path / "data")
     assert reopened.store.chunks.count() == 0 and reopened.store.sentences.count() == 0

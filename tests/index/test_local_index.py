@@ -168,3 +168,29 @@ def _vectors(library, prepared):
 
     sentence_vectors = library.embedder.embed_texts([s.text for s in prepared.sentences])
     return chunk_vectors_from_sentences(prepared, sentence_vectors), sentence_vectors
+
+
+def test_a_delete_names_the_parts_it_removes(make_library, monkeypatch):
+    """The local index knows a whole document's chunk and sentence ids, so Chroma is not searched for them;
+    a document the local index lacks is still removed whole (by Chroma's search)."""
+    library = make_library()
+    library.ingest_paths([SEED_DIR])
+    noor, other = sorted(library.local.documents())
+    chunk_ids, sentence_ids = library.local.part_ids(noor)
+    records = {d.id: d for d in library.documents()}
+    assert (len(chunk_ids), len(sentence_ids)) == (records[noor].chunks, records[noor].sentences)
+
+    searched = []
+    original = library.store._delete_parts
+    monkeypatch.setattr(
+        library.store, "_delete_parts", lambda doc_id: searched.append(doc_id) or original(doc_id)
+    )
+    assert library.delete(noor)
+    assert searched == [] and library.audit().ok
+    assert library.store.chunks.get(ids=chunk_ids)["ids"] == []
+
+    library.local.apply([], [other])  # as if the local index had not caught up yet
+    assert library.local.part_ids(other) is None
+    assert library.delete(other)
+    assert searched == [other]
+    assert library.store.chunks.count() == 0 and library.store.sentences.count() == 0
