@@ -153,15 +153,22 @@ class _Tantivy:
         self.index.reload()
         self.searcher = self.index.searcher()
 
-    def all_doc_ids(self, field: str, value: str) -> list[str]:
-        """The document id of every entry whose `field` is `value` (a full read)."""
+    def doc_ids(self, field: str | None = None, value: str = "") -> list[str]:
+        """The document id of every entry (or of every entry whose `field` is `value`): a full read."""
         import tantivy
 
         searcher = self.searcher
         if searcher.num_docs == 0:
             return []
-        hits = searcher.search(tantivy.Query.term_query(self.schema, field, value), searcher.num_docs).hits
-        return [searcher.doc(address)["doc_id"][0] for _, address in hits]
+        query = (
+            tantivy.Query.all_query()
+            if field is None
+            else tantivy.Query.term_query(self.schema, field, value)
+        )
+        return [
+            searcher.doc(address)["doc_id"][0]
+            for _, address in searcher.search(query, searcher.num_docs).hits
+        ]
 
 
 def _json(value) -> bytes:
@@ -203,7 +210,7 @@ class LocalIndex:
                 entry = searcher.doc(address)
                 markers[entry["doc_id"][0]] = int(json.loads(bytes(entry["payload"][0])).get("chunks", 0))
         if self.size != sum(markers.values()):
-            stray = set(self._all_chunk_doc_ids()) - markers.keys()
+            stray = set(self._chunks.doc_ids()) - markers.keys()
             if stray:
                 log.warning(
                     "removing the chunks of %d documents without a marker from %s", len(stray), self.path
@@ -290,18 +297,9 @@ class LocalIndex:
         for audits)."""
         from collections import Counter
 
-        chunks = Counter(self._all_chunk_doc_ids())
-        sentences = Counter(self._parts.all_doc_ids("kind", "sentence"))
+        chunks = Counter(self._chunks.doc_ids())
+        sentences = Counter(self._parts.doc_ids("kind", "sentence"))
         return {d: (chunks[d], sentences[d]) for d in {*self._documents, *chunks, *sentences}}
-
-    def _all_chunk_doc_ids(self) -> list[str]:
-        import tantivy
-
-        searcher = self._chunks.searcher
-        if searcher.num_docs == 0:
-            return []
-        hits = searcher.search(tantivy.Query.all_query(), searcher.num_docs).hits
-        return [searcher.doc(address)["doc_id"][0] for _, address in hits]
 
     # ---- writes -------------------------------------------------------------------------------
     def apply(self, added: Iterable[LocalDocument], removed: Collection[str] = ()) -> None:
