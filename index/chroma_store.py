@@ -113,6 +113,19 @@ def read_all(collection, include: list[str], where: dict | None = None, page: in
         offset += page
 
 
+def _read_for(collection, include: list[str], doc_ids: list[str]) -> dict:
+    """`read_all` of the given documents' parts, a few hundred documents per filter (each id in `$in` is
+    one SQL variable)."""
+    out: dict[str, list] = {"ids": [], **{field: [] for field in include}}
+    for start in range(0, len(doc_ids), DOCS_PER_FILTER):
+        got = read_all(
+            collection, include, where={"doc_id": {"$in": list(doc_ids[start : start + DOCS_PER_FILTER])}}
+        )
+        for field, values in got.items():
+            out[field] += values
+    return out
+
+
 def sentence_annotations(prepared: PreparedDocument) -> list[SentenceAnnotation]:
     """The document's sentence annotations, made now if whoever prepared it did not."""
     if len(prepared.annotations) == len(prepared.sentences):
@@ -422,27 +435,9 @@ class ChromaStore:
     @_outage_is_unavailable
     def all_chunks(self, doc_ids: list[str] | None = None) -> tuple[list[str], list[str], list[dict]]:
         """Every chunk, or the chunks of the given documents, as ids, texts and metadatas."""
-        if doc_ids is None:
-            got = read_all(self.chunks, ["documents", "metadatas"])
-            return got["ids"], got["documents"], got["metadatas"]
-        ids: list[str] = []
-        texts: list[str] = []
-        metas: list[dict] = []
-        for start in range(0, len(doc_ids), DOCS_PER_FILTER):  # each id in `$in` is one SQL variable
-            where = {"doc_id": {"$in": list(doc_ids[start : start + DOCS_PER_FILTER])}}
-            got = read_all(self.chunks, ["documents", "metadatas"], where=where)
-            ids += got["ids"]
-            texts += got["documents"]
-            metas += got["metadatas"]
-        return ids, texts, metas
-
-    @_outage_is_unavailable
-    def chunk_ids(self) -> list[str]:
-        return read_all(self.chunks, [])["ids"]
-
-    @_outage_is_unavailable
-    def count_chunks(self) -> int:
-        return self.chunks.count()
+        include = ["documents", "metadatas"]
+        got = read_all(self.chunks, include) if doc_ids is None else _read_for(self.chunks, include, doc_ids)
+        return got["ids"], got["documents"], got["metadatas"]
 
     @_outage_is_unavailable
     def query_chunks(self, vector: np.ndarray, n: int) -> list[tuple[str, str, dict, float]]:
@@ -461,25 +456,14 @@ class ChromaStore:
         ]
 
     @_outage_is_unavailable
-    def get_chunks(self, ids: list[str]) -> list[tuple[str, str, dict]]:
-        if not ids:
-            return []
-        got = self.chunks.get(ids=ids, include=["documents", "metadatas"])
-        return list(zip(got["ids"], got["documents"], got["metadatas"], strict=True))
-
-    @_outage_is_unavailable
     def document_sentences(self, doc_ids: list[str]) -> tuple[list[StoredSentence], np.ndarray]:
         """Every sentence of the given documents, with their embeddings as one matrix."""
-        sentences: list[StoredSentence] = []
-        vectors: list = []
-        for start in range(0, len(doc_ids), DOCS_PER_FILTER):  # each id in `$in` is one SQL variable
-            where = {"doc_id": {"$in": list(doc_ids[start : start + DOCS_PER_FILTER])}}
-            got = read_all(self.sentences, ["documents", "metadatas", "embeddings"], where=where)
-            sentences += [
-                _stored_sentence(i, text, meta)
-                for i, text, meta in zip(got["ids"], got["documents"], got["metadatas"], strict=True)
-            ]
-            vectors += got["embeddings"]
+        got = _read_for(self.sentences, ["documents", "metadatas", "embeddings"], doc_ids)
+        sentences = [
+            _stored_sentence(i, text, meta)
+            for i, text, meta in zip(got["ids"], got["documents"], got["metadatas"], strict=True)
+        ]
+        vectors = got["embeddings"]
         matrix = np.asarray(vectors, dtype=np.float32) if vectors else np.zeros((0, 0), dtype=np.float32)
         return sentences, matrix
 

@@ -168,7 +168,7 @@ class Library:
                 except Exception as exc:  # an outage must not end the thread
                     log.warning("could not sync the local index with the store: %s", exc)
 
-        self._poller = threading.Thread(target=poll, name="keyword-sync", daemon=True)
+        self._poller = threading.Thread(target=poll, name="local-sync", daemon=True)
         self._poller.start()
 
     def stop_polling(self) -> None:

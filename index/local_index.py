@@ -46,9 +46,9 @@ STOPWORDS = "english"
 STEMMER = "english"
 LAYOUT = "3"  # 1: chunks only; 2: chunks and sentences; 3: chunks apart from the rest
 # tantivy's minimum per writer thread.
+WRITER_HEAP = 15_000_000
 # mallopt's parameter number for the arena cap (glibc's malloc.h).
 M_ARENA_MAX = -8
-WRITER_HEAP = 15_000_000
 
 
 @dataclass(frozen=True)
@@ -153,22 +153,29 @@ class _Tantivy:
         self.index.reload()
         self.searcher = self.index.searcher()
 
-    def doc_ids(self, field: str | None = None, value: str = "") -> list[str]:
-        """The document id of every entry (or of every entry whose `field` is `value`): a full read."""
+    def entries(self, query=None, limit: int | None = None) -> list:
+        """The stored entries that match `query` (every entry if None), up to `limit` (all if None)."""
         import tantivy
 
         searcher = self.searcher
-        if searcher.num_docs == 0:
+        limit = searcher.num_docs if limit is None else limit
+        if limit <= 0:
             return []
-        query = (
-            tantivy.Query.all_query()
-            if field is None
-            else tantivy.Query.term_query(self.schema, field, value)
-        )
-        return [
-            searcher.doc(address)["doc_id"][0]
-            for _, address in searcher.search(query, searcher.num_docs).hits
-        ]
+        hits = searcher.search(tantivy.Query.all_query() if query is None else query, limit).hits
+        return [searcher.doc(address) for _, address in hits]
+
+    def term(self, field: str, value: str):
+        import tantivy
+
+        return tantivy.Query.term_query(self.schema, field, value)
+
+    def doc_ids(self, query=None) -> list[str]:
+        """The document id of every entry that matches `query` (every entry if None): a full read."""
+        return [entry["doc_id"][0] for entry in self.entries(query)]
+
+
+def _payload(entry) -> dict:
+    return json.loads(bytes(entry["payload"][0]))
 
 
 def _json(value) -> bytes:
@@ -198,17 +205,10 @@ class LocalIndex:
     def _read_markers(self) -> set[str]:
         """The documents with a marker; chunks of any other document are swept (a write that stopped
         between its two commits, whose document the store has since lost)."""
-        import tantivy
-
-        searcher = self._parts.searcher
-        if searcher.num_docs == 0:
-            markers: dict[str, int] = {}
-        else:
-            query = tantivy.Query.term_query(self._parts.schema, "kind", "doc")
-            markers = {}
-            for _, address in searcher.search(query, searcher.num_docs).hits:
-                entry = searcher.doc(address)
-                markers[entry["doc_id"][0]] = int(json.loads(bytes(entry["payload"][0])).get("chunks", 0))
+        markers = {
+            entry["doc_id"][0]: int(_payload(entry).get("chunks", 0))
+            for entry in self._parts.entries(self._parts.term("kind", "doc"))
+        }
         if self.size != sum(markers.values()):
             stray = set(self._chunks.doc_ids()) - markers.keys()
             if stray:
@@ -243,7 +243,7 @@ class LocalIndex:
         for score, address in searcher.search(tantivy.Query.boolean_query(clauses), n).hits:
             if score <= 0:
                 continue
-            payload = json.loads(bytes(searcher.doc(address)["payload"][0]))
+            payload = _payload(searcher.doc(address))
             out.append((payload["id"], payload["text"], payload["meta"], float(score)))
         return out
 
@@ -259,7 +259,7 @@ class LocalIndex:
         found: dict[str, tuple[StoredSentence, np.ndarray]] = {}
         for _, address in searcher.search(query, len(ids)).hits:
             entry = searcher.doc(address)
-            p = json.loads(bytes(entry["payload"][0]))
+            p = _payload(entry)
             sentence = StoredSentence(
                 p["id"],
                 p["doc_id"],
@@ -281,16 +281,16 @@ class LocalIndex:
 
         if doc_id not in self._documents:
             return None
-        out: tuple[list[str], list[str]] = ([], [])
-        for slot, (index, kind) in enumerate(((self._chunks, None), (self._parts, "sentence"))):
-            query = tantivy.Query.term_query(index.schema, "doc_id", doc_id)
-            searcher = index.searcher
-            for _, address in searcher.search(query, max(1, searcher.num_docs)).hits:
-                entry = searcher.doc(address)
-                payload = json.loads(bytes(entry["payload"][0]))
-                if kind is None or "start" in payload:  # in the parts index, sentences (not the marker)
-                    out[slot].append(payload["id"])
-        return out
+        sentences = tantivy.Query.boolean_query(
+            [
+                (tantivy.Occur.Must, self._parts.term("doc_id", doc_id)),
+                (tantivy.Occur.Must, self._parts.term("kind", "sentence")),
+            ]
+        )
+        return (
+            [_payload(e)["id"] for e in self._chunks.entries(self._chunks.term("doc_id", doc_id))],
+            [_payload(e)["id"] for e in self._parts.entries(sentences)],
+        )
 
     def part_counts(self) -> dict[str, tuple[int, int]]:
         """(chunks, sentences) per document, for every document that has a marker or any entry (a full read,
@@ -298,7 +298,7 @@ class LocalIndex:
         from collections import Counter
 
         chunks = Counter(self._chunks.doc_ids())
-        sentences = Counter(self._parts.doc_ids("kind", "sentence"))
+        sentences = Counter(self._parts.doc_ids(self._parts.term("kind", "sentence")))
         return {d: (chunks[d], sentences[d]) for d in {*self._documents, *chunks, *sentences}}
 
     # ---- writes -------------------------------------------------------------------------------
@@ -312,18 +312,15 @@ class LocalIndex:
             return
         with self._stem_lock:
             tokens = tokenize([c.text for d in added for c in d.chunks], self._stemmer)
+        words = iter(tokens)
         chunk_entries = [
             tantivy.Document(
                 doc_id=d.doc_id,
-                tokens=" ".join(words),
+                tokens=" ".join(next(words)),
                 payload=_json({"id": c.chunk_id, "text": c.text, "meta": c.metadata}),
             )
-            for c, words, d in zip(
-                [c for d in added for c in d.chunks],
-                tokens,
-                [d for d in added for _ in d.chunks],
-                strict=True,
-            )
+            for d in added
+            for c in d.chunks
         ]
         part_entries = []
         for d in added:
