@@ -46,6 +46,12 @@ def cmd_eval(settings: Settings, args: argparse.Namespace) -> int:
         needed = result.thresholds.get(metric)
         mark = "" if needed is None else ("  ok" if value >= needed - 1e-9 else f"  BELOW {needed:.3f}")
         print(f"{metric:<{width}}  {value:.3f}{mark}")
+    for split, split_means in result.split_means.items():
+        needed_here = result.split_thresholds.get(split, {})
+        for metric, value in split_means.items():
+            needed = needed_here.get(metric)
+            mark = "" if needed is None else ("  ok" if value >= needed - 1e-9 else f"  BELOW {needed:.3f}")
+            print(f"{split + '.' + metric:<{width + 8}}  {value:.3f}{mark}")
     print(f"report: {args.out or 'evals/reports'}/latest.md, latest.html, latest.json")
     if not result.passed:
         print("\nThe eval gate failed:\n" + failure_table(result), file=sys.stderr)

@@ -11,13 +11,25 @@ from pydantic import BaseModel, Field
 from server.answer.models import ChatTurn
 
 GOLDEN_PATH = Path(__file__).with_name("golden.json")
-Kind = Literal["factual", "multi_doc", "conflict", "follow_up", "override", "false_premise", "unanswerable"]
-Split = Literal["core", "robustness"]
-# The kind of answer a question wants: one fact, a quotation, a reason, every item of a list, an overview, or
-# several parts.
-Shape = Literal["factoid", "quote", "explanation", "list", "overview", "multi_part"]
+# The golden set's files: the original core and robustness items, then two splits written by a helper who
+# had not read the engine: dev (for fitting and debugging) and blind (reported, never tuned to).
+GOLDEN_FILES = (
+    GOLDEN_PATH,
+    GOLDEN_PATH.with_name("golden_dev.json"),
+    GOLDEN_PATH.with_name("golden_blind.json"),
+)
+Kind = Literal[
+    "factual", "multi_doc", "conflict", "follow_up", "override", "false_premise", "unanswerable", "near_miss"
+]
+Split = Literal["core", "robustness", "dev", "blind"]
+# Splits whose items were written beside the rules of the first engine; their means are the gate's
+# `[thresholds]`. The other splits have thresholds of their own.
+ORIGINAL_SPLITS = ("core", "robustness")
+# The kind of answer a question wants: one fact, a quotation, a reason, every item of a list, an overview,
+# several parts, or a yes or no.
+Shape = Literal["factoid", "quote", "explanation", "list", "overview", "multi_part", "yes_no"]
 # Shapes whose key facts must open the answer (answer_lead_recall).
-LEAD_SHAPES = ("factoid", "quote", "explanation")
+LEAD_SHAPES = ("factoid", "quote", "explanation", "yes_no")
 
 
 class GoldenItem(BaseModel):
@@ -39,11 +51,23 @@ class GoldenItem(BaseModel):
         default_factory=list,
         description="An answer sentence bears on the question when it contains one of these or a key fact.",
     )
+    direct: list[str] = Field(
+        default_factory=list,
+        description="Phrases the bold direct answer must each contain ('a|b' accepts either); empty: any key "
+        "fact will do.",
+    )
+    verdict: Literal["yes", "no", "disagree"] | None = Field(None, description="A yes/no item's answer.")
+    article: str | list[str] = Field("", description="The article(s) that hold the answer.")
 
     def relevance_markers(self) -> list[str]:
         return [*self.relevant, *(alt for fact in self.key_facts for alt in fact.split("|"))]
 
 
-def load_golden(path: Path = GOLDEN_PATH) -> list[GoldenItem]:
-    data = json.loads(path.read_text(encoding="utf-8"))
-    return [GoldenItem.model_validate(item) for item in data["items"]]
+def load_golden(paths: tuple[Path, ...] | Path = GOLDEN_FILES) -> list[GoldenItem]:
+    """Every item of the golden set's files that exist, in order."""
+    items = []
+    for path in (paths,) if isinstance(paths, Path) else paths:
+        if path.exists():
+            data = json.loads(path.read_text(encoding="utf-8"))
+            items += [GoldenItem.model_validate(item) for item in data["items"]]
+    return items

@@ -168,6 +168,64 @@ class AnswerPrecision(_RecordMetric):
         return sum(any(_contains(s, m) for m in markers) for s in sentences) / len(sentences)
 
 
+def _opens_with_verdict(answer: str, verdict: str) -> bool:
+    words = {"yes": "yes", "no": "no", "disagree": "the articles disagree"}
+    return answer.strip().lower().startswith(words[verdict])
+
+
+@dataclass
+class AnswerCorrect(_RecordMetric):
+    """1 when an answerable question is answered with every key fact (and a yes/no question with the right
+    verdict first); 0 when it is refused or a fact is missing. Scored on answerable items only."""
+
+    name: str = "answer_correct"
+
+    def score_record(self, record: RunRecord) -> float:
+        item = record.item
+        if item.answerable is not True:
+            return NAN
+        answer = record.answer
+        if answer["refused"]:
+            return 0.0
+        if item.verdict and not _opens_with_verdict(answer["answer"], item.verdict):
+            return 0.0
+        return float(all(_contains(answer["answer"], f) for f in item.key_facts))
+
+
+@dataclass
+class DirectAnswerPrecision(_RecordMetric):
+    """When the answer gives a bold direct answer: 1 if it is right (it holds each of the item's `direct`
+    phrases, or else a key fact), 0 if it is wrong, or given for a question that should have been refused."""
+
+    name: str = "direct_answer_precision"
+
+    def score_record(self, record: RunRecord) -> float:
+        direct = record.answer.get("direct_answer")
+        item = record.item
+        if not direct or record.answer["refused"] or item.answerable is None:
+            return NAN
+        if item.answerable is False:
+            return 0.0
+        text = direct["text"]
+        if item.direct:
+            return float(all(_contains(text, phrase) for phrase in item.direct))
+        if not item.key_facts:
+            return NAN
+        return float(any(_contains(text, fact) for fact in item.key_facts))
+
+
+@dataclass
+class NearMissRefusal(_RecordMetric):
+    """For a near miss (the subject is in the articles, the asked fact is not): 1 when it is refused."""
+
+    name: str = "near_miss_refusal"
+
+    def score_record(self, record: RunRecord) -> float:
+        if record.item.kind != "near_miss":
+            return NAN
+        return float(bool(record.answer["refused"]))
+
+
 def deterministic_metrics(records: dict[str, RunRecord]) -> list[SingleTurnMetric]:
     return [
         m(records=records)
@@ -179,5 +237,8 @@ def deterministic_metrics(records: dict[str, RunRecord]) -> list[SingleTurnMetri
             OverrideResistance,
             AnswerLeadRecall,
             AnswerPrecision,
+            AnswerCorrect,
+            DirectAnswerPrecision,
+            NearMissRefusal,
         )
     ]

@@ -118,6 +118,7 @@ def write_report(result: EvalResult, out_dir: Path = REPORTS_DIR, mode: str = "i
         "lengths": result.lengths,
         "maximums": result.maximums,
         "split_summary": split_summary(result.rows),
+        "split_thresholds": result.split_thresholds,
         "previous_summary": before or None,
         "rows": result.rows,
     }
@@ -140,6 +141,25 @@ def write_report(result: EvalResult, out_dir: Path = REPORTS_DIR, mode: str = "i
         )
     md += ["", "## Answer length (characters)", "", "| measure | value | at most |", "|---|---|---|"]
     md += [f"| {n} | {v:.0f} | {_chars(result.maximums.get(n))} |" for n, v in result.lengths.items()]
+    if result.split_means:
+        md += [
+            "",
+            "## Dev and blind splits",
+            "",
+            "Written by a helper session that had not read the engine; "
+            "the blind split is reported, never tuned to.",
+            "",
+        ]
+        names = sorted({m for means in result.split_means.values() for m in means})
+        splits_shown = list(result.split_means)
+        md.append("| metric | " + " | ".join(f"{s} | {s} threshold" for s in splits_shown) + " |")
+        md.append("|" + "---|" * (1 + 2 * len(splits_shown)))
+        for name in names:
+            cells = " | ".join(
+                f"{_fmt(result.split_means[s].get(name))} | {_fmt(result.split_thresholds.get(s, {}).get(name))}"
+                for s in splits_shown
+            )
+            md.append(f"| {name} | {cells} |")
     md += ["", "## By split", "", "| split | " + " | ".join(metric_names) + " |"]
     md.append("|" + "---|" * (1 + len(metric_names)))
     splits = split_summary(result.rows)
