@@ -15,18 +15,28 @@ from ingest.models import DocumentMetadata
 ARTICLES_DIR = Path(__file__).with_name("articles")
 
 
+def original_article_files(folder: Path = ARTICLES_DIR) -> list[Path]:
+    """The test articles the golden set's original splits (core, robustness) ask about."""
+    return sorted(folder.glob("*.txt"))
+
+
+def split_article_files(folder: Path = ARTICLES_DIR) -> list[Path]:
+    """The articles of the dev and blind splits, in a folder each."""
+    return sorted(folder.glob("*/*.txt"))
+
+
 def article_files(folder: Path = ARTICLES_DIR) -> list[Path]:
-    """The test articles: those of the original golden set, then those of the dev and blind splits."""
-    return sorted(folder.glob("*.txt")) + sorted(folder.glob("*/*.txt"))
+    """Every test article: those of the original splits, then those of the dev and blind splits."""
+    return original_article_files(folder) + split_article_files(folder)
 
 
 @contextmanager
-def eval_articles(client: AnswerClient, folder: Path = ARTICLES_DIR) -> Iterator[list[str]]:
-    """Upload the test articles; yields the ids of those this run added, and deletes them afterwards
-    (an article the library already held is left as it was)."""
+def eval_articles(client: AnswerClient, files: list[Path] | None = None) -> Iterator[list[str]]:
+    """Upload test articles (default: all of them); yields the ids of those this run added, and deletes
+    them afterwards (an article the library already held is left as it was)."""
     added: list[str] = []
     try:
-        for path in article_files(folder):
+        for path in article_files() if files is None else files:
             metadata = read_sidecar(path) or DocumentMetadata()
             status, doc_id = client.upload(path.name, path.read_bytes(), metadata)
             if status == "added":

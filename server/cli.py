@@ -128,13 +128,14 @@ def build_parser() -> argparse.ArgumentParser:
     )
     p.set_defaults(func=cmd_check)
 
-    from evals import bench, stress
+    from evals import bench, fitting, stress
     from evals import cli as eval_cli
     from server import cli_serving
 
     cli_serving.register(sub)
     eval_cli.register(sub)
     bench.register(sub)
+    fitting.register(sub)
     stress.register(sub)
     return parser
 

@@ -24,8 +24,13 @@ def cmd_ask(settings: Settings, args: argparse.Namespace) -> int:
     from server.service import build_service
 
     service = build_service(settings)
-    answer = service.ask(args.question, top_k=args.k, mode=args.mode)
+    answer = service.ask(args.question, top_k=args.k, mode=args.mode, debug=args.explain)
     print(format_answer(answer))
+    if args.explain:
+        import json
+
+        print("\ntrace:")
+        print(json.dumps(answer.trace, indent=1, ensure_ascii=False))
     return 0
 
 
@@ -58,6 +63,12 @@ def register(sub) -> None:
     p.add_argument("question")
     p.add_argument("-k", type=int, default=None, help="passages to retrieve")
     p.add_argument("--mode", choices=["extractive", "generative"], default=None)
+    p.add_argument(
+        "--explain",
+        action="store_true",
+        help="print the trace: the parse, the names resolved, the candidates with their scores per feature, "
+        "the decision and why",
+    )
     p.set_defaults(func=cmd_ask)
 
     p = sub.add_parser("serve", help="serve the API and the web UI (ingests the seed articles if empty)")

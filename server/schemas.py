@@ -66,6 +66,11 @@ class AskRequest(BaseModel):
     )
     top_k: TopK | None = Field(None, description="Passages to retrieve.")
     mode: Mode | None = Field(None, description="extractive (default) or generative (needs an LLM).")
+    debug: bool = Field(
+        False,
+        description="Return the trace: the parse, the names resolved, the candidates with their scores per "
+        "feature, the decision and why.",
+    )
 
 
 class RetrieveRequest(BaseModel):

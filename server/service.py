@@ -88,9 +88,11 @@ class BriefingService:
         history: list[ChatTurn] | None = None,
         top_k: int | None = None,
         mode: Mode | None = None,
+        debug: bool = False,
     ) -> Answer:
+        """The cited answer; with `debug`, its `trace` holds every stage's output."""
         with self._answer_slots:
-            answer = self.engine.ask(question, history or [], top_k, mode)
+            answer = self.engine.ask(question, history or [], top_k, mode, debug)
         self.metrics.observe_answer(answer.mode, answer.refused, answer.dropped_unsupported)
         return answer
 
@@ -188,7 +190,16 @@ def build_service(settings: Settings, embedder=None) -> BriefingService:
         from server.answer.generation import OpenAICompatibleGenerator
 
         generator = OpenAICompatibleGenerator(settings.llm)
-    return BriefingService(settings, library, AnswerEngine(library, settings.answer, generator))
+    return BriefingService(settings, library, build_engine(settings, library, generator))
+
+
+def build_engine(settings: Settings, library: Library, generator=None):
+    """The answer engine the settings name (BRIEFING_ANSWER_ENGINE)."""
+    if settings.answer.engine == "staged":
+        from server.answer.staged.engine import AnswerEngine as StagedEngine
+
+        return StagedEngine(library, settings.answer, generator)
+    return AnswerEngine(library, settings.answer, generator)
 
 
 def info_dict(info: DocumentInfo) -> dict:

@@ -51,6 +51,12 @@ class AnswerSettings(BaseSettings):
 
     top_k: int = Field(6, ge=1, le=20, description="Passages retrieved per question.")
     max_sentences: int = Field(4, ge=1, le=10, description="Most evidence sentences in an extractive answer.")
+    engine: Literal["legacy", "staged"] = Field(
+        "legacy",
+        description="Which answer engine answers: `legacy` (the rule-based engine the golden set's original "
+        "splits were written beside) or `staged` (typed stages with weights fitted by `briefing fit`, "
+        "server/answer/staged; not yet at the original splits' thresholds).",
+    )
     default_mode: str = Field(
         "extractive",
         pattern="^(extractive|generative)$",

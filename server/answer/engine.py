@@ -87,6 +87,19 @@ class AnswerEngine:
         history: list[ChatTurn] | None = None,
         top_k: int | None = None,
         mode: Mode | None = None,
+        debug: bool = False,
+    ) -> Answer:
+        answer = self._ask(question, history, top_k, mode)
+        if debug:
+            answer.trace = _legacy_trace(answer)
+        return answer
+
+    def _ask(
+        self,
+        question: str,
+        history: list[ChatTurn] | None = None,
+        top_k: int | None = None,
+        mode: Mode | None = None,
     ) -> Answer:
         started = time.perf_counter()
         timings: dict[str, float] = {}
@@ -324,6 +337,28 @@ class AnswerEngine:
         ]
         text = " ".join(f"{s.text} " + "".join(f"[{n}]" for n in s.citations) for s in sentences)
         return Answer(answer=text, citations=citations, sentences=sentences, mode="generative"), None, dropped
+
+
+def _legacy_trace(answer: Answer) -> dict:
+    """What the rule-based engine can say of an answer: how it read the question and what it decided.
+    (The staged engine, BRIEFING_ANSWER_ENGINE=staged, traces every stage with its features and scores.)"""
+    profile = analyse_question(answer.resolved_question) if answer.resolved_question else None
+    return {
+        "engine": "legacy",
+        "parse": {
+            "wants": profile.wants,
+            "query": profile.query,
+            "names": [g.text for g in profile.names],
+            "terms": sorted(profile.terms),
+            "parts": len(profile.parts),
+        }
+        if profile
+        else None,
+        "decision": {"answer": not answer.refused, "reason": answer.refusal_reason or "answered"},
+        "cited": [
+            {"n": c.n, "doc_id": c.doc_id, "start": c.start, "quote": c.quote[:200]} for c in answer.citations
+        ],
+    }
 
 
 def passages(chunks: list[RetrievedChunk], docs: dict[str, DocumentInfo]) -> list[RetrievedPassage]:

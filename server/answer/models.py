@@ -98,3 +98,8 @@ class Answer(BaseModel):
         None, description="Why a generative request was answered extractively."
     )
     timings_ms: dict[str, float] = Field(default_factory=dict)
+    trace: dict | None = Field(
+        None,
+        description="With debug: every stage's output (the parse, the names resolved, the candidates with "
+        "their features and scores, the decision and why, the plan).",
+    )

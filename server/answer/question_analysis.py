@@ -472,8 +472,17 @@ _SPEECH_NOUNS = {"message", "statement", "remark", "comment", "word", "quote", "
 def analyse_question(question: str) -> QuestionProfile:
     """The profile of a question; a question with several parts ("who leads X and what does it want?",
     "Who is X? Where is he based?") has one profile per part in `parts`."""
+    return analyse_question_doc(question)[0]
+
+
+def analyse_question_doc(question: str):
+    """The profile of a question and spaCy's parse of the words it asks."""
     text = _asking_text(clean_question(question))
     doc = pipeline()(text)
+    return analyse_doc(doc), doc
+
+
+def analyse_doc(doc) -> QuestionProfile:
     sentences = _question_sentences(doc)
     tokens = [t for s in sentences for t in s]
     focus_text = " ".join(s.text for s in sentences)

@@ -15,7 +15,7 @@ router = APIRouter(prefix="/v1", tags=["answers"])
 
 @router.post("/ask", response_model=Answer, summary="Answer a question with cited sources")
 def ask(body: AskRequest, service: ServiceDep) -> Answer:
-    return service.ask(body.question, body.history, body.top_k, body.mode)
+    return service.ask(body.question, body.history, body.top_k, body.mode, body.debug)
 
 
 @router.post(

@@ -15,8 +15,41 @@ def test_size_and_mix():
     assert kinds["unanswerable"] >= 6 and kinds["multi_doc"] >= 4 and kinds["conflict"] >= 2
     assert kinds["follow_up"] >= 4 and kinds["override"] >= 3 and kinds["false_premise"] >= 3
     assert all(i.history for i in items if i.kind == "follow_up")
-    assert len({i.question for i in items}) == len(items), "questions key the run records"
     assert len({i.id for i in items}) == len(items)
+
+
+def test_repeated_questions_get_distinct_sample_keys():
+    from evals.records import RunRecord
+    from evals.runner import sample_keys
+
+    records = [RunRecord(item, {}) for item in load_golden()]
+    keys = sample_keys(records)
+    assert len(set(keys)) == len(keys), "the sample keys find each question's run record"
+
+
+def test_the_dev_and_blind_splits_are_big_and_full_of_near_misses():
+    from pathlib import Path
+
+    items = load_golden()
+    for split in ("dev", "blind"):
+        chosen = [i for i in items if i.split == split]
+        near = [i for i in chosen if i.kind == "near_miss"]
+        assert len(chosen) >= 60 and len(near) >= len(chosen) / 4, split
+        assert all(i.answerable is False and not i.key_facts for i in near)
+        assert all(i.verdict for i in chosen if i.shape == "yes_no")
+    new_articles = [p for p in article_files() if p.parent.name in ("dev", "blind")]
+    assert len(new_articles) >= 10
+    assert (
+        len(
+            {
+                Path(a).name
+                for i in items
+                if i.split in ("dev", "blind")
+                for a in ([i.article] if isinstance(i.article, str) else i.article)
+            }
+        )
+        >= 10
+    )
 
 
 def test_covers_noor_and_iran():

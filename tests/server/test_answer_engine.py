@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import pytest
 
-from evals.eval_articles import article_files
+from evals.eval_articles import original_article_files as article_files
 from ingest.metadata import read_sidecar
 from server.answer.models import ChatTurn
 from tests.server.conftest import make_settings

@@ -1,0 +1,230 @@
+"""`briefing fit`: fit the answer engine's weights and thresholds on the golden set's training splits and
+write server/answer/fitted_params.json.
+
+Training splits: core, robustness and dev. The blind split is never read here. For every training
+question the engine computes its candidate sentences and spans with their features (the same code that
+answers); labels come from the golden items: a sentence is positive when it is one of the item's
+reference passages (or holds its key facts), a span when it is one of the item's direct answers or key
+facts; every candidate of a question that must be refused is negative. scikit-learn's logistic
+regression fits the weights. The thresholds are then read off the training data:
+
+- answer: the best sentence's probability at which answering beats refusing, where answering a question
+  that should be refused costs REFUSAL_COST times as much as refusing one that could be answered;
+- evidence: the sentence probability with the best F1 on the sentence labels;
+- span: the lowest span probability at which the best span is right at least SPAN_PRECISION of the time.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import re
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from evals.golden import GoldenItem, load_golden
+from server.answer.staged.features import SENTENCE_FEATURES, SPAN_FEATURES, span_features
+from server.answer.staged.scoring import PARAMS_PATH, parse_params
+
+TRAINING_SPLITS = ("core", "robustness", "dev")
+REFUSAL_COST = 2.0  # a confident wrong answer costs twice a needless refusal
+SPAN_PRECISION = 0.95
+SPAN_SENTENCES = 3
+REGULARISATION_C = 1.0
+
+
+def _norm(text: str) -> str:
+    return re.sub(r"\W+", " ", text.lower()).strip()
+
+
+def _alternatives(phrases: list[str]) -> list[str]:
+    return [_norm(a) for p in phrases for a in p.split("|") if a.strip()]
+
+
+def sentence_label(item: GoldenItem, text: str) -> int:
+    if item.answerable is not True:
+        return 0
+    t = _norm(text)
+    for ref in item.reference_contexts:
+        r = _norm(ref)
+        if r and (r in t or t in r):
+            return 1
+    facts = [_alternatives([f]) for f in item.key_facts]
+    if facts and sum(any(a in t for a in alts) for alts in facts) >= max(1, (len(facts) + 1) // 2):
+        return 1
+    return 0
+
+
+def span_label(item: GoldenItem, text: str) -> int:
+    if item.answerable is not True:
+        return 0
+    t = _norm(text)
+    wanted = _alternatives(item.direct) or _alternatives(item.key_facts)
+    return int(bool(t) and any(a in t or (len(t) >= 3 and t in a) for a in wanted))
+
+
+@dataclass
+class Rows:
+    x: list[tuple[float, ...]]
+    y: list[int]
+    group: list[int]  # the question each row belongs to
+
+
+def collect(service, items: list[GoldenItem]):
+    """Sentence rows, and per question (label, candidate analyses) for the span and threshold fits."""
+    sentences = Rows([], [], [])
+    questions = []
+    for qi, item in enumerate(items):
+        result = service.engine.analyse_question(item.question, item.history)
+        if not result:
+            continue
+        analyses, _search = result
+        for a in analyses[:1]:
+            for s in a.scored:
+                sentences.x.append(s.candidate.features)
+                sentences.y.append(sentence_label(item, s.sentence.text))
+                sentences.group.append(qi)
+        questions.append((qi, item, analyses[0]))
+    return sentences, questions
+
+
+def _fit(x, y):
+    from sklearn.linear_model import LogisticRegression
+
+    model = LogisticRegression(C=REGULARISATION_C, class_weight="balanced", max_iter=2000)
+    model.fit(np.array(x), np.array(y))
+    return [round(float(w), 4) for w in model.coef_[0]], round(float(model.intercept_[0]), 4)
+
+
+def _prob(weights, bias, x) -> np.ndarray:
+    return 1.0 / (1.0 + np.exp(-(np.array(x) @ np.array(weights) + bias)))
+
+
+def answer_threshold(best: list[float], answerable: list[bool]) -> tuple[float, dict]:
+    """The threshold with the least cost; ties go to the higher (more careful) one."""
+    grid = sorted(set(round(b, 4) for b in best)) + [1.0]
+    chosen, chosen_cost = 0.5, float("inf")
+    for t in grid:
+        wrong_answers = sum(1 for b, a in zip(best, answerable, strict=True) if b >= t and not a)
+        refusals = sum(1 for b, a in zip(best, answerable, strict=True) if b < t and a)
+        cost = REFUSAL_COST * wrong_answers + refusals
+        if cost <= chosen_cost:
+            chosen, chosen_cost = t, cost
+    answered = [a for b, a in zip(best, answerable, strict=True) if b >= chosen]
+    report = {
+        "questions": len(best),
+        "answered": len(answered),
+        "precision": round(sum(answered) / len(answered), 4) if answered else None,
+        "recall": round(sum(answered) / max(1, sum(answerable)), 4),
+    }
+    return chosen, report
+
+
+def evidence_threshold(p: np.ndarray, y: list[int]) -> float:
+    best_t, best_f1 = 0.5, -1.0
+    labels = np.array(y)
+    for t in np.linspace(0.05, 0.95, 91):
+        chosen = p >= t
+        tp = float((chosen & (labels == 1)).sum())
+        if not chosen.any() or tp == 0:
+            continue
+        precision, recall = tp / chosen.sum(), tp / max(1, (labels == 1).sum())
+        f1 = 2 * precision * recall / (precision + recall)
+        if f1 > best_f1:
+            best_t, best_f1 = float(t), f1
+    return round(best_t, 4)
+
+
+def span_threshold(tops: list[tuple[float, int]]) -> tuple[float, dict]:
+    """The lowest threshold at which the best span of a question is right SPAN_PRECISION of the time."""
+    for t in sorted({round(p, 4) for p, _ in tops}):
+        given = [right for p, right in tops if p >= t]
+        if given and sum(given) / len(given) >= SPAN_PRECISION:
+            return t, {
+                "questions": len(tops),
+                "given": len(given),
+                "precision": round(sum(given) / len(given), 4),
+            }
+    return 1.0, {"questions": len(tops), "given": 0, "precision": None}
+
+
+def fit(service, items: list[GoldenItem], out: Path = PARAMS_PATH) -> dict:
+    sentences, questions = collect(service, items)
+    sw, sb = _fit(sentences.x, sentences.y)
+    sp = _prob(sw, sb, sentences.x)
+    best: dict[int, float] = {}
+    for p, g in zip(sp, sentences.group, strict=True):
+        best[g] = max(best.get(g, 0.0), float(p))
+    judged = [
+        (best.get(qi, 0.0), item.answerable is True)
+        for qi, item, _a in questions
+        if item.answerable is not None
+    ]
+    t_answer, answer_report = answer_threshold([b for b, _ in judged], [a for _, a in judged])
+    t_evidence = evidence_threshold(sp, sentences.y)
+    # spans, over the best sentences by the fitted sentence model
+    span_x, span_y, span_q = [], [], []
+    for qi, item, a in questions:
+        if not a.question.kind.wants_span and a.question.kind.value != "list":
+            continue
+        ranked = sorted(a.scored, key=lambda s: -float(_prob(sw, sb, [s.candidate.features])[0]))[
+            :SPAN_SENTENCES
+        ]
+        for s in ranked:
+            p = float(_prob(sw, sb, [s.candidate.features])[0])
+            for span in span_features(a.question, a.names, s.sentence, p):
+                span_x.append(span.features)
+                span_y.append(span_label(item, span.text))
+                span_q.append(qi)
+    pw, pb = _fit(span_x, span_y)
+    pp = _prob(pw, pb, span_x)
+    tops: dict[int, tuple[float, int]] = {}
+    for p, y, q in zip(pp, span_y, span_q, strict=True):
+        if q not in tops or p > tops[q][0]:
+            tops[q] = (float(p), y)
+    t_span, span_report = span_threshold(list(tops.values()))
+    data = {
+        "version": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
+        "fitted_by": "briefing fit (evals/fitting.py): scikit-learn LogisticRegression, class_weight=balanced, "
+        f"C={REGULARISATION_C}",
+        "training": {
+            "splits": list(TRAINING_SPLITS),
+            "questions": len(questions),
+            "sentence_rows": len(sentences.y),
+            "sentence_positives": int(sum(sentences.y)),
+            "span_rows": len(span_y),
+            "span_positives": int(sum(span_y)),
+        },
+        "sentence": {"features": list(SENTENCE_FEATURES), "weights": sw, "bias": sb},
+        "span": {"features": list(SPAN_FEATURES), "weights": pw, "bias": pb},
+        "thresholds": {"answer": t_answer, "evidence": t_evidence, "span": t_span},
+        "at_thresholds": {"answer": answer_report, "span": span_report, "refusal_cost": REFUSAL_COST},
+    }
+    parse_params(data)  # the engine must be able to read what is written
+    out.write_text(json.dumps(data, indent=1) + "\n")
+    return data
+
+
+def training_items() -> list[GoldenItem]:
+    return [i for i in load_golden() if i.split in TRAINING_SPLITS]
+
+
+def cmd_fit(settings, args: argparse.Namespace) -> int:
+    from evals.clients import InProcessClient
+    from evals.eval_articles import eval_articles
+    from server.service import build_service
+
+    service = build_service(settings)
+    with eval_articles(InProcessClient(service)):
+        data = fit(service, training_items(), Path(args.out) if args.out else PARAMS_PATH)
+    print(json.dumps({k: data[k] for k in ("training", "thresholds", "at_thresholds")}, indent=1))
+    return 0
+
+
+def register(sub) -> None:
+    p = sub.add_parser("fit", help="fit the answer engine's weights on the golden set's training splits")
+    p.add_argument("--out", default=None, help=f"parameters file (default {PARAMS_PATH})")
+    p.set_defaults(func=cmd_fit)

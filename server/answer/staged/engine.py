@@ -1,0 +1,368 @@
+"""The answer engine: it only orchestrates the stages, each in a module of its own.
+
+prepare (follow-ups, overrides) -> parse (parse.py) -> retrieve (this module's search) -> resolve names
+(name_resolution.py, mentions.py) -> score (features.py, scoring.py) -> decide (decide.py) -> plan by kind
+(planners/) -> compose (compose.py; or generation.py, checked by grounding.py). With `debug`, the answer
+carries the trace of every stage."""
+
+from __future__ import annotations
+
+import logging
+import time
+from concurrent.futures import Future, ThreadPoolExecutor
+from dataclasses import dataclass
+from typing import Protocol
+
+import numpy as np
+
+from index.library import Library
+from index.types import DocumentInfo, RetrievedChunk, StoredSentence
+from ingest.splitting import sentence_spans
+from server.answer.generation import NOT_IN_SOURCES, GenerationError, NumberedPassage
+from server.answer.grounding import is_supported, split_citations
+from server.answer.matching import group_found, word_set
+from server.answer.models import Answer, AnswerSentence, ChatTurn, Mode, RetrievedPassage
+from server.answer.name_resolution import resolve_names, truecase_names
+from server.answer.question_analysis import QuestionProfile, analyse_question_doc, clean_question
+from server.answer.question_rewriting import prepare_question
+from server.answer.staged.compose import cite, compose_extractive, renumber_by_first_use
+from server.answer.staged.decide import Decision, decide
+from server.answer.staged.features import sentence_features
+from server.answer.staged.mentions import ResolvedNames, resolve_mentions
+from server.answer.staged.parse import ParsedQuestion, freeze_question
+from server.answer.staged.plan import AnswerPlan, PlanContext, ScoredSentence
+from server.answer.staged.planners import plan_answer
+from server.answer.staged.scoring import FittedParams, load_params
+from server.settings import AnswerSettings
+
+log = logging.getLogger(__name__)
+REFUSAL_TEXT = "The sources in the library do not say."
+OVERRIDE_REFUSAL = (
+    "I can only answer questions from the sources in the library, and I do not change how I work."
+)
+MAX_GENERATION_PASSAGES = 8
+# Chunks fetched per chunk kept, so that those naming the question's subjects can be kept first.
+NAMED_POOL_FACTOR = 2
+# Searches run beside the question's parse (one per answer being computed, up to this many at once).
+SEARCH_WORKERS = 8
+# Candidates shown in a trace.
+TRACE_CANDIDATES = 8
+
+
+class Generator(Protocol):
+    """What the engine needs of an LLM: text with [n] markers from numbered passages."""
+
+    def generate(self, question: str, passages: list[NumberedPassage]) -> str: ...
+
+
+def _ms(start: float) -> float:
+    return round((time.perf_counter() - start) * 1000, 2)
+
+
+@dataclass(frozen=True)
+class Search:
+    """Stage 3's output: the query's vector, its chunks, their sentences and the sentences' vectors."""
+
+    query: str
+    vector: np.ndarray
+    chunks: list[RetrievedChunk]
+    sentences: list[StoredSentence]
+    matrix: np.ndarray
+
+
+@dataclass(frozen=True)
+class Analysis:
+    """Everything up to the decision, for one question (or one part of it)."""
+
+    question: ParsedQuestion
+    names: ResolvedNames
+    scored: tuple[ScoredSentence, ...]
+    decision: Decision
+
+    def trace(self, params: FittedParams) -> dict:
+        return {
+            "parse": self.question.trace(),
+            "names": self.names.trace(),
+            "candidates": [
+                {
+                    "doc_id": s.sentence.doc_id,
+                    "start": s.sentence.start,
+                    "text": s.sentence.text[:200],
+                    "score": round(s.score, 3),
+                    "features": s.candidate.feature_map(),
+                    "contributions": params.sentence.contributions(s.candidate.features),
+                }
+                for s in self.scored[:TRACE_CANDIDATES]
+            ],
+            "decision": self.decision.trace(),
+        }
+
+
+class AnswerEngine:
+    """Composes cited answers from the library; optionally lets an LLM write them, then checks them."""
+
+    def __init__(
+        self,
+        library: Library,
+        settings: AnswerSettings,
+        generator: Generator | None = None,
+        params: FittedParams | None = None,
+    ):
+        self.library = library
+        self.settings = settings
+        self.generator = generator
+        self.params = params or load_params()
+        self._docs_cache: tuple[tuple[int, int], dict[str, DocumentInfo]] | None = None
+        self._executor: ThreadPoolExecutor | None = None
+
+    # ---- public -------------------------------------------------------------------------------
+    def ask(
+        self,
+        question: str,
+        history: list[ChatTurn] | None = None,
+        top_k: int | None = None,
+        mode: Mode | None = None,
+        debug: bool = False,
+    ) -> Answer:
+        started = time.perf_counter()
+        timings: dict[str, float] = {}
+        mode = mode or self.settings.default_mode  # type: ignore[assignment]
+        prepared = prepare_question(question, history or [])
+        trace: dict = {"prepared": {"text": prepared.text, "override": prepared.override_detected}}
+        if not prepared.text:
+            answer = _refusal(OVERRIDE_REFUSAL, "The question only asks me to change my instructions.", mode)
+            return self._finish(answer, prepared, [], timings, started, trace if debug else None)
+        t = time.perf_counter()
+        search, profile, doc = self._parse_and_search(prepared.text, top_k or self.settings.top_k)
+        timings["retrieve"] = _ms(t)
+        t = time.perf_counter()
+        parsed = freeze_question(profile, doc)
+        parts = parsed.parts or (parsed,)
+        analyses = [self.analyse(part, search) for part in parts]
+        timings["score"] = _ms(t)
+        trace["retrieval"] = {
+            "query": search.query,
+            "chunks": [(c.doc_id, c.start, round(c.score, 4)) for c in search.chunks],
+        }
+        trace["parts"] = [a.trace(self.params) for a in analyses]
+        docs = self._documents()
+        retrieved = passages(search.chunks, docs)
+        answering = [a for a in analyses if a.decision.answer]
+        if not answering:
+            reason = " ".join(dict.fromkeys(a.decision.reason for a in analyses))
+            answer = _refusal(REFUSAL_TEXT, reason, mode)
+            return self._finish(answer, prepared, retrieved, timings, started, trace if debug else None)
+        t = time.perf_counter()
+        plans = [plan_answer(self._context(a, docs)) for a in answering]
+        plan = plans[0] if len(plans) == 1 else _joined(plans)
+        trace["plan"] = plan.trace()
+        written: Answer | None = None
+        fallback_reason = None
+        dropped = 0
+        if mode == "generative":
+            if self.generator is None:
+                fallback_reason = "no LLM is configured (set BRIEFING_LLM_URL)"
+            else:
+                written, fallback_reason, dropped = self._generative(prepared.text, list(plan.evidence), docs)
+        answer = written or compose_extractive(plan, search.sentences, search.chunks, docs)
+        renumber_by_first_use(answer)
+        timings["compose"] = _ms(t)
+        answer.fallback_reason = fallback_reason
+        answer.dropped_unsupported = dropped
+        return self._finish(answer, prepared, retrieved, timings, started, trace if debug else None)
+
+    def analyse(self, question: ParsedQuestion, search: Search) -> Analysis:
+        """Stages 2 (mentions), 4 (score) and 5 (decide) for one parsed question over one search."""
+        names = resolve_mentions(question.names, search.sentences)
+        candidates = sentence_features(
+            question, names, search.sentences, search.matrix, search.vector, search.chunks
+        )
+        model = self.params.sentence
+        scored = sorted(
+            (ScoredSentence(c, model.probability(c.features)) for c in candidates), key=lambda s: -s.score
+        )
+        return Analysis(
+            question, names, tuple(scored), decide(question, names, scored, self.params.thresholds)
+        )
+
+    def analyse_question(
+        self, question: str, history: list[ChatTurn] | None = None, top_k: int | None = None
+    ):
+        """The analyses of a question's parts, as `ask` computes them (used by the fitting script)."""
+        prepared = prepare_question(question, history or [])
+        if not prepared.text:
+            return []
+        search, profile, doc = self._parse_and_search(prepared.text, top_k or self.settings.top_k)
+        parsed = freeze_question(profile, doc)
+        return [self.analyse(part, search) for part in (parsed.parts or (parsed,))], search
+
+    def retrieve(self, query: str, top_k: int | None = None) -> list[RetrievedPassage]:
+        """The library's hybrid retrieval for a query, as passages with their articles' details."""
+        chunks = self.library.retrieve(query, k=top_k or self.settings.top_k)
+        return passages(chunks, self._documents())
+
+    def invalidate(self) -> None:
+        self._docs_cache = None
+
+    # ---- stages -------------------------------------------------------------------------------
+    def _parse_and_search(self, text: str, k: int) -> tuple[Search, QuestionProfile, object]:
+        """Parse (stage 1) and retrieve (stage 3), resolving the library's names in the question between
+        them (stage 2): a lower-case name is written as the library writes it, a misspelt one as the
+        library spells it, and an abbreviation the articles define is searched with its full name."""
+        plain = clean_question(text)
+        # Most questions are searched as written: that search starts now, beside the parse (ONNX Runtime
+        # releases the GIL while it embeds the query).
+        early = self._workers().submit(self._pool_for, plain, k)
+        profile, doc = analyse_question_doc(text)
+        query = profile.query or profile.text
+        search = self._search(profile, query, k, early if query == plain else None)
+        cased = truecase_names(profile.text, search.sentences)
+        if cased != profile.text:
+            profile, doc = analyse_question_doc(cased)
+            query = profile.query or profile.text
+            search = self._search(profile, query, k)
+        expansion = resolve_names(profile, search.sentences)
+        if expansion:
+            search = self._search(profile, f"{query} ({expansion})", k)
+        return search, profile, doc
+
+    def _search(self, profile: QuestionProfile, query: str, k: int, early: Future | None = None) -> Search:
+        vector, pool = early.result() if early is not None else self._pool_for(query, k)
+        chunks = _named_first(profile, pool, k)
+        sentences, matrix = self.library.sentences(chunks)
+        return Search(query, vector, chunks, sentences, matrix)
+
+    def _pool_for(self, query: str, k: int) -> tuple[np.ndarray, list[RetrievedChunk]]:
+        vector = self.library.embedder.embed_query(query)
+        return vector, self.library.retrieve(query, k=k * NAMED_POOL_FACTOR, query_vector=vector)
+
+    def _context(self, analysis: Analysis, docs: dict[str, DocumentInfo]) -> PlanContext:
+        return PlanContext(
+            question=analysis.question,
+            names=analysis.names,
+            scored=analysis.scored,
+            params=self.params,
+            docs=docs,
+            max_sentences=self.settings.max_sentences,
+        )
+
+    def _workers(self) -> ThreadPoolExecutor:
+        if self._executor is None:
+            self._executor = ThreadPoolExecutor(max_workers=SEARCH_WORKERS, thread_name_prefix="search")
+        return self._executor
+
+    def _documents(self) -> dict[str, DocumentInfo]:
+        counts = self.library.counts()
+        if self._docs_cache is None or self._docs_cache[0] != counts:
+            self._docs_cache = (counts, {d.id: d for d in self.library.documents()})
+        return self._docs_cache[1]
+
+    def _finish(self, answer: Answer, prepared, retrieved, timings, started, trace) -> Answer:
+        answer.retrieved = retrieved
+        answer.resolved_question = prepared.text
+        answer.instruction_override_detected = prepared.override_detected
+        timings["total"] = _ms(started)
+        answer.timings_ms = timings
+        answer.trace = trace
+        return answer
+
+    def _generative(
+        self, question: str, evidence: list[ScoredSentence], docs: dict[str, DocumentInfo]
+    ) -> tuple[Answer | None, str | None, int]:
+        """An LLM-written answer whose every sentence is supported by what it cites, or the reason for
+        falling back to an extractive one, and how many generated sentences were dropped."""
+        pool = evidence[:MAX_GENERATION_PASSAGES]
+        numbered = [NumberedPassage(i + 1, s.sentence.text) for i, s in enumerate(pool)]
+        try:
+            raw = self.generator.generate(question, numbered)  # type: ignore[union-attr]
+        except GenerationError as exc:
+            log.warning("generation failed, answering extractively: %s", exc)
+            return None, f"the LLM failed: {exc}", 0
+        if NOT_IN_SOURCES.lower() in raw.lower():
+            return None, "the LLM said the passages do not answer; the extractive check found they do", 0
+        text = raw.replace("\n", " ")
+        kept: list[tuple[str, list[int]]] = []
+        dropped = 0
+        for start, end in sentence_spans(text):
+            claim, cited = split_citations(text[start:end])
+            cited = [n for n in cited if 1 <= n <= len(pool)]
+            if cited and is_supported(claim, [pool[n - 1].sentence.text for n in cited]):
+                kept.append((claim, cited))
+            elif claim:
+                dropped += 1
+        if not kept:
+            return (
+                None,
+                f"none of the {dropped} generated sentences was supported by the passages it cited",
+                dropped,
+            )
+        renumber: dict[int, int] = {}
+        for _claim, cited in kept:
+            for n in cited:
+                renumber.setdefault(n, len(renumber) + 1)
+        citations = []
+        for old, new in renumber.items():
+            s = pool[old - 1].sentence
+            citations.append(cite(new, s.doc_id, s.start, s.end, s.text, pool[old - 1].score, docs))
+        sentences = [
+            AnswerSentence(text=claim, citations=[renumber[n] for n in cited], supported=True)
+            for claim, cited in kept
+        ]
+        body = " ".join(f"{s.text} " + "".join(f"[{n}]" for n in s.citations) for s in sentences)
+        return Answer(answer=body, citations=citations, sentences=sentences, mode="generative"), None, dropped
+
+
+def _refusal(text: str, reason: str, mode) -> Answer:
+    return Answer(
+        answer=f"{text} {reason}".strip(),
+        refused=True,
+        refusal_reason=reason,
+        sentences=[AnswerSentence(text=text, citations=[], supported=True, kind="refusal")],
+        mode=mode,
+    )
+
+
+def _joined(plans: list[AnswerPlan]) -> AnswerPlan:
+    """A question of several parts: each part's direct answer and evidence, in order."""
+    seen: set[str] = set()
+    evidence = []
+    for p in plans:
+        for s in p.evidence:
+            if s.sentence.id not in seen:
+                seen.add(s.sentence.id)
+                evidence.append(s)
+    return AnswerPlan(
+        plans[0].kind,
+        tuple(evidence),
+        direct=tuple(d for p in plans for d in p.direct),
+        why="; ".join(p.why for p in plans),
+    )
+
+
+def passages(chunks: list[RetrievedChunk], docs: dict[str, DocumentInfo]) -> list[RetrievedPassage]:
+    out = []
+    for c in chunks:
+        info = docs.get(c.doc_id)
+        out.append(
+            RetrievedPassage(
+                doc_id=c.doc_id,
+                chunk_id=c.chunk_id,
+                text=c.text,
+                score=c.score,
+                start=c.start,
+                end=c.end,
+                title=info.title if info else "",
+                outlet=info.outlet if info else "",
+                published=info.published if info else "",
+            )
+        )
+    return out
+
+
+def _named_first(profile: QuestionProfile, pool: list[RetrievedChunk], k: int) -> list[RetrievedChunk]:
+    """The k best chunks, those that name what the question names first: among many articles, a passage
+    about someone else that reads alike must not push out the one about the subject."""
+    if not profile.names:
+        return pool[:k]
+    named = {c.chunk_id: sum(1 for g in profile.names if group_found(g, word_set(c.text))) for c in pool}
+    return sorted(pool, key=lambda c: -named[c.chunk_id])[:k]

@@ -1,0 +1,295 @@
+"""Stage 4a, features: what each candidate sentence, and each answer span inside it, has of what the
+question asks. Every feature is a number in [0, 1]; the fitted weights (server/answer/scoring.py) turn
+them into probabilities. Nothing here decides."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+import numpy as np
+
+from index.types import RetrievedChunk, StoredSentence
+from server.answer.matching import name_words, sentence_keys, term_found
+from server.answer.speech import is_heading_like, quotations
+from server.answer.staged import lexicon
+from server.answer.staged.mentions import ResolvedNames, name_keys
+from server.answer.staged.parse import ParsedQuestion, QuestionKind
+
+SENTENCE_FEATURES = (
+    "similarity",  # cosine of the question's and the sentence's embeddings
+    "similarity_gap",  # 1 for the most similar candidate, falling with the distance to it
+    "names",  # share of the question's names mentioned in the sentence
+    "names_near",  # ... in the sentence or the two before it in its article
+    "rival_name",  # the sentence names another person who shares a word with the question's name
+    "terms",  # share of the question's other content lemmas in the sentence
+    "head",  # the noun asked about is in the sentence (1 when the question has none)
+    "predicate",  # one of the question's verbs (by lemma family) is in the sentence
+    "slot",  # a span that can fill the asked slot (a name, place, date, figure) is in the sentence
+    "unit",  # a figure of the asked unit ("months", "fighters") is in the sentence
+    "qualifier",  # share of the question's dates and ordinals in the sentence (1 when it has none)
+    "speech_quote",  # the sentence reports speech, and the question asks what someone said
+    "defines",  # the sentence says who or what the asked name is, and the question asks that
+    "negation",  # the sentence says something did not happen or was refused
+    "position",  # how early in its article the sentence is
+    "chunk_rank",  # how high retrieval ranked the sentence's passage
+    "heading",  # the sentence reads like a heading or a caption, not a statement
+)
+SPAN_FEATURES = (
+    "sentence",  # the probability of the span's sentence
+    "near_terms",  # how close the span is to the question's terms and names in its sentence
+    "near_predicate",  # how close the span is to the question's verb
+    "unit",  # the span is a figure of the asked unit
+    "focus",  # the asked noun ("minister") stands beside the span
+    "primary_label",  # the span's entity label is the first one the kind asks for
+    "in_quote",  # the span sits inside a quotation
+    "first",  # the span is the closest one to the question's words in its sentence
+)
+_WORD = re.compile(r"[\w’'-]+")
+_NUMBER = re.compile(
+    r"\b\d[\d,.]*\b|\b(?:one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|"
+    r"dozen|dozens|hundreds?|thousands?|twenty|thirty|forty|fifty|sixty|seventy|eighty|"
+    r"ninety)\b",
+    re.IGNORECASE,
+)
+NEAR_WORDS = 6.0  # words at which closeness is halved
+RIVAL_MAX = 1.0
+
+
+@dataclass(frozen=True)
+class Span:
+    sentence_id: str
+    start: int  # offsets into the sentence's text
+    end: int
+    label: str
+    text: str
+    features: tuple[float, ...]
+
+
+@dataclass(frozen=True)
+class Candidate:
+    sentence: StoredSentence
+    features: tuple[float, ...]
+
+    def feature_map(self) -> dict[str, float]:
+        return dict(zip(SENTENCE_FEATURES, (round(f, 3) for f in self.features), strict=True))
+
+
+def _words_with_offsets(text: str) -> list[tuple[int, str]]:
+    return [(m.start(), m.group(0).lower()) for m in _WORD.finditer(text)]
+
+
+def _word_index(words: list[tuple[int, str]], offset: int) -> int:
+    for i, (at, _w) in enumerate(words):
+        if at >= offset:
+            return i
+    return len(words)
+
+
+def _positions(words: list[tuple[int, str]], wanted: frozenset[str]) -> list[int]:
+    return [i for i, (_at, w) in enumerate(words) if wanted and term_found(w, wanted)]
+
+
+def _closeness(i: int, positions: list[int]) -> float:
+    if not positions:
+        return 0.0
+    d = min(abs(i - p) for p in positions)
+    return 1.0 / (1.0 + d / NEAR_WORDS)
+
+
+def _unit_follows(text: str, start: int, end: int, unit: str | None) -> bool:
+    if not unit:
+        return False
+    after = _words_with_offsets(text[end : end + 40])[:3]
+    inside = _words_with_offsets(text[start:end])
+    return any(term_found(w, frozenset([unit])) for _at, w in after + inside)
+
+
+def _figures(sentence: StoredSentence) -> list[tuple[int, int, str]]:
+    """Figures in a sentence: its number entities, and numbers written out that spaCy left untagged."""
+    out = [(e.start, e.end, e.label) for e in sentence.entities if e.label in lexicon.NUMBER_LABELS]
+    for m in _NUMBER.finditer(sentence.text):
+        if not any(s <= m.start() < e for s, e, _ in out):
+            out.append((m.start(), m.end(), "CARDINAL"))
+    return out
+
+
+def _slot_entities(question: ParsedQuestion, sentence: StoredSentence, names: ResolvedNames):
+    """Spans of the sentence that could fill the asked slot: entities of the asked labels that are not the
+    question's own names."""
+    if question.kind == QuestionKind.FIGURE:
+        found = _figures(sentence)
+    else:
+        found = [(e.start, e.end, e.label) for e in sentence.entities if e.label in question.answer_labels]
+    own = [(m.start, m.end) for ms in names.mentions.values() for m in ms if m.sentence_id == sentence.id]
+    asked = frozenset().union(*(n.keys for n in question.names)) if question.names else frozenset()
+    out = []
+    for start, end, label in found:
+        if any(s < end and start < e for s, e in own):
+            continue
+        if name_keys(sentence.text[start:end]) & asked:
+            continue
+        out.append((start, end, label))
+    return out
+
+
+def sentence_features(
+    question: ParsedQuestion,
+    names: ResolvedNames,
+    sentences: list[StoredSentence],
+    matrix: np.ndarray,
+    query_vector: np.ndarray,
+    chunks: list[RetrievedChunk],
+) -> list[Candidate]:
+    """The features of every candidate sentence, in the order given."""
+    if not sentences:
+        return []
+    q = query_vector / (np.linalg.norm(query_vector) or 1.0)
+    norms = np.linalg.norm(matrix, axis=1)
+    sims = (matrix @ q) / np.where(norms == 0, 1.0, norms)
+    best = float(sims.max())
+    chunk_rank: dict[str, int] = {}
+    for rank, c in enumerate(chunks):
+        for sid in c.sentence_ids:
+            chunk_rank.setdefault(sid, rank)
+    by_doc: dict[str, list[StoredSentence]] = {}
+    for s in sentences:
+        by_doc.setdefault(s.doc_id, []).append(s)
+    previous: dict[str, list[str]] = {}
+    for doc_sentences in by_doc.values():
+        doc_sentences.sort(key=lambda s: s.start)
+        for i, s in enumerate(doc_sentences):
+            previous[s.id] = [p.id for p in doc_sentences[max(0, i - 2) : i]]
+    terms = question.terms
+    out = []
+    for s, sim in zip(sentences, sims, strict=True):
+        keys = sentence_keys(s)
+        n_names = len(question.names)
+        in_s = sum(1 for n in question.names if names.in_sentence(n, s.id))
+        near = sum(
+            1
+            for n in question.names
+            if names.in_sentence(n, s.id) or any(names.in_sentence(n, p) for p in previous[s.id])
+        )
+        words = set(name_words(s.text))
+        rival = any(
+            set(r.split()) <= words and not n.keys <= words
+            for n in question.names
+            for r in names.rivals[n.text]
+        )
+        term_share = sum(1 for t in terms if term_found(t, keys)) / len(terms) if terms else 1.0
+        head = all(term_found(t, keys) for t in question.head_terms) if question.head_terms else True
+        predicate = any(term_found(t, keys) for t in question.predicate)
+        slots = (
+            _slot_entities(question, s, names)
+            if question.kind.wants_span or question.kind == QuestionKind.LIST
+            else []
+        )
+        unit = question.kind == QuestionKind.FIGURE and any(
+            _unit_follows(s.text, a, b, question.focus_noun) for a, b, _ in slots
+        )
+        lowered = s.text.lower()
+        qualifier = (
+            sum(1 for x in question.qualifiers if x.lower() in lowered) / len(question.qualifiers)
+            if question.qualifiers
+            else 1.0
+        )
+        speech = bool(lexicon.SAYING.search(s.text)) or bool(quotations(s.text))
+        defines = question.kind == QuestionKind.WHO_IS and any(
+            lexicon.DEFINING_AFTER_NAME.match(s.text[m.end :])
+            for ms in names.mentions.values()
+            for m in ms
+            if m.sentence_id == s.id
+        )
+        out.append(
+            Candidate(
+                s,
+                (
+                    float(sim),
+                    1.0 / (1.0 + 10.0 * (best - float(sim))),
+                    in_s / n_names if n_names else 1.0,
+                    near / n_names if n_names else 1.0,
+                    float(rival),
+                    term_share,
+                    float(head),
+                    float(predicate) if question.predicate else 0.5,
+                    float(bool(slots))
+                    if question.kind.wants_span or question.kind == QuestionKind.LIST
+                    else 0.5,
+                    float(unit) if question.kind == QuestionKind.FIGURE else 0.5,
+                    qualifier,
+                    float(speech and question.kind == QuestionKind.QUOTE),
+                    float(defines),
+                    float(bool(lexicon.NEGATION.search(s.text))),
+                    1.0 / (1.0 + s.start / 1500.0),
+                    1.0 / (1.0 + chunk_rank.get(s.id, len(chunks))),
+                    float(is_heading_like(s.text)),
+                ),
+            )
+        )
+    return out
+
+
+def span_features(
+    question: ParsedQuestion, names: ResolvedNames, sentence: StoredSentence, sentence_probability: float
+) -> list[Span]:
+    """The spans of a sentence that could answer a span question, with their features."""
+    slots = _slot_entities(question, sentence, names)
+    if not slots:
+        return []
+    words = _words_with_offsets(sentence.text)
+    anchors = _positions(words, question.terms | question.head_terms)
+    anchors += [
+        _word_index(words, m.start)
+        for ms in names.mentions.values()
+        for m in ms
+        if m.sentence_id == sentence.id
+    ]
+    verbs = _positions(words, question.predicate)
+    quoted = quotations(sentence.text)
+    primary = _primary_label(question)
+    focus = frozenset([question.focus_noun]) if question.focus_noun else frozenset()
+    scored = []
+    for start, end, label in slots:
+        i = _word_index(words, start)
+        near_focus = bool(focus) and any(
+            term_found(w, focus) for _at, w in words[max(0, i - 3) : _word_index(words, end) + 3]
+        )
+        scored.append(
+            (
+                start,
+                end,
+                label,
+                _closeness(i, anchors),
+                _closeness(i, verbs),
+                float(
+                    question.kind == QuestionKind.FIGURE
+                    and _unit_follows(sentence.text, start, end, question.focus_noun)
+                ),
+                float(near_focus),
+                float(label == primary),
+                float(any(a <= start < b for a, b in quoted)),
+            )
+        )
+    top = max(x[3] for x in scored)
+    return [
+        Span(
+            sentence.id,
+            start,
+            end,
+            label,
+            sentence.text[start:end],
+            (sentence_probability, near, verb, unit, foc, prim, quote, float(near == top)),
+        )
+        for start, end, label, near, verb, unit, foc, prim, quote in scored
+    ]
+
+
+def _primary_label(question: ParsedQuestion) -> str:
+    return {
+        QuestionKind.PERSON: "PERSON",
+        QuestionKind.PLACE: "GPE",
+        QuestionKind.DATE: "DATE",
+        QuestionKind.FIGURE: "CARDINAL",
+        QuestionKind.LIST: "PERSON",
+    }.get(question.kind, "ORG")

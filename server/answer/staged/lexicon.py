@@ -1,0 +1,100 @@
+"""Closed-class English words the answer engine reads: interrogatives and their answer types, auxiliaries
+that open a yes/no question, negation, saying verbs, copulas and connectives. Only grammar lives here;
+no name, phrase or topic word of any article does. Open-class words (nouns, verbs) are matched by lemma
+and by meaning, never through a list."""
+
+from __future__ import annotations
+
+import re
+
+# The answer types of the interrogative words, as spaCy entity labels.
+PERSON_LABELS = frozenset(["PERSON", "ORG", "NORP"])
+PLACE_LABELS = frozenset(["GPE", "LOC", "FAC"])
+DATE_LABELS = frozenset(["DATE", "TIME"])
+NUMBER_LABELS = frozenset(["CARDINAL", "QUANTITY", "MONEY", "PERCENT"])
+NAME_ENTITY_LABELS = frozenset(
+    ["PERSON", "ORG", "GPE", "NORP", "LOC", "FAC", "EVENT", "LAW", "WORK_OF_ART", "PRODUCT", "LANGUAGE"]
+)
+
+# Auxiliaries and copulas that open a yes/no question ("Is X a member ...", "Did X attend ...").
+YES_NO_OPENERS = frozenset(
+    [
+        "is",
+        "are",
+        "was",
+        "were",
+        "am",
+        "do",
+        "does",
+        "did",
+        "has",
+        "have",
+        "had",
+        "can",
+        "could",
+        "will",
+        "would",
+        "should",
+        "shall",
+        "may",
+        "might",
+        "must",
+    ]
+)
+COPULAS = frozenset(["be", "become", "remain"])
+
+# Negation and refusal: a sentence that says a thing did not happen, or that someone declined it.
+NEGATION = re.compile(
+    r"\b(not|never|no longer|neither|nor|denied|denies|deny|refused|refuses|refuse|declined|declines|"
+    r"rejected|rejects|without|n['’]t)\b",
+    re.IGNORECASE,
+)
+
+# Verbs and phrases of reporting: "X said", "according to X", "in a statement".
+SAYING = re.compile(
+    r"\b(said|says|say|stated|states|stating|remarked|expressed|told|tells|noted|argued|warned|added|"
+    r"according to|announced|declared|insisted|explained|asked|wrote|writes|claimed|claims|described|"
+    r"characteri[sz]ed|indicated|urged|called for|statement|remarks?|comments?)\b",
+    re.IGNORECASE,
+)
+
+# Openers that only tie a sentence to the one before it; a quote may start after them.
+CONNECTIVES = re.compile(
+    r"^(?:On a different note|On the other hand|Similarly|Notably|However|Meanwhile|Moreover|Furthermore|"
+    r"In addition|Additionally|Also|Nevertheless|Nonetheless|In contrast|By contrast|Likewise|Still|"
+    r"Separately|Elsewhere|Earlier|Later|Instead)[,:]?\s+"
+)
+
+# Personal pronouns that can stand for a person named in an earlier sentence.
+PERSON_PRONOUNS = re.compile(r"\b(he|him|his|she|her|hers)\b", re.IGNORECASE)
+
+# Words that say a sentence defines who someone is ("X, the commander of ...", "X is a former ...").
+DEFINING_AFTER_NAME = re.compile(
+    r"^\s*(?:,\s*(?:a|an|the|who|whose|his|her|its|now|once|then|formerly|[a-z]+-?[a-z]*\s+of)\b|"
+    r"\s*\((?:a|an|the)\b|\s+(?:is|was|has been|had been|became|served as|remains)\s+(?:a|an|the|one|"
+    r"now|also|still|formerly)\b)"
+)
+
+# Membership and leadership relations ("members include", "led by"): words a list sentence asserts.
+LIST_SEPARATORS = re.compile(r",\s+(?:and\s+)?|\s+and\s+|;\s+")
+
+# Ordinals a question may qualify an event with ("the second meeting").
+ORDINALS = frozenset(
+    [
+        "first",
+        "second",
+        "third",
+        "fourth",
+        "fifth",
+        "sixth",
+        "seventh",
+        "eighth",
+        "ninth",
+        "tenth",
+        "last",
+        "latest",
+        "final",
+        "previous",
+        "next",
+    ]
+)

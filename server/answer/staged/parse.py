@@ -1,0 +1,175 @@
+"""Stage 1, parse: what a question asks, as a frozen value. spaCy's parse of the question (see
+question_analysis for the request around it, its names, terms and parts) is read once into a
+ParsedQuestion that no later stage changes."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from enum import StrEnum
+
+from server.answer.question_analysis import NameGroup, QuestionProfile, analyse_question_doc
+from server.answer.staged import lexicon
+
+_WH_TAGS = ("WP", "WDT", "WRB", "WP$")
+
+
+class QuestionKind(StrEnum):
+    """The kind of answer a question wants; each has a planner of its own (server/answer/planners)."""
+
+    PERSON = "person"  # who did the asked act
+    PLACE = "place"
+    DATE = "date"
+    FIGURE = "figure"  # how many / how much: every figure the sources give, each with its source
+    CHOICE = "choice"  # which N / what N
+    WHO_IS = "who_is"  # who is / who was X, what is X
+    YES_NO = "yes_no"
+    QUOTE = "quote"  # what did X say
+    LIST = "list"  # which groups / who are the members
+    EXPLANATION = "explanation"  # why / how / what role
+    OVERVIEW = "overview"  # tell me about X
+
+    @property
+    def wants_span(self) -> bool:
+        """Kinds answered by a short span of a sentence (a name, place, date, figure)."""
+        return self in (
+            QuestionKind.PERSON,
+            QuestionKind.PLACE,
+            QuestionKind.DATE,
+            QuestionKind.FIGURE,
+            QuestionKind.CHOICE,
+        )
+
+
+@dataclass(frozen=True)
+class QuestionName:
+    """A name the question is about: as written, its lower-case words, and an abbreviation's expansion."""
+
+    text: str
+    keys: frozenset[str]
+    label: str = ""
+    aliases: frozenset[str] = frozenset()
+
+
+@dataclass(frozen=True)
+class ParsedQuestion:
+    text: str  # the question as asked (after follow-up resolution)
+    query: str  # the words that are searched
+    kind: QuestionKind
+    names: tuple[QuestionName, ...]
+    terms: frozenset[str]  # content lemmas that are not names: the predicate and its other arguments
+    head_terms: frozenset[str]  # the noun asked about ("budget"): evidence must mention it
+    answer_labels: frozenset[str]  # entity labels that can fill the asked slot
+    focus_noun: str | None  # "minister" in "which minister", "months" in "how many months"
+    predicate: frozenset[str]  # the question's main verb lemmas ("chair", "lead")
+    qualifiers: tuple[str, ...]  # dates, ordinals and figures that qualify the asked event
+    plural: bool
+    parts: tuple[ParsedQuestion, ...] = field(default_factory=tuple)
+
+    def trace(self) -> dict:
+        return {
+            "kind": self.kind.value,
+            "query": self.query,
+            "names": [n.text for n in self.names],
+            "terms": sorted(self.terms),
+            "head_terms": sorted(self.head_terms),
+            "answer_labels": sorted(self.answer_labels),
+            "focus_noun": self.focus_noun,
+            "predicate": sorted(self.predicate),
+            "qualifiers": list(self.qualifiers),
+            "plural": self.plural,
+            "parts": [p.trace() for p in self.parts],
+        }
+
+
+def _name(group: NameGroup) -> QuestionName:
+    return QuestionName(group.text, frozenset(group.keys), group.label, frozenset(group.aliases))
+
+
+def _kind(profile: QuestionProfile, doc) -> QuestionKind:
+    first = next((t for t in doc if not (t.is_punct or t.is_space or t.pos_ == "INTJ")), None)
+    has_wh = any(t.tag_ in _WH_TAGS and t.head.dep_ != "relcl" for t in doc)
+    if first is not None and first.lower_ in lexicon.YES_NO_OPENERS and not has_wh and not profile.parts:
+        return QuestionKind.YES_NO
+    wants = profile.wants
+    if wants == "statement":
+        return QuestionKind.QUOTE
+    if wants == "overview":
+        wh = next((t for t in doc if t.tag_ in _WH_TAGS), None)
+        if wh is not None and wh.lower_ in ("who", "what") and profile.names and not profile.terms:
+            return QuestionKind.WHO_IS
+        return QuestionKind.OVERVIEW
+    if profile.is_list:
+        return QuestionKind.LIST
+    return {
+        "person": QuestionKind.PERSON,
+        "place": QuestionKind.PLACE,
+        "date": QuestionKind.DATE,
+        "number": QuestionKind.FIGURE,
+        "choice": QuestionKind.CHOICE,
+        "reason": QuestionKind.EXPLANATION,
+    }.get(wants, QuestionKind.EXPLANATION)
+
+
+def _predicate(doc) -> frozenset[str]:
+    return frozenset(
+        t.lemma_.lower()
+        for t in doc
+        if t.pos_ == "VERB" and t.lemma_.lower() not in lexicon.COPULAS and t.tag_ not in _WH_TAGS
+    )
+
+
+def _qualifiers(doc) -> tuple[str, ...]:
+    out = [e.text for e in doc.ents if e.label_ in ("DATE", "ORDINAL", "CARDINAL", "TIME")]
+    out += [t.lower_ for t in doc if t.lower_ in lexicon.ORDINALS and t.lower_ not in " ".join(out).lower()]
+    return tuple(out)
+
+
+def _freeze(profile: QuestionProfile, doc, kind: QuestionKind | None = None) -> ParsedQuestion:
+    kind = kind or _kind(profile, doc)
+    focus = profile.focus_noun
+    if kind == QuestionKind.FIGURE and focus in (None, "number", "figure", "amount"):
+        # "How many months", "the number of fighters": the noun the figure counts.
+        counted = next(
+            (t for t in doc if t.pos_ == "NOUN" and t.head.lower_ in ("many", "much", "number", "of")), None
+        )
+        counted = counted or next(
+            (t for t in doc if t.pos_ == "NOUN" and any(c.lower_ in ("many", "much") for c in t.children)),
+            None,
+        )
+        focus = counted.lemma_.lower() if counted is not None else focus
+    labels = profile.answer_labels
+    if kind == QuestionKind.LIST and not labels:
+        labels = lexicon.PERSON_LABELS
+    return ParsedQuestion(
+        text=profile.text,
+        query=profile.query or profile.text,
+        kind=kind,
+        names=tuple(_name(g) for g in profile.names),
+        terms=frozenset(profile.asked_terms - ({focus} if focus else set())),
+        head_terms=frozenset(profile.head_terms),
+        answer_labels=frozenset(labels),
+        focus_noun=focus,
+        predicate=_predicate(doc) & frozenset(profile.terms),
+        qualifiers=_qualifiers(doc),
+        plural=profile.plural,
+    )
+
+
+def freeze_question(profile: QuestionProfile, doc) -> ParsedQuestion:
+    """The profile (after name resolution) as a frozen ParsedQuestion; one per part of a question of
+    several parts, each part's kind read from its own interrogative."""
+    whole = _freeze(profile, doc)
+    if profile.parts:
+        parts = tuple(_freeze(p, doc, _part_kind(p)) for p in profile.parts)
+        return ParsedQuestion(**{**whole.__dict__, "parts": parts})
+    return whole
+
+
+def _part_kind(part: QuestionProfile) -> QuestionKind:
+    return _kind(part, [])
+
+
+def parse_question(question: str) -> ParsedQuestion:
+    """The parsed question (without name resolution against a library)."""
+    profile, doc = analyse_question_doc(question)
+    return freeze_question(profile, doc)

@@ -1,0 +1,104 @@
+"""The values passed between scoring, deciding, planning and composing."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from index.types import DocumentInfo, StoredSentence
+from server.answer.staged.features import Candidate, Span
+from server.answer.staged.mentions import ResolvedNames
+from server.answer.staged.parse import ParsedQuestion, QuestionKind
+from server.answer.staged.scoring import FittedParams
+
+
+@dataclass(frozen=True)
+class ScoredSentence:
+    """A candidate sentence with its fitted probability of answering the question."""
+
+    candidate: Candidate
+    score: float
+
+    @property
+    def sentence(self) -> StoredSentence:
+        return self.candidate.sentence
+
+    def feature(self, name: str) -> float:
+        return self.candidate.feature_map()[name]
+
+
+@dataclass(frozen=True)
+class ScoredSpan:
+    span: Span
+    sentence: StoredSentence
+    score: float
+
+
+@dataclass(frozen=True)
+class PlanContext:
+    """What every planner may read: the question, its names, the scored sentences (best first), the
+    fitted parameters, the articles' details and the same-story groups."""
+
+    question: ParsedQuestion
+    names: ResolvedNames
+    scored: tuple[ScoredSentence, ...]
+    params: FittedParams
+    docs: dict[str, DocumentInfo]
+    max_sentences: int
+    same_story: dict[str, frozenset[str]] = field(default_factory=dict)
+
+    def pool(self, limit: int | None = None) -> list[ScoredSentence]:
+        """The sentences good enough to be evidence, best first, at least the best one."""
+        keep = [s for s in self.scored if s.score >= self.params.thresholds.evidence]
+        return (keep or list(self.scored[:1]))[: limit or self.max_sentences]
+
+    def independent(self, a: str, b: str) -> bool:
+        """Two documents that are not copies of one story."""
+        return a != b and b not in self.same_story.get(a, frozenset())
+
+
+@dataclass(frozen=True)
+class LeadSpan:
+    """A verbatim span quoted in the direct answer, with what is said of it ("according to ...")."""
+
+    sentence: StoredSentence
+    start: int  # offsets into the sentence's text
+    end: int
+    score: float
+    attribution: str = ""
+
+    @property
+    def text(self) -> str:
+        return self.sentence.text[self.start : self.end]
+
+
+@dataclass(frozen=True)
+class Side:
+    """One article's side where articles disagree."""
+
+    doc_id: str
+    claim: str
+    sentence: StoredSentence
+
+
+@dataclass(frozen=True)
+class AnswerPlan:
+    kind: QuestionKind
+    evidence: tuple[ScoredSentence, ...]
+    direct: tuple[LeadSpan, ...] = ()
+    verdict: str | None = None  # "Yes", "No" or "The articles disagree"
+    figures: bool = False  # the direct spans are figures from several sources
+    grouped: bool = False  # evidence grouped by article (an overview)
+    disagreement: tuple[Side, ...] = ()
+    disagreement_topic: str = ""
+    note: str = ""  # a framing sentence about the sources
+    why: str = ""  # for the trace: how the planner chose
+
+    def trace(self) -> dict:
+        return {
+            "kind": self.kind.value,
+            "verdict": self.verdict,
+            "direct": [d.text for d in self.direct],
+            "evidence": [s.sentence.text[:120] for s in self.evidence],
+            "disagreement": [s.claim for s in self.disagreement],
+            "why": self.why,
+        }
