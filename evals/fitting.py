@@ -26,14 +26,23 @@ from pathlib import Path
 import numpy as np
 
 from evals.golden import GoldenItem, load_golden
-from server.answer.staged.features import SENTENCE_FEATURES, SPAN_FEATURES, span_features
+from server.answer.staged.features import (
+    QUESTION_FEATURES,
+    SENTENCE_FEATURES,
+    SPAN_FEATURES,
+    question_features,
+    span_features,
+)
 from server.answer.staged.scoring import PARAMS_PATH, parse_params
 
 TRAINING_SPLITS = ("core", "robustness", "dev")
 REFUSAL_COST = 2.0  # a confident wrong answer costs twice a needless refusal
 SPAN_PRECISION = 0.95
 SPAN_SENTENCES = 3
-REGULARISATION_C = 1.0
+# Inverse regularisation strength of the logistic regressions, on standardised features.
+REGULARISATION_C = 10.0
+# Other sentences of its question each answering sentence is paired with, for the ranking fit.
+PAIRS_PER_POSITIVE = 40
 
 
 def _norm(text: str) -> str:
@@ -73,12 +82,12 @@ class Rows:
     group: list[int]  # the question each row belongs to
 
 
-def collect(service, items: list[GoldenItem]):
+def collect(engine, items: list[GoldenItem]):
     """Sentence rows, and per question (label, candidate analyses) for the span and threshold fits."""
     sentences = Rows([], [], [])
     questions = []
     for qi, item in enumerate(items):
-        result = service.engine.analyse_question(item.question, item.history)
+        result = engine.analyse_question(item.question, item.history)
         if not result:
             continue
         analyses, _search = result
@@ -92,11 +101,51 @@ def collect(service, items: list[GoldenItem]):
 
 
 def _fit(x, y):
+    """Logistic regression on standardised features, its weights given back on the features' own scale."""
     from sklearn.linear_model import LogisticRegression
+    from sklearn.preprocessing import StandardScaler
 
-    model = LogisticRegression(C=REGULARISATION_C, class_weight="balanced", max_iter=2000)
-    model.fit(np.array(x), np.array(y))
-    return [round(float(w), 4) for w in model.coef_[0]], round(float(model.intercept_[0]), 4)
+    xs = np.array(x, dtype=float)
+    scaler = StandardScaler().fit(xs)
+    scale = np.where(scaler.scale_ == 0, 1.0, scaler.scale_)
+    model = LogisticRegression(C=REGULARISATION_C, class_weight="balanced", max_iter=5000)
+    model.fit((xs - scaler.mean_) / scale, np.array(y))
+    weights = model.coef_[0] / scale
+    bias = model.intercept_[0] - float((model.coef_[0] * scaler.mean_ / scale).sum())
+    return [round(float(w), 5) for w in weights], round(float(bias), 5)
+
+
+def _fit_ranking(x, y, group, rng_seed: int = 0):
+    """Weights that rank each question's answering sentences above its others: logistic regression on the
+    differences of (answering, other) pairs of one question (a pairwise ranker), then calibrated to
+    probabilities by a one-feature logistic regression of the labels on the ranking score."""
+    from sklearn.linear_model import LogisticRegression
+    from sklearn.preprocessing import StandardScaler
+
+    xs = np.array(x, dtype=float)
+    scaler = StandardScaler().fit(xs)
+    scale = np.where(scaler.scale_ == 0, 1.0, scaler.scale_)
+    z = (xs - scaler.mean_) / scale
+    labels, groups = np.array(y), np.array(group)
+    rng = np.random.default_rng(rng_seed)
+    diffs, signs = [], []
+    for g in np.unique(groups):
+        pos = np.where((groups == g) & (labels == 1))[0]
+        neg = np.where((groups == g) & (labels == 0))[0]
+        for i in pos:
+            for j in rng.permutation(neg)[:PAIRS_PER_POSITIVE]:
+                sign = 1 if rng.random() < 0.5 else -1
+                diffs.append(sign * (z[i] - z[j]))
+                signs.append(int(sign > 0))
+    ranker = LogisticRegression(C=REGULARISATION_C, fit_intercept=False, max_iter=5000)
+    ranker.fit(np.array(diffs), np.array(signs))
+    direction = ranker.coef_[0]
+    calibration = LogisticRegression(C=REGULARISATION_C, class_weight="balanced", max_iter=5000)
+    calibration.fit((z @ direction).reshape(-1, 1), labels)
+    a, b = float(calibration.coef_[0][0]), float(calibration.intercept_[0])
+    weights = a * direction / scale
+    bias = b - float((a * direction * scaler.mean_ / scale).sum())
+    return [round(float(w), 5) for w in weights], round(float(bias), 5)
 
 
 def _prob(weights, bias, x) -> np.ndarray:
@@ -152,18 +201,28 @@ def span_threshold(tops: list[tuple[float, int]]) -> tuple[float, dict]:
 
 
 def fit(service, items: list[GoldenItem], out: Path = PARAMS_PATH) -> dict:
-    sentences, questions = collect(service, items)
-    sw, sb = _fit(sentences.x, sentences.y)
+    """Fit on the items over the service's library, with the staged engine's stages; writes `out`."""
+    from server.answer.staged.engine import AnswerEngine
+    from server.answer.staged.scoring import neutral_params
+
+    engine = AnswerEngine(service.library, service.settings.answer, params=neutral_params())
+    sentences, questions = collect(engine, items)
+    sw, sb = _fit_ranking(sentences.x, sentences.y, sentences.group)
     sp = _prob(sw, sb, sentences.x)
-    best: dict[int, float] = {}
-    for p, g in zip(sp, sentences.group, strict=True):
-        best[g] = max(best.get(g, 0.0), float(p))
-    judged = [
-        (best.get(qi, 0.0), item.answerable is True)
-        for qi, item, _a in questions
-        if item.answerable is not None
-    ]
-    t_answer, answer_report = answer_threshold([b for b, _ in judged], [a for _, a in judged])
+    # the question model, over the question features of each question's candidates as now scored
+    q_x, q_y = [], []
+    for _qi, item, a in questions:
+        if item.answerable is None:
+            continue
+        probs = _prob(sw, sb, [s.candidate.features for s in a.scored]) if a.scored else []
+        ranked = sorted(
+            zip((float(p) for p in probs), (s.candidate for s in a.scored), strict=True), key=lambda x: -x[0]
+        )
+        q_x.append(question_features(a.question, a.names, ranked))
+        q_y.append(int(item.answerable is True))
+    qw, qb = _fit(q_x, q_y)
+    qp = _prob(qw, qb, q_x)
+    t_answer, answer_report = answer_threshold([float(p) for p in qp], [bool(y) for y in q_y])
     t_evidence = evidence_threshold(sp, sentences.y)
     # spans, over the best sentences by the fitted sentence model
     span_x, span_y, span_q = [], [], []
@@ -179,7 +238,7 @@ def fit(service, items: list[GoldenItem], out: Path = PARAMS_PATH) -> dict:
                 span_x.append(span.features)
                 span_y.append(span_label(item, span.text))
                 span_q.append(qi)
-    pw, pb = _fit(span_x, span_y)
+    pw, pb = _fit_ranking(span_x, span_y, span_q)
     pp = _prob(pw, pb, span_x)
     tops: dict[int, tuple[float, int]] = {}
     for p, y, q in zip(pp, span_y, span_q, strict=True):
@@ -199,6 +258,7 @@ def fit(service, items: list[GoldenItem], out: Path = PARAMS_PATH) -> dict:
             "span_positives": int(sum(span_y)),
         },
         "sentence": {"features": list(SENTENCE_FEATURES), "weights": sw, "bias": sb},
+        "question": {"features": list(QUESTION_FEATURES), "weights": qw, "bias": qb},
         "span": {"features": list(SPAN_FEATURES), "weights": pw, "bias": pb},
         "thresholds": {"answer": t_answer, "evidence": t_evidence, "span": t_span},
         "at_thresholds": {"answer": answer_report, "span": span_report, "refusal_cost": REFUSAL_COST},

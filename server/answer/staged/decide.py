@@ -5,10 +5,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from server.answer.staged.features import QUESTION_FEATURES, question_features
 from server.answer.staged.mentions import ResolvedNames
 from server.answer.staged.parse import ParsedQuestion, QuestionKind
 from server.answer.staged.plan import ScoredSentence
-from server.answer.staged.scoring import Thresholds
+from server.answer.staged.scoring import FittedParams
 
 # Sentences read to say what is missing.
 MISSING_SENTENCES = 3
@@ -24,16 +25,18 @@ _SLOT_NOUN = {
 @dataclass(frozen=True)
 class Decision:
     answer: bool
-    best: float
+    probability: float  # the question model's probability that the best sentences answer
     threshold: float
     reason: str
+    features: tuple[float, ...] = ()
 
     def trace(self) -> dict:
         return {
             "answer": self.answer,
-            "best": round(self.best, 3),
+            "probability": round(self.probability, 3),
             "threshold": self.threshold,
             "reason": self.reason,
+            "features": dict(zip(QUESTION_FEATURES, (round(f, 3) for f in self.features), strict=False)),
         }
 
 
@@ -56,9 +59,13 @@ def _missing(question: ParsedQuestion, names: ResolvedNames, scored: list[Scored
 
 
 def decide(
-    question: ParsedQuestion, names: ResolvedNames, scored: list[ScoredSentence], thresholds: Thresholds
+    question: ParsedQuestion, names: ResolvedNames, scored: list[ScoredSentence], params: FittedParams
 ) -> Decision:
-    best = scored[0].score if scored else 0.0
-    if best >= thresholds.answer:
-        return Decision(True, best, thresholds.answer, "the best passage reaches the answer threshold")
-    return Decision(False, best, thresholds.answer, _missing(question, names, scored))
+    features = question_features(question, names, [(s.score, s.candidate) for s in scored])
+    probability = params.question.probability(features)
+    threshold = params.thresholds.answer
+    if probability >= threshold:
+        return Decision(
+            True, probability, threshold, "the best passages reach the answer threshold", features
+        )
+    return Decision(False, probability, threshold, _missing(question, names, scored), features)

@@ -30,7 +30,7 @@ from server.answer.staged.decide import Decision, decide
 from server.answer.staged.features import sentence_features
 from server.answer.staged.mentions import ResolvedNames, resolve_mentions
 from server.answer.staged.parse import ParsedQuestion, freeze_question
-from server.answer.staged.plan import AnswerPlan, PlanContext, ScoredSentence
+from server.answer.staged.plan import AnswerPlan, PlanContext, ScoredSentence, with_antecedents
 from server.answer.staged.planners import plan_answer
 from server.answer.staged.scoring import FittedParams, load_params
 from server.settings import AnswerSettings
@@ -140,11 +140,12 @@ class AnswerEngine:
         parts = parsed.parts or (parsed,)
         analyses = [self.analyse(part, search) for part in parts]
         timings["score"] = _ms(t)
-        trace["retrieval"] = {
-            "query": search.query,
-            "chunks": [(c.doc_id, c.start, round(c.score, 4)) for c in search.chunks],
-        }
-        trace["parts"] = [a.trace(self.params) for a in analyses]
+        if debug:
+            trace["retrieval"] = {
+                "query": search.query,
+                "chunks": [(c.doc_id, c.start, round(c.score, 4)) for c in search.chunks],
+            }
+            trace["parts"] = [a.trace(self.params) for a in analyses]
         docs = self._documents()
         retrieved = passages(search.chunks, docs)
         answering = [a for a in analyses if a.decision.answer]
@@ -153,9 +154,10 @@ class AnswerEngine:
             answer = _refusal(REFUSAL_TEXT, reason, mode)
             return self._finish(answer, prepared, retrieved, timings, started, trace if debug else None)
         t = time.perf_counter()
-        plans = [plan_answer(self._context(a, docs)) for a in answering]
+        plans = [with_antecedents(plan_answer(c), c) for c in (self._context(a, docs) for a in answering)]
         plan = plans[0] if len(plans) == 1 else _joined(plans)
-        trace["plan"] = plan.trace()
+        if debug:
+            trace["plan"] = plan.trace()
         written: Answer | None = None
         fallback_reason = None
         dropped = 0
@@ -181,9 +183,7 @@ class AnswerEngine:
         scored = sorted(
             (ScoredSentence(c, model.probability(c.features)) for c in candidates), key=lambda s: -s.score
         )
-        return Analysis(
-            question, names, tuple(scored), decide(question, names, scored, self.params.thresholds)
-        )
+        return Analysis(question, names, tuple(scored), decide(question, names, scored, self.params))
 
     def analyse_question(
         self, question: str, history: list[ChatTurn] | None = None, top_k: int | None = None

@@ -4,6 +4,7 @@ them into probabilities. Nothing here decides."""
 
 from __future__ import annotations
 
+import math
 import re
 from dataclasses import dataclass
 
@@ -23,6 +24,7 @@ SENTENCE_FEATURES = (
     "names_near",  # ... in the sentence or the two before it in its article
     "rival_name",  # the sentence names another person who shares a word with the question's name
     "terms",  # share of the question's other content lemmas in the sentence
+    "rare_terms",  # the same share, each term weighted by its rarity among the candidates (idf)
     "head",  # the noun asked about is in the sentence (1 when the question has none)
     "predicate",  # one of the question's verbs (by lemma family) is in the sentence
     "slot",  # a span that can fill the asked slot (a name, place, date, figure) is in the sentence
@@ -161,9 +163,13 @@ def sentence_features(
         for i, s in enumerate(doc_sentences):
             previous[s.id] = [p.id for p in doc_sentences[max(0, i - 2) : i]]
     terms = question.terms
+    all_keys = [sentence_keys(s) for s in sentences]
+    idf = {
+        t: math.log((1 + len(sentences)) / (1 + sum(1 for k in all_keys if term_found(t, k)))) + 1.0
+        for t in terms
+    }
     out = []
-    for s, sim in zip(sentences, sims, strict=True):
-        keys = sentence_keys(s)
+    for s, sim, keys in zip(sentences, sims, all_keys, strict=True):
         n_names = len(question.names)
         in_s = sum(1 for n in question.names if names.in_sentence(n, s.id))
         near = sum(
@@ -177,7 +183,9 @@ def sentence_features(
             for n in question.names
             for r in names.rivals[n.text]
         )
-        term_share = sum(1 for t in terms if term_found(t, keys)) / len(terms) if terms else 1.0
+        found_terms = [t for t in terms if term_found(t, keys)]
+        term_share = len(found_terms) / len(terms) if terms else 1.0
+        rare_share = sum(idf[t] for t in found_terms) / sum(idf.values()) if terms else 1.0
         head = all(term_found(t, keys) for t in question.head_terms) if question.head_terms else True
         predicate = any(term_found(t, keys) for t in question.predicate)
         slots = (
@@ -211,6 +219,7 @@ def sentence_features(
                     near / n_names if n_names else 1.0,
                     float(rival),
                     term_share,
+                    rare_share,
                     float(head),
                     float(predicate) if question.predicate else 0.5,
                     float(bool(slots))
@@ -293,3 +302,40 @@ def _primary_label(question: ParsedQuestion) -> str:
         QuestionKind.FIGURE: "CARDINAL",
         QuestionKind.LIST: "PERSON",
     }.get(question.kind, "ORG")
+
+
+QUESTION_FEATURES = (
+    "best",  # the best candidate sentence's probability
+    "second",  # the second best's
+    "names_found",  # share of the question's names mentioned anywhere among the candidates
+    "terms_top",  # the best term coverage among the top sentences
+    "rare_terms_top",  # the best rarity-weighted term coverage among the top sentences
+    "head_top",  # the noun asked about is in one of the top sentences
+    "slot_top",  # a span of the asked kind is in one of the top sentences (1 for kinds without a slot)
+    "unit_top",  # a figure of the asked unit is in one of the top sentences (1 unless a figure is asked)
+    "qualifier_top",  # the best coverage of the question's dates and ordinals among the top sentences
+    "similarity_top",  # the highest similarity of any candidate to the question
+)
+TOP_SENTENCES = 3
+
+
+def question_features(question: ParsedQuestion, names: ResolvedNames, scored) -> tuple[float, ...]:
+    """What the best candidates, together, have of what the question asks; `scored` are (probability,
+    Candidate) pairs, best first."""
+    if not scored:
+        return (0.0,) * len(QUESTION_FEATURES)
+    top = [dict(zip(SENTENCE_FEATURES, c.features, strict=True)) for _p, c in scored[:TOP_SENTENCES]]
+    every = [dict(zip(SENTENCE_FEATURES, c.features, strict=True)) for _p, c in scored]
+    found = sum(1 for n in question.names if names.found(n)) / len(question.names) if question.names else 1.0
+    return (
+        scored[0][0],
+        scored[1][0] if len(scored) > 1 else 0.0,
+        found,
+        max(t["terms"] for t in top),
+        max(t["rare_terms"] for t in top),
+        max(t["head"] for t in top),
+        max(t["slot"] for t in top) if question.kind.wants_span else 1.0,
+        max(t["unit"] for t in top) if question.kind == QuestionKind.FIGURE else 1.0,
+        max(t["qualifier"] for t in top),
+        max(t["similarity"] for t in every),
+    )

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from index.types import DocumentInfo, StoredSentence
 from server.answer.staged.features import Candidate, Span
@@ -102,3 +102,28 @@ class AnswerPlan:
             "disagreement": [s.claim for s in self.disagreement],
             "why": self.why,
         }
+
+
+def with_antecedents(plan: AnswerPlan, context: PlanContext) -> AnswerPlan:
+    """Each evidence sentence that speaks of a question's name only by a pronoun or a description ("He
+    was killed ...", "The former police commander leads ...") is preceded by the nearest earlier sentence
+    of its article that names it, so that the answer says who is meant."""
+    by_id = {s.sentence.id: s for s in context.scored}
+    shown = {s.sentence.id for s in plan.evidence}
+    out: list[ScoredSentence] = []
+    for s in plan.evidence:
+        if s.feature("names_near") > s.feature("names"):
+            earlier = [
+                by_id[m.sentence_id]
+                for ms in context.names.mentions.values()
+                for m in ms
+                if m.sentence_id in by_id
+                and by_id[m.sentence_id].sentence.doc_id == s.sentence.doc_id
+                and by_id[m.sentence_id].sentence.start < s.sentence.start
+            ]
+            nearest = max(earlier, key=lambda e: e.sentence.start, default=None)
+            if nearest is not None and nearest.sentence.id not in shown:
+                shown.add(nearest.sentence.id)
+                out.append(nearest)
+        out.append(s)
+    return replace(plan, evidence=tuple(out))

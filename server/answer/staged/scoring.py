@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
-from server.answer.staged.features import SENTENCE_FEATURES, SPAN_FEATURES
+from server.answer.staged.features import QUESTION_FEATURES, SENTENCE_FEATURES, SPAN_FEATURES
 
 PARAMS_PATH = Path(__file__).with_name("fitted_params.json")
 
@@ -35,15 +35,16 @@ class LogisticModel:
 
 @dataclass(frozen=True)
 class Thresholds:
-    answer: float  # the best sentence's probability at or above which the question is answered
+    answer: float  # the question model's probability at or above which the question is answered
     evidence: float  # further sentences at or above this probability join the answer
     span: float  # a span at or above this probability is given as the bold direct answer
 
 
 @dataclass(frozen=True)
 class FittedParams:
-    sentence: LogisticModel
-    span: LogisticModel
+    sentence: LogisticModel  # does this sentence answer the question?
+    question: LogisticModel  # do the best sentences, together, answer it?
+    span: LogisticModel  # is this span the answer?
     thresholds: Thresholds
     version: str
 
@@ -62,9 +63,21 @@ def parse_params(data: dict) -> FittedParams:
     t = data["thresholds"]
     return FittedParams(
         sentence=_model(data["sentence"], SENTENCE_FEATURES),
+        question=_model(data["question"], QUESTION_FEATURES),
         span=_model(data["span"], SPAN_FEATURES),
         thresholds=Thresholds(float(t["answer"]), float(t["evidence"]), float(t["span"])),
         version=str(data.get("version", "")),
+    )
+
+
+def neutral_params() -> FittedParams:
+    """All weights zero: what the fitting script computes features with before anything is fitted."""
+    return FittedParams(
+        LogisticModel(SENTENCE_FEATURES, (0.0,) * len(SENTENCE_FEATURES), 0.0),
+        LogisticModel(QUESTION_FEATURES, (0.0,) * len(QUESTION_FEATURES), 0.0),
+        LogisticModel(SPAN_FEATURES, (0.0,) * len(SPAN_FEATURES), 0.0),
+        Thresholds(0.5, 0.5, 0.5),
+        "neutral",
     )
 
 
