@@ -30,6 +30,7 @@ from server.answer.staged.features import (
     QUESTION_FEATURES,
     SENTENCE_FEATURES,
     SPAN_FEATURES,
+    Candidate,
     question_features,
     span_features,
 )
@@ -200,6 +201,15 @@ def span_threshold(tops: list[tuple[float, int]]) -> tuple[float, dict]:
     return 1.0, {"questions": len(tops), "given": 0, "precision": None}
 
 
+def _rescored(analysis, weights, bias) -> list[tuple[float, Candidate]]:
+    """An analysis's candidates with their probabilities under the given sentence weights, best first."""
+    if not analysis.scored:
+        return []
+    probs = _prob(weights, bias, [s.candidate.features for s in analysis.scored])
+    pairs = [(float(p), s.candidate) for p, s in zip(probs, analysis.scored, strict=True)]
+    return sorted(pairs, key=lambda x: -x[0])
+
+
 def fit(service, items: list[GoldenItem], out: Path = PARAMS_PATH) -> dict:
     """Fit on the items over the service's library, with the staged engine's stages; writes `out`."""
     from server.answer.staged.engine import AnswerEngine
@@ -214,11 +224,7 @@ def fit(service, items: list[GoldenItem], out: Path = PARAMS_PATH) -> dict:
     for _qi, item, a in questions:
         if item.answerable is None:
             continue
-        probs = _prob(sw, sb, [s.candidate.features for s in a.scored]) if a.scored else []
-        ranked = sorted(
-            zip((float(p) for p in probs), (s.candidate for s in a.scored), strict=True), key=lambda x: -x[0]
-        )
-        q_x.append(question_features(a.question, a.names, ranked))
+        q_x.append(question_features(a.question, a.names, _rescored(a, sw, sb)))
         q_y.append(int(item.answerable is True))
     qw, qb = _fit(q_x, q_y)
     qp = _prob(qw, qb, q_x)
@@ -229,12 +235,8 @@ def fit(service, items: list[GoldenItem], out: Path = PARAMS_PATH) -> dict:
     for qi, item, a in questions:
         if not a.question.kind.wants_span and a.question.kind.value != "list":
             continue
-        ranked = sorted(a.scored, key=lambda s: -float(_prob(sw, sb, [s.candidate.features])[0]))[
-            :SPAN_SENTENCES
-        ]
-        for s in ranked:
-            p = float(_prob(sw, sb, [s.candidate.features])[0])
-            for span in span_features(a.question, a.names, s.sentence, p):
+        for p, candidate in _rescored(a, sw, sb)[:SPAN_SENTENCES]:
+            for span in span_features(a.question, a.names, candidate.sentence, p):
                 span_x.append(span.features)
                 span_y.append(span_label(item, span.text))
                 span_q.append(qi)
