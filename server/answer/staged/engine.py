@@ -176,8 +176,12 @@ class AnswerEngine:
     def analyse(self, question: ParsedQuestion, search: Search) -> Analysis:
         """Stages 2 (mentions), 4 (score) and 5 (decide) for one parsed question over one search."""
         names = resolve_mentions(question.names, search.sentences)
+        asked = sorted(
+            question.terms | question.head_terms | ({question.focus_noun} if question.focus_noun else set())
+        )
+        terms_vector = self.library.embedder.embed_query(" ".join(asked)) if asked else None
         candidates = sentence_features(
-            question, names, search.sentences, search.matrix, search.vector, search.chunks
+            question, names, search.sentences, search.matrix, search.vector, search.chunks, terms_vector
         )
         model = self.params.sentence
         scored = sorted(

@@ -20,6 +20,8 @@ from server.answer.staged.parse import ParsedQuestion, QuestionKind
 SENTENCE_FEATURES = (
     "similarity",  # cosine of the question's and the sentence's embeddings
     "similarity_gap",  # 1 for the most similar candidate, falling with the distance to it
+    "term_meaning",  # cosine of the embedding of the question's terms alone and the sentence's
+    "neighbour_similarity",  # the highest similarity of the sentences just before and after it
     "names",  # share of the question's names mentioned in the sentence
     "names_near",  # ... in the sentence or the two before it in its article
     "rival_name",  # the sentence names another person who shares a word with the question's name
@@ -142,14 +144,22 @@ def sentence_features(
     matrix: np.ndarray,
     query_vector: np.ndarray,
     chunks: list[RetrievedChunk],
+    terms_vector: np.ndarray | None = None,
 ) -> list[Candidate]:
-    """The features of every candidate sentence, in the order given."""
+    """The features of every candidate sentence, in the order given. `terms_vector` is the embedding of
+    the question's terms alone (None when it has none: the question's own similarity stands in)."""
     if not sentences:
         return []
-    q = query_vector / (np.linalg.norm(query_vector) or 1.0)
     norms = np.linalg.norm(matrix, axis=1)
-    sims = (matrix @ q) / np.where(norms == 0, 1.0, norms)
+    safe = np.where(norms == 0, 1.0, norms)
+    sims = (matrix @ (query_vector / (np.linalg.norm(query_vector) or 1.0))) / safe
+    meaning = (
+        sims
+        if terms_vector is None
+        else (matrix @ (terms_vector / (np.linalg.norm(terms_vector) or 1.0))) / safe
+    )
     best = float(sims.max())
+    position_of = {s.id: i for i, s in enumerate(sentences)}
     chunk_rank: dict[str, int] = {}
     for rank, c in enumerate(chunks):
         for sid in c.sentence_ids:
@@ -158,10 +168,13 @@ def sentence_features(
     for s in sentences:
         by_doc.setdefault(s.doc_id, []).append(s)
     previous: dict[str, list[str]] = {}
+    neighbour: dict[str, float] = {}
     for doc_sentences in by_doc.values():
         doc_sentences.sort(key=lambda s: s.start)
         for i, s in enumerate(doc_sentences):
             previous[s.id] = [p.id for p in doc_sentences[max(0, i - 2) : i]]
+            around = doc_sentences[max(0, i - 1) : i] + doc_sentences[i + 1 : i + 2]
+            neighbour[s.id] = max((float(sims[position_of[n.id]]) for n in around), default=0.0)
     terms = question.terms
     all_keys = [sentence_keys(s) for s in sentences]
     idf = {
@@ -169,7 +182,7 @@ def sentence_features(
         for t in terms
     }
     out = []
-    for s, sim, keys in zip(sentences, sims, all_keys, strict=True):
+    for s, sim, term_sim, keys in zip(sentences, sims, meaning, all_keys, strict=True):
         n_names = len(question.names)
         in_s = sum(1 for n in question.names if names.in_sentence(n, s.id))
         near = sum(
@@ -215,6 +228,8 @@ def sentence_features(
                 (
                     float(sim),
                     1.0 / (1.0 + 10.0 * (best - float(sim))),
+                    float(term_sim),
+                    neighbour[s.id],
                     in_s / n_names if n_names else 1.0,
                     near / n_names if n_names else 1.0,
                     float(rival),
@@ -308,6 +323,7 @@ QUESTION_FEATURES = (
     "best",  # the best candidate sentence's probability
     "second",  # the second best's
     "names_found",  # share of the question's names mentioned anywhere among the candidates
+    "names_top",  # the best share of the question's names in (or just before) one of the top sentences
     "terms_top",  # the best term coverage among the top sentences
     "rare_terms_top",  # the best rarity-weighted term coverage among the top sentences
     "head_top",  # the noun asked about is in one of the top sentences
@@ -331,6 +347,7 @@ def question_features(question: ParsedQuestion, names: ResolvedNames, scored) ->
         scored[0][0],
         scored[1][0] if len(scored) > 1 else 0.0,
         found,
+        max(t["names_near"] for t in top),
         max(t["terms"] for t in top),
         max(t["rare_terms"] for t in top),
         max(t["head"] for t in top),

@@ -98,3 +98,8 @@ ORDINALS = frozenset(
         "next",
     ]
 )
+
+# Adjectives of measure after "how" that ask for a figure ("how large a force", "how far", "how long").
+MEASURE_ADJECTIVES = frozenset("large big long far old high wide deep heavy strong tall many much".split())
+# Nouns whose "of" names what a figure counts ("the number of fighters").
+COUNT_NOUNS = frozenset("number amount figure count total share percentage proportion".split())

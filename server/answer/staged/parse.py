@@ -100,6 +100,9 @@ def _kind(profile: QuestionProfile, doc) -> QuestionKind:
         return QuestionKind.OVERVIEW
     if profile.is_list:
         return QuestionKind.LIST
+    how = next((t for t in doc if t.lower_ == "how" and t.tag_ in _WH_TAGS), None)
+    if how is not None and how.i + 1 < len(doc) and doc[how.i + 1].lower_ in lexicon.MEASURE_ADJECTIVES:
+        return QuestionKind.FIGURE
     return {
         "person": QuestionKind.PERSON,
         "place": QuestionKind.PLACE,
@@ -119,7 +122,12 @@ def _predicate(doc) -> frozenset[str]:
 
 
 def _qualifiers(doc) -> tuple[str, ...]:
-    out = [e.text for e in doc.ents if e.label_ in ("DATE", "ORDINAL", "CARDINAL", "TIME")]
+    out = [
+        e.text
+        for e in doc.ents
+        if e.label_ in ("DATE", "ORDINAL", "CARDINAL", "TIME")
+        and e.text.lower() not in lexicon.MEASURE_ADJECTIVES
+    ]
     out += [t.lower_ for t in doc if t.lower_ in lexicon.ORDINALS and t.lower_ not in " ".join(out).lower()]
     return tuple(out)
 
@@ -127,13 +135,24 @@ def _qualifiers(doc) -> tuple[str, ...]:
 def _freeze(profile: QuestionProfile, doc, kind: QuestionKind | None = None) -> ParsedQuestion:
     kind = kind or _kind(profile, doc)
     focus = profile.focus_noun
-    if kind == QuestionKind.FIGURE and focus in (None, "number", "figure", "amount"):
-        # "How many months", "the number of fighters": the noun the figure counts.
+    if kind == QuestionKind.FIGURE and focus in (None, "number", "figure", "amount", "kind", "type"):
+        # "How many months", "how large a force", "the number of fighters": the noun the figure counts.
         counted = next(
-            (t for t in doc if t.pos_ == "NOUN" and t.head.lower_ in ("many", "much", "number", "of")), None
+            (
+                t
+                for t in doc
+                if t.pos_ == "NOUN" and any(c.lower_ in lexicon.MEASURE_ADJECTIVES for c in t.children)
+            ),
+            None,
         )
         counted = counted or next(
-            (t for t in doc if t.pos_ == "NOUN" and any(c.lower_ in ("many", "much") for c in t.children)),
+            (
+                t
+                for t in doc
+                if t.pos_ == "NOUN"
+                and t.head.lower_ == "of"
+                and t.head.head.lemma_.lower() in lexicon.COUNT_NOUNS
+            ),
             None,
         )
         focus = counted.lemma_.lower() if counted is not None else focus

@@ -47,9 +47,11 @@ class PlanContext:
     same_story: dict[str, frozenset[str]] = field(default_factory=dict)
 
     def pool(self, limit: int | None = None) -> list[ScoredSentence]:
-        """The sentences good enough to be evidence, best first, at least the best one."""
-        keep = [s for s in self.scored if s.score >= self.params.thresholds.evidence]
-        return (keep or list(self.scored[:1]))[: limit or self.max_sentences]
+        """The sentences good enough to be evidence, best first, at least the best one. A heading or a
+        caption is never evidence: it states nothing."""
+        claims = [s for s in self.scored if s.feature("heading") == 0] or list(self.scored)
+        keep = [s for s in claims if s.score >= self.params.thresholds.evidence]
+        return (keep or claims[:1])[: limit or self.max_sentences]
 
     def independent(self, a: str, b: str) -> bool:
         """Two documents that are not copies of one story."""
@@ -105,25 +107,44 @@ class AnswerPlan:
 
 
 def with_antecedents(plan: AnswerPlan, context: PlanContext) -> AnswerPlan:
-    """Each evidence sentence that speaks of a question's name only by a pronoun or a description ("He
-    was killed ...", "The former police commander leads ...") is preceded by the nearest earlier sentence
-    of its article that names it, so that the answer says who is meant."""
+    """Each evidence sentence that speaks of a question's name, or of the one asked for, only by a pronoun
+    or a description ("He was killed ...", "The former police commander leads ...") is preceded by the
+    nearest earlier sentence of its article that names it, so that the answer says who is meant."""
     by_id = {s.sentence.id: s for s in context.scored}
+    by_doc: dict[str, list[ScoredSentence]] = {}
+    for s in context.scored:
+        by_doc.setdefault(s.sentence.doc_id, []).append(s)
     shown = {s.sentence.id for s in plan.evidence}
+    wants_slot = context.question.kind.wants_span
     out: list[ScoredSentence] = []
     for s in plan.evidence:
+        earlier: list[ScoredSentence] = []
         if s.feature("names_near") > s.feature("names"):
             earlier = [
                 by_id[m.sentence_id]
                 for ms in context.names.mentions.values()
                 for m in ms
-                if m.sentence_id in by_id
-                and by_id[m.sentence_id].sentence.doc_id == s.sentence.doc_id
-                and by_id[m.sentence_id].sentence.start < s.sentence.start
+                if m.sentence_id in by_id and by_id[m.sentence_id].sentence.doc_id == s.sentence.doc_id
             ]
-            nearest = max(earlier, key=lambda e: e.sentence.start, default=None)
-            if nearest is not None and nearest.sentence.id not in shown:
-                shown.add(nearest.sentence.id)
-                out.append(nearest)
+        elif wants_slot and s.feature("slot") == 0:
+            earlier = [x for x in by_doc[s.sentence.doc_id] if x.feature("slot") == 1]
+        before = [e for e in earlier if e.sentence.start < s.sentence.start]
+        nearest = max(before, key=lambda e: e.sentence.start, default=None)
+        if nearest is not None and nearest.sentence.id not in shown and _adjacent(nearest, s, by_doc):
+            shown.add(nearest.sentence.id)
+            out.append(nearest)
         out.append(s)
     return replace(plan, evidence=tuple(out))
+
+
+# How many sentences back an antecedent may be.
+ANTECEDENT_SENTENCES = 2
+
+
+def _adjacent(first: ScoredSentence, then: ScoredSentence, by_doc: dict[str, list[ScoredSentence]]) -> bool:
+    between = [
+        x
+        for x in by_doc[then.sentence.doc_id]
+        if first.sentence.start < x.sentence.start < then.sentence.start
+    ]
+    return len(between) < ANTECEDENT_SENTENCES
