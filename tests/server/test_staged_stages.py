@@ -57,12 +57,20 @@ def params(answer=0.5, evidence=0.5, span=0.5, sentence_weights=None) -> FittedP
     """Weights that make a sentence's probability follow its similarity, a span's its sentence's."""
     sw = sentence_weights or {"similarity": 10.0}
     return FittedParams(
-        LogisticModel(SENTENCE_FEATURES, tuple(sw.get(f, 0.0) for f in SENTENCE_FEATURES), -5.0),
         LogisticModel(
-            QUESTION_FEATURES, tuple(10.0 if f == "best" else 0.0 for f in QUESTION_FEATURES), -5.0
+            SENTENCE_FEATURES, SENTENCE_FEATURES, tuple(sw.get(f, 0.0) for f in SENTENCE_FEATURES), -5.0
         ),
         LogisticModel(
-            SPAN_FEATURES, tuple(10.0 if f in ("sentence", "unit") else 0.0 for f in SPAN_FEATURES), -8.0
+            QUESTION_FEATURES,
+            QUESTION_FEATURES,
+            tuple(10.0 if f == "best" else 0.0 for f in QUESTION_FEATURES),
+            -5.0,
+        ),
+        LogisticModel(
+            SPAN_FEATURES,
+            SPAN_FEATURES,
+            tuple(10.0 if f in ("sentence", "unit") else 0.0 for f in SPAN_FEATURES),
+            -8.0,
         ),
         Thresholds(answer, evidence, span),
         "test",
@@ -269,6 +277,15 @@ def test_every_quote_is_the_source_s_characters_at_its_offsets():
     answer = compose_extractive(plan, [s], [], docs())
     for c in answer.citations:
         assert text[c.start : c.end] == c.quote
+
+
+def test_a_model_over_products_of_features_scores_rows_at_once():
+    model = LogisticModel(("a", "b"), ("a", "a*b"), (1.0, 2.0), 0.0)
+    rows = np.array([[1.0, 0.0], [1.0, 1.0]])
+    z = np.array([1.0, 3.0])
+    assert np.allclose(model.probabilities(rows), 1 / (1 + np.exp(-z)))
+    assert model.probability((1.0, 1.0)) == pytest.approx(1 / (1 + np.exp(-3.0)))
+    assert model.contributions((1.0, 1.0)) == {"a*b": 2.0, "a": 1.0}
 
 
 def test_kinds_have_a_planner_each():

@@ -183,9 +183,10 @@ class AnswerEngine:
         candidates = sentence_features(
             question, names, search.sentences, search.matrix, search.vector, search.chunks, terms_vector
         )
-        model = self.params.sentence
+        probabilities = self.params.sentence.probabilities(np.array([c.features for c in candidates]))
         scored = sorted(
-            (ScoredSentence(c, model.probability(c.features)) for c in candidates), key=lambda s: -s.score
+            (ScoredSentence(c, float(p)) for c, p in zip(candidates, probabilities, strict=True)),
+            key=lambda s: -s.score,
         )
         return Analysis(question, names, tuple(scored), decide(question, names, scored, self.params))
 

@@ -331,6 +331,7 @@ QUESTION_FEATURES = (
     "unit_top",  # a figure of the asked unit is in one of the top sentences (1 unless a figure is asked)
     "qualifier_top",  # the best coverage of the question's dates and ordinals among the top sentences
     "similarity_top",  # the highest similarity of any candidate to the question
+    "aligned",  # one top sentence has all at once: the names, the terms, the slot, the unit, the qualifiers
 )
 TOP_SENTENCES = 3
 
@@ -355,4 +356,15 @@ def question_features(question: ParsedQuestion, names: ResolvedNames, scored) ->
         max(t["unit"] for t in top) if question.kind == QuestionKind.FIGURE else 1.0,
         max(t["qualifier"] for t in top),
         max(t["similarity"] for t in every),
+        max(_alignment(question, t) for t in top),
     )
+
+
+def _alignment(question: ParsedQuestion, f: dict[str, float]) -> float:
+    """How fully one sentence matches what the question asks: the product of its shares."""
+    value = f["names_near"] * f["rare_terms"] * f["qualifier"] * f["head"]
+    if question.kind.wants_span:
+        value *= f["slot"]
+    if question.kind == QuestionKind.FIGURE:
+        value *= f["unit"]
+    return value

@@ -100,6 +100,8 @@ ORDINALS = frozenset(
 )
 
 # Adjectives of measure after "how" that ask for a figure ("how large a force", "how far", "how long").
-MEASURE_ADJECTIVES = frozenset("large big long far old high wide deep heavy strong tall many much".split())
+MEASURE_ADJECTIVES = frozenset(
+    ["large", "big", "long", "far", "old", "high", "wide", "deep", "heavy", "strong", "tall", "many", "much"]
+)
 # Nouns whose "of" names what a figure counts ("the number of fighters").
-COUNT_NOUNS = frozenset("number amount figure count total share percentage proportion".split())
+COUNT_NOUNS = frozenset(["number", "amount", "figure", "count", "total", "share", "percentage", "proportion"])

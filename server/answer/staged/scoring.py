@@ -8,29 +8,63 @@ reached at its thresholds."""
 from __future__ import annotations
 
 import json
-import math
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
+
+import numpy as np
 
 from server.answer.staged.features import QUESTION_FEATURES, SENTENCE_FEATURES, SPAN_FEATURES
 
 PARAMS_PATH = Path(__file__).with_name("fitted_params.json")
 
 
+PRODUCT = "*"
+# Terms shown per candidate in a trace: the largest contributions.
+TRACE_TERMS = 8
+
+
+def design(base: tuple[str, ...], terms: tuple[str, ...], matrix: np.ndarray) -> np.ndarray:
+    """The model's terms for rows of base features: a base feature, or the product of two ("a*b")."""
+    index = {name: i for i, name in enumerate(base)}
+    columns = []
+    for term in terms:
+        if PRODUCT in term:
+            a, b = term.split(PRODUCT)
+            columns.append(matrix[:, index[a]] * matrix[:, index[b]])
+        else:
+            columns.append(matrix[:, index[term]])
+    return np.column_stack(columns) if columns else np.zeros((len(matrix), 0))
+
+
 @dataclass(frozen=True)
 class LogisticModel:
-    features: tuple[str, ...]
+    """A logistic regression over terms of the base features: each base feature, and products of two."""
+
+    base: tuple[str, ...]
+    features: tuple[str, ...]  # the terms, as named in the parameters file
     weights: tuple[float, ...]
     bias: float
 
+    def probabilities(self, matrix: np.ndarray) -> np.ndarray:
+        """Probabilities for rows of base features."""
+        if len(matrix) == 0:
+            return np.zeros(0)
+        z = self.bias + design(self.base, self.features, np.asarray(matrix, dtype=float)) @ np.array(
+            self.weights
+        )
+        return 1.0 / (1.0 + np.exp(-np.clip(z, -30.0, 30.0)))
+
     def probability(self, values: tuple[float, ...]) -> float:
-        z = self.bias + sum(w * v for w, v in zip(self.weights, values, strict=True))
-        return 1.0 / (1.0 + math.exp(-max(-30.0, min(30.0, z))))
+        return float(self.probabilities(np.array([values], dtype=float))[0])
 
     def contributions(self, values: tuple[float, ...]) -> dict[str, float]:
-        """Each feature's share of the score (weight times value), for the trace."""
-        return {f: round(w * v, 3) for f, w, v in zip(self.features, self.weights, values, strict=True)}
+        """The terms that weigh most in this score (weight times value), for the trace."""
+        terms = design(self.base, self.features, np.array([values], dtype=float))[0]
+        parts = sorted(
+            zip(self.features, terms * np.array(self.weights), strict=True), key=lambda x: -abs(x[1])
+        )
+        return {name: round(float(v), 3) for name, v in parts[:TRACE_TERMS]}
 
 
 @dataclass(frozen=True)
@@ -50,13 +84,14 @@ class FittedParams:
 
 
 def _model(data: dict, expected: tuple[str, ...]) -> LogisticModel:
-    features = tuple(data["features"])
-    if features != expected:
+    base = tuple(data.get("base", data["features"]))
+    terms = tuple(data["features"])
+    known = set(expected)
+    if base != expected or any(not set(t.split(PRODUCT)) <= known for t in terms):
         raise ValueError(
-            f"{PARAMS_PATH.name} was fitted on features {features}, the engine computes {expected}: "
-            "run `briefing fit`"
+            f"{PARAMS_PATH.name} was fitted on features {base}, the engine computes {expected}: run `briefing fit`"
         )
-    return LogisticModel(features, tuple(float(w) for w in data["weights"]), float(data["bias"]))
+    return LogisticModel(base, terms, tuple(float(w) for w in data["weights"]), float(data["bias"]))
 
 
 def parse_params(data: dict) -> FittedParams:
@@ -73,9 +108,9 @@ def parse_params(data: dict) -> FittedParams:
 def neutral_params() -> FittedParams:
     """All weights zero: what the fitting script computes features with before anything is fitted."""
     return FittedParams(
-        LogisticModel(SENTENCE_FEATURES, (0.0,) * len(SENTENCE_FEATURES), 0.0),
-        LogisticModel(QUESTION_FEATURES, (0.0,) * len(QUESTION_FEATURES), 0.0),
-        LogisticModel(SPAN_FEATURES, (0.0,) * len(SPAN_FEATURES), 0.0),
+        LogisticModel(SENTENCE_FEATURES, SENTENCE_FEATURES, (0.0,) * len(SENTENCE_FEATURES), 0.0),
+        LogisticModel(QUESTION_FEATURES, QUESTION_FEATURES, (0.0,) * len(QUESTION_FEATURES), 0.0),
+        LogisticModel(SPAN_FEATURES, SPAN_FEATURES, (0.0,) * len(SPAN_FEATURES), 0.0),
         Thresholds(0.5, 0.5, 0.5),
         "neutral",
     )
