@@ -323,3 +323,12 @@ def test_a_figure_question_knows_the_unit_it_counts():
     from server.answer.staged.parse import parse_question
 
     assert parse_question("How many months did the siege of Kalat last?").focus_noun == "month"
+
+
+def test_a_question_between_alternatives_is_not_a_yes_or_no_question():
+    from server.answer.staged.parse import parse_question
+
+    assert (
+        parse_question("Does the Valley Council favour talks or a military solution?").kind
+        == QuestionKind.EXPLANATION
+    )

@@ -114,6 +114,7 @@ class AnswerEngine:
         self.params = params or load_params()
         self._docs_cache: tuple[tuple[int, int], dict[str, DocumentInfo]] | None = None
         self._executor: ThreadPoolExecutor | None = None
+        self._word_vectors = None
 
     # ---- public -------------------------------------------------------------------------------
     def ask(
@@ -181,7 +182,14 @@ class AnswerEngine:
         )
         terms_vector = self.library.embedder.embed_query(" ".join(asked)) if asked else None
         candidates = sentence_features(
-            question, names, search.sentences, search.matrix, search.vector, search.chunks, terms_vector
+            question,
+            names,
+            search.sentences,
+            search.matrix,
+            search.vector,
+            search.chunks,
+            terms_vector,
+            self._words(),
         )
         probabilities = self.params.sentence.probabilities(np.array([c.features for c in candidates]))
         scored = sorted(
@@ -250,6 +258,14 @@ class AnswerEngine:
             docs=docs,
             max_sentences=self.settings.max_sentences,
         )
+
+    def _words(self):
+        """The word vectors, loaded at the first question."""
+        if self._word_vectors is None:
+            from server.answer.staged.word_vectors import bundled_word_vectors
+
+            self._word_vectors = bundled_word_vectors()
+        return self._word_vectors
 
     def _workers(self) -> ThreadPoolExecutor:
         if self._executor is None:

@@ -27,6 +27,8 @@ SENTENCE_FEATURES = (
     "rival_name",  # the sentence names another person who shares a word with the question's name
     "terms",  # share of the question's other content lemmas in the sentence
     "rare_terms",  # the same share, each term weighted by its rarity among the candidates (idf)
+    "term_words",  # each term's closest word of the sentence by meaning (word vectors), averaged
+    "predicate_words",  # the closest word of the sentence to the question's verb, by meaning
     "head",  # the noun asked about is in the sentence (1 when the question has none)
     "predicate",  # one of the question's verbs (by lemma family) is in the sentence
     "slot",  # a span that can fill the asked slot (a name, place, date, figure) is in the sentence
@@ -145,6 +147,7 @@ def sentence_features(
     query_vector: np.ndarray,
     chunks: list[RetrievedChunk],
     terms_vector: np.ndarray | None = None,
+    word_vectors=None,
 ) -> list[Candidate]:
     """The features of every candidate sentence, in the order given. `terms_vector` is the embedding of
     the question's terms alone (None when it has none: the question's own similarity stands in)."""
@@ -160,6 +163,8 @@ def sentence_features(
     )
     best = float(sims.max())
     position_of = {s.id: i for i, s in enumerate(sentences)}
+    term_words = _closest_words(sorted(question.terms), sentences, word_vectors)
+    predicate_words = _closest_words(sorted(question.predicate), sentences, word_vectors)
     chunk_rank: dict[str, int] = {}
     for rank, c in enumerate(chunks):
         for sid in c.sentence_ids:
@@ -235,6 +240,8 @@ def sentence_features(
                     float(rival),
                     term_share,
                     rare_share,
+                    term_words.get(s.id, term_share),
+                    predicate_words.get(s.id, float(predicate)),
                     float(head),
                     float(predicate) if question.predicate else 0.5,
                     float(bool(slots))
@@ -251,6 +258,23 @@ def sentence_features(
                 ),
             )
         )
+    return out
+
+
+def _closest_words(words: list[str], sentences: list[StoredSentence], word_vectors) -> dict[str, float]:
+    """sentence id -> the mean over `words` of the cosine of each to its closest content lemma of the
+    sentence, by word vectors; {} without word vectors or words."""
+    if word_vectors is None or not words:
+        return {}
+    universe = sorted({lemma for s in sentences for lemma in s.lemmas})
+    if not universe:
+        return {}
+    column = {lemma: i for i, lemma in enumerate(universe)}
+    closeness = np.clip(word_vectors.vectors(words) @ word_vectors.vectors(universe).T, 0.0, 1.0)
+    out = {}
+    for s in sentences:
+        columns = [column[lemma] for lemma in s.lemmas]
+        out[s.id] = float(closeness[:, columns].max(axis=1).mean()) if columns else 0.0
     return out
 
 

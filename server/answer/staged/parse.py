@@ -89,7 +89,9 @@ def _kind(profile: QuestionProfile, doc) -> QuestionKind:
     first = next((t for t in doc if not (t.is_punct or t.is_space or t.pos_ == "INTJ")), None)
     has_wh = any(t.tag_ in _WH_TAGS and t.head.dep_ != "relcl" for t in doc)
     if first is not None and first.lower_ in lexicon.YES_NO_OPENERS and not has_wh and not profile.parts:
-        return QuestionKind.YES_NO
+        # "Does X favour talks or a military solution?" asks which, not whether
+        alternatives = any(t.lower_ == "or" and t.dep_ == "cc" for t in doc)
+        return QuestionKind.EXPLANATION if alternatives else QuestionKind.YES_NO
     wants = profile.wants
     if wants == "statement":
         return QuestionKind.QUOTE
