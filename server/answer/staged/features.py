@@ -32,6 +32,7 @@ SENTENCE_FEATURES = (
     "head",  # the noun asked about is in the sentence (1 when the question has none)
     "predicate",  # one of the question's verbs (by lemma family) is in the sentence
     "slot",  # a span that can fill the asked slot (a name, place, date, figure) is in the sentence
+    "slot_near",  # ... in the sentence or the one before it ("... a flag," he said: the speaker is named before)
     "unit",  # a figure of the asked unit ("months", "fighters") is in the sentence
     "qualifier",  # share of the question's dates and ordinals in the sentence (1 when it has none)
     "speech_quote",  # the sentence reports speech, and the question asks what someone said
@@ -182,6 +183,10 @@ def sentence_features(
             neighbour[s.id] = max((float(sims[position_of[n.id]]) for n in around), default=0.0)
     terms = question.terms
     all_keys = [sentence_keys(s) for s in sentences]
+    has_slot = {
+        s.id: bool(_slot_entities(question, s, names)) and _focus_present(question, keys)
+        for s, keys in zip(sentences, all_keys, strict=True)
+    }
     idf = {
         t: math.log((1 + len(sentences)) / (1 + sum(1 for k in all_keys if term_found(t, k)))) + 1.0
         for t in terms
@@ -214,12 +219,12 @@ def sentence_features(
         unit = question.kind == QuestionKind.FIGURE and any(
             _unit_follows(s.text, a, b, question.focus_noun) for a, b, _ in slots
         )
-        lowered = s.text.lower()
         qualifier = (
-            sum(1 for x in question.qualifiers if x.lower() in lowered) / len(question.qualifiers)
+            sum(1 for x in question.qualifiers if _qualifier_in(x, s.text)) / len(question.qualifiers)
             if question.qualifiers
             else 1.0
         )
+        slot_before = any(has_slot[p] for p in previous[s.id][-1:])
         speech = bool(lexicon.SAYING.search(s.text)) or bool(quotations(s.text))
         defines = question.kind == QuestionKind.WHO_IS and any(
             lexicon.DEFINING_AFTER_NAME.match(s.text[m.end :])
@@ -244,7 +249,10 @@ def sentence_features(
                     predicate_words.get(s.id, float(predicate)),
                     float(head),
                     float(predicate) if question.predicate else 0.5,
-                    float(bool(slots))
+                    float(has_slot[s.id])
+                    if question.kind.wants_span or question.kind == QuestionKind.LIST
+                    else 0.5,
+                    float(has_slot[s.id] or slot_before)
                     if question.kind.wants_span or question.kind == QuestionKind.LIST
                     else 0.5,
                     float(unit) if question.kind == QuestionKind.FIGURE else 0.5,
@@ -259,6 +267,26 @@ def sentence_features(
             )
         )
     return out
+
+
+def _focus_present(question: ParsedQuestion, keys) -> bool:
+    """ "Which commander ...": a sentence can name the one asked for only if it speaks of a commander."""
+    if question.kind != QuestionKind.CHOICE or not question.focus_noun:
+        return True
+    return term_found(question.focus_noun, keys)
+
+
+def _qualifier_in(qualifier: str, text: str) -> bool:
+    """A date or ordinal of the question in a sentence, however abbreviated ("September 2032" in "Sept. 14,
+    2032"): its figures as written, its words by their first three letters."""
+    words = [w.lower() for w in _WORD.findall(text)]
+    for part in _WORD.findall(qualifier.lower()):
+        if part.isdigit():
+            if part not in words:
+                return False
+        elif not any(w[:3] == part[:3] for w in words if w.isalpha()):
+            return False
+    return True
 
 
 def _closest_words(words: list[str], sentences: list[StoredSentence], word_vectors) -> dict[str, float]:
@@ -388,7 +416,7 @@ def _alignment(question: ParsedQuestion, f: dict[str, float]) -> float:
     """How fully one sentence matches what the question asks: the product of its shares."""
     value = f["names_near"] * f["rare_terms"] * f["qualifier"] * f["head"]
     if question.kind.wants_span:
-        value *= f["slot"]
+        value *= f["slot_near"]
     if question.kind == QuestionKind.FIGURE:
         value *= f["unit"]
     return value

@@ -128,7 +128,7 @@ def with_antecedents(plan: AnswerPlan, context: PlanContext) -> AnswerPlan:
             ]
         elif wants_slot and s.feature("slot") == 0:
             earlier = [x for x in by_doc[s.sentence.doc_id] if x.feature("slot") == 1]
-        before = [e for e in earlier if e.sentence.start < s.sentence.start]
+        before = [e for e in earlier if e.sentence.start < s.sentence.start and e.feature("heading") == 0]
         nearest = max(before, key=lambda e: e.sentence.start, default=None)
         if nearest is not None and nearest.sentence.id not in shown and _adjacent(nearest, s, by_doc):
             shown.add(nearest.sentence.id)
