@@ -9,9 +9,10 @@ from fastapi import FastAPI
 
 from server.errors import install_error_handlers
 from server.limits import BodySizeLimit
+from server.mcp_http import mount_mcp
 from server.metrics import MetricsMiddleware
 from server.openapi import install_openapi
-from server.rate_limit import RateLimit
+from server.rate_limit import RateLimit, TokenBuckets
 from server.request_ids import RequestIdMiddleware
 from server.routes import ask, documents, feedback, health, openai_compat
 from server.service import BriefingService, build_service
@@ -31,7 +32,8 @@ def create_app(settings: Settings, service: BriefingService | None = None, mount
         if settings.index.chroma_url:
             # Other servers may write to the same Chroma server: follow their writes.
             library.start_polling(settings.index.sync_seconds)
-        yield
+        async with mcp.running(app.state.service):
+            yield
         library.stop_polling()
 
     app = FastAPI(
@@ -47,6 +49,10 @@ def create_app(settings: Settings, service: BriefingService | None = None, mount
     install_openapi(app)
     for router in (ask.router, openai_compat.router, documents.router, feedback.router, health.router):
         app.include_router(router)
+    # One allowance per client, shared by the REST routes and the MCP tools.
+    limit = settings.server.rate_limit_per_minute
+    buckets = TokenBuckets(limit, settings.server.rate_limit_burst) if limit else None
+    mcp = mount_mcp(app, settings, buckets)  # MCP over Streamable HTTP at /mcp
     app.add_middleware(
         BodySizeLimit, limit=settings.server.max_body_bytes, upload_limit=settings.server.max_upload_bytes
     )
@@ -59,11 +65,12 @@ def create_app(settings: Settings, service: BriefingService | None = None, mount
             allow_methods=["GET", "POST", "DELETE"],
             allow_headers=["*"],
         )
-    if settings.server.rate_limit_per_minute:
+    if buckets is not None:
         app.add_middleware(
             RateLimit,
             per_minute=settings.server.rate_limit_per_minute,
             burst=settings.server.rate_limit_burst,
+            buckets=buckets,
         )
     app.add_middleware(MetricsMiddleware)
     app.add_middleware(RequestIdMiddleware)  # outermost, so that even a 413 carries the id
