@@ -182,5 +182,8 @@ async def send_jsonrpc_error(
 def mount_mcp(app: FastAPI, settings: Settings, buckets: TokenBuckets | None) -> McpEndpoint:
     """Serve MCP at /mcp (kept out of the OpenAPI document); start it with `endpoint.running(service)`."""
     endpoint = McpEndpoint(settings, buckets)
-    app.add_route(MCP_PATH, endpoint, include_in_schema=False)  # type: ignore[arg-type]
+    # A Route serves an ASGI app as it is (Starlette's types only name request handlers). With the trailing
+    # slash the SDK redirects to /mcp, which MCP clients follow.
+    for path in (MCP_PATH, MCP_PATH + "/"):
+        app.add_route(path, endpoint, include_in_schema=False)  # type: ignore[arg-type]
     return endpoint

@@ -9,6 +9,7 @@ import sys
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from pathlib import Path
+from types import SimpleNamespace
 from typing import Any
 
 import anyio
@@ -37,7 +38,9 @@ Check = Callable[[Session], Awaitable[None]]
 
 # ---- clients -------------------------------------------------------------------------------------------
 @asynccontextmanager
-async def http_session(url: str, headers: dict[str, str] | None = None) -> AsyncIterator[Session]:
+async def http_session(
+    url: str, headers: dict[str, str] | None = None, path: str = "/mcp"
+) -> AsyncIterator[Session]:
     """An initialised MCP session over Streamable HTTP, with the SDK's recommended timeouts."""
     import httpx2
     from mcp import ClientSession
@@ -46,7 +49,7 @@ async def http_session(url: str, headers: dict[str, str] | None = None) -> Async
     timeout = httpx2.Timeout(30.0, read=300.0)
     async with (
         httpx2.AsyncClient(headers=headers or {}, timeout=timeout) as http,
-        streamable_http_client(f"{url}/mcp", http_client=http) as (read, write),
+        streamable_http_client(url + path, http_client=http) as (read, write),
         ClientSession(read, write) as session,
     ):
         await session.initialize()
@@ -79,9 +82,9 @@ async def stdio_session(data_dir: Path, log: Path, **env: str) -> AsyncIterator[
             yield session
 
 
-def run_http(url: str, check: Check, headers: dict[str, str] | None = None) -> None:
+def run_http(url: str, check: Check, headers: dict[str, str] | None = None, path: str = "/mcp") -> None:
     async def main() -> None:
-        async with http_session(url, headers) as session:
+        async with http_session(url, headers, path) as session:
             await check(session)
 
     anyio.run(main)
@@ -199,7 +202,8 @@ async def check_add_document(session: Session) -> None:
 # ---- over HTTP, against a real `briefing serve` -----------------------------------------------------------
 @pytest.fixture(scope="module")
 def served(tmp_path_factory, embedder):
-    """A real `briefing serve` with an API key and a rate limit loose enough for every test but the last."""
+    """A real `briefing serve` with an API key and a rate limit loose enough for every test but the last:
+    its URL and its log."""
     data_dir = served_data_dir(tmp_path_factory.mktemp("mcp-http"), embedder)
     port = free_port()
     process = start_briefing_server(
@@ -211,7 +215,7 @@ def served(tmp_path_factory, embedder):
         briefing_rate_limit_burst=40,
     )
     try:
-        yield f"http://127.0.0.1:{port}"
+        yield SimpleNamespace(url=f"http://127.0.0.1:{port}", log=data_dir / "server.log")
     finally:
         process.terminate()
         process.wait(timeout=30)
@@ -219,7 +223,7 @@ def served(tmp_path_factory, embedder):
 
 @pytest.mark.slow
 def test_http_lists_the_read_tools_with_schemas_and_add_document_only_with_the_key(served):
-    run_http(served, check_tools_have_schemas)
+    run_http(served.url, check_tools_have_schemas)
 
     async def without_key(session: Session) -> None:
         assert await tool_names(session) == READ_TOOLS
@@ -227,25 +231,26 @@ def test_http_lists_the_read_tools_with_schemas_and_add_document_only_with_the_k
     async def with_key(session: Session) -> None:
         assert await tool_names(session) == READ_TOOLS | {"add_document"}
 
-    run_http(served, without_key)
-    run_http(served, without_key, {"Authorization": "Bearer wrong-key"})
-    run_http(served, with_key, {"Authorization": f"Bearer {KEY}"})
-    run_http(served, with_key, {"X-API-Key": KEY})
+    run_http(served.url, without_key)
+    run_http(served.url, without_key, {"Authorization": "Bearer wrong-key"})
+    run_http(served.url, with_key, {"Authorization": f"Bearer {KEY}"})
+    run_http(served.url, with_key, {"X-API-Key": KEY})
+    run_http(served.url, without_key, path="/mcp/")  # the trailing slash is redirected to /mcp
 
 
 @pytest.mark.slow
 def test_http_answers_with_citations_that_match_the_documents(served):
-    run_http(served, check_cited_answer)
+    run_http(served.url, check_cited_answer)
 
 
 @pytest.mark.slow
 def test_http_refuses_what_the_library_does_not_answer(served):
-    run_http(served, check_refusal)
+    run_http(served.url, check_refusal)
 
 
 @pytest.mark.slow
 def test_http_bad_arguments_are_mcp_errors(served):
-    run_http(served, check_bad_arguments_are_errors)
+    run_http(served.url, check_bad_arguments_are_errors)
 
 
 @pytest.mark.slow
@@ -255,7 +260,7 @@ def test_http_search_returns_what_the_rest_api_retrieves(served):
     async def check(session: Session) -> None:
         result = await session.call_tool("search", {"query": query, "top_k": 4})
         passages = result.structured_content["passages"]
-        rest = httpx.post(f"{served}/v1/retrieve", json={"query": query, "top_k": 4}, timeout=30).json()
+        rest = httpx.post(f"{served.url}/v1/retrieve", json={"query": query, "top_k": 4}, timeout=30).json()
         assert [(p["doc_id"], p["chunk_id"]) for p in passages] == [
             (p["doc_id"], p["chunk_id"]) for p in rest
         ]
@@ -263,7 +268,7 @@ def test_http_search_returns_what_the_rest_api_retrieves(served):
         resources = (await session.list_resources()).resources
         assert {str(r.uri) for r in resources} == {f"briefing://documents/{d['id']}" for d in listed}
 
-    run_http(served, check)
+    run_http(served.url, check)
 
 
 @pytest.mark.slow
@@ -274,14 +279,15 @@ def test_http_writes_need_the_key(served):
         with pytest.raises(MCPError, match="add_document needs the API key"):
             await session.call_tool("add_document", {"text": ARTICLE})
 
-    run_http(served, refused)
-    run_http(served, refused, {"Authorization": "Bearer wrong-key"})
-    run_http(served, check_add_document, {"Authorization": f"Bearer {KEY}"})
+    run_http(served.url, refused)
+    run_http(served.url, refused, {"Authorization": "Bearer wrong-key"})
+    run_http(served.url, check_add_document, {"Authorization": f"Bearer {KEY}"})
+    assert KEY not in served.log.read_text()
 
 
 @pytest.mark.slow
 def test_mcp_is_not_in_the_openapi_document(served):
-    paths = httpx.get(f"{served}/openapi.json", timeout=10).json()["paths"]
+    paths = httpx.get(f"{served.url}/openapi.json", timeout=10).json()["paths"]
     assert not [p for p in paths if p.startswith("/mcp")]
 
 
@@ -296,8 +302,8 @@ def test_http_rate_limit_applies_to_tools_and_is_shared_with_the_rest_api(served
                 await session.call_tool("search", {"query": "Tehran"})
         assert not (await session.call_tool("list_documents", {})).is_error  # reads are not limited
 
-    run_http(served, check)
-    limited = httpx.post(f"{served}/v1/retrieve", json={"query": "Tehran"}, timeout=10)
+    run_http(served.url, check)
+    limited = httpx.post(f"{served.url}/v1/retrieve", json={"query": "Tehran"}, timeout=10)
     assert limited.status_code == 429 and limited.headers["retry-after"]
 
 
@@ -325,6 +331,20 @@ def test_stdio_serves_the_tools_with_cited_answers_refusals_and_errors(stdio_dat
 @pytest.mark.slow
 def test_stdio_offers_add_document_when_started_with_the_key(stdio_data):
     run_stdio(stdio_data, stdio_data / "mcp.log", check_add_document, BRIEFING_API_KEY=KEY)
+
+
+def test_the_readme_mcp_configurations_are_json():
+    import json
+    import re
+
+    readme = (Path(__file__).resolve().parents[2] / "README.md").read_text()
+    section = readme[readme.index("**From an MCP client**") : readme.index("## Architecture")]
+    blocks = [
+        json.loads(b)["mcpServers"]["afghan-briefing"]
+        for b in re.findall(r"```json\n(.*?)```", section, re.S)
+    ]
+    assert blocks[0]["args"] == ["mcp"] and blocks[0]["command"].endswith("/.venv/bin/briefing")
+    assert blocks[1]["url"] == "http://127.0.0.1:8000/mcp"
 
 
 # ---- the parts, without a server ------------------------------------------------------------------------------
