@@ -166,7 +166,7 @@ def build_mcp_server(service: BriefingService, *, writes: bool = False) -> MCPSe
     )
     read_only = ToolAnnotations(read_only_hint=True, open_world_hint=False)
 
-    @server.tool(annotations=read_only)
+    @server.tool(title="Ask the library", annotations=read_only)
     def ask(
         question: Question, history: History = None, top_k: TopKArg = None
     ) -> Annotated[CallToolResult, AskResult]:
@@ -182,7 +182,7 @@ def build_mcp_server(service: BriefingService, *, writes: bool = False) -> MCPSe
             structured_content=result.model_dump(mode="json"),
         )
 
-    @server.tool(annotations=read_only)
+    @server.tool(title="Search the articles", annotations=read_only)
     def search(query: Query, top_k: TopKArg = None) -> SearchResult:
         """The passages hybrid (vector and keyword) retrieval finds for a query, best first, without an
         answer: each with doc_id, chunk_id, text, score, its start/end offsets in the document, and the
@@ -190,14 +190,14 @@ def build_mcp_server(service: BriefingService, *, writes: bool = False) -> MCPSe
         with tool_errors():
             return SearchResult(passages=service.retrieve(query, top_k))
 
-    @server.tool(annotations=read_only)
+    @server.tool(title="List the articles", annotations=read_only)
     def list_documents() -> DocumentList:
         """Every article in the library: id, source file name, title, outlet, publication date, URL and
         its size in chunks, sentences and characters."""
         with tool_errors():
             return DocumentList(documents=service.documents())
 
-    @server.tool(annotations=read_only)
+    @server.tool(title="Read an article", annotations=read_only)
     def get_document(doc_id: DocId) -> DocumentWithText:
         """One article's details and its full cleaned text: a citation's quote is text[start:end]."""
         with tool_errors():
@@ -244,7 +244,7 @@ def register_add_document(server: MCPServer[Any], service: BriefingService) -> N
     ]
     writes = ToolAnnotations(read_only_hint=False, destructive_hint=False, idempotent_hint=True)
 
-    @server.tool(annotations=writes)
+    @server.tool(title="Add an article", annotations=writes)
     def add_document(
         ctx: Context,
         text: Text,
