@@ -32,8 +32,7 @@ def create_app(settings: Settings, service: BriefingService | None = None, mount
         if settings.index.chroma_url:
             # Other servers may write to the same Chroma server: follow their writes.
             library.start_polling(settings.index.sync_seconds)
-        async with mcp.running(app.state.service):
-            yield
+        yield
         library.stop_polling()
 
     app = FastAPI(
@@ -49,10 +48,6 @@ def create_app(settings: Settings, service: BriefingService | None = None, mount
     install_openapi(app)
     for router in (ask.router, openai_compat.router, documents.router, feedback.router, health.router):
         app.include_router(router)
-    # One allowance per client, shared by the REST routes and the MCP tools.
-    limit = settings.server.rate_limit_per_minute
-    buckets = TokenBuckets(limit, settings.server.rate_limit_burst) if limit else None
-    mcp = mount_mcp(app, settings, buckets)  # MCP over Streamable HTTP at /mcp
     app.add_middleware(
         BodySizeLimit, limit=settings.server.max_body_bytes, upload_limit=settings.server.max_upload_bytes
     )
@@ -65,15 +60,17 @@ def create_app(settings: Settings, service: BriefingService | None = None, mount
             allow_methods=["GET", "POST", "DELETE"],
             allow_headers=["*"],
         )
+    # One allowance per client, shared by the REST routes and the MCP tools.
+    limit = settings.server.rate_limit_per_minute
+    buckets = TokenBuckets(limit, settings.server.rate_limit_burst) if limit else None
     if buckets is not None:
         app.add_middleware(
-            RateLimit,
-            per_minute=settings.server.rate_limit_per_minute,
-            burst=settings.server.rate_limit_burst,
-            buckets=buckets,
+            RateLimit, per_minute=limit, burst=settings.server.rate_limit_burst, buckets=buckets
         )
     app.add_middleware(MetricsMiddleware)
     app.add_middleware(RequestIdMiddleware)  # outermost, so that even a 413 carries the id
+    # MCP over Streamable HTTP at /mcp, running while the app does (its lifespan is wrapped around ours).
+    mount_mcp(app, settings, buckets)
     if mount_ui:
         from ui.gradio_import import gradio_without_stub_writer
 

@@ -180,10 +180,19 @@ async def send_jsonrpc_error(
 
 
 def mount_mcp(app: FastAPI, settings: Settings, buckets: TokenBuckets | None) -> McpEndpoint:
-    """Serve MCP at /mcp (kept out of the OpenAPI document); start it with `endpoint.running(service)`."""
+    """Serve MCP at /mcp (kept out of the OpenAPI document). The app's lifespan is wrapped so that the MCP
+    servers start once the service is built (inside it) and stop before the service is torn down."""
     endpoint = McpEndpoint(settings, buckets)
     # A Route serves an ASGI app as it is (Starlette's types only name request handlers). With the trailing
     # slash the SDK redirects to /mcp, which MCP clients follow.
     for path in (MCP_PATH, MCP_PATH + "/"):
         app.add_route(path, endpoint, include_in_schema=False)  # type: ignore[arg-type]
+    app_lifespan = app.router.lifespan_context
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[Any]:
+        async with app_lifespan(app) as state, endpoint.running(app.state.service):
+            yield state
+
+    app.router.lifespan_context = lifespan
     return endpoint
