@@ -211,7 +211,8 @@ def served(tmp_path_factory, embedder):
         port,
         data_dir / "server.log",
         briefing_api_key=KEY,
-        briefing_rate_limit_per_minute=60,
+        # 40 calls at once, then one every 10 s: the module makes about 20 before the rate-limit test.
+        briefing_rate_limit_per_minute=6,
         briefing_rate_limit_burst=40,
     )
     try:
@@ -298,13 +299,14 @@ def test_http_rate_limit_applies_to_tools_and_is_shared_with_the_rest_api(served
 
     async def check(session: Session) -> None:
         with pytest.raises(MCPError, match=r"too many requests; retry in \d+ s"):
-            for _ in range(200):
+            for _ in range(100):
                 await session.call_tool("search", {"query": "Tehran"})
+        async with httpx.AsyncClient() as rest:  # the same allowance: the REST API refuses this client too
+            limited = await rest.post(f"{served.url}/v1/retrieve", json={"query": "Tehran"}, timeout=10)
+        assert limited.status_code == 429 and limited.headers["retry-after"]
         assert not (await session.call_tool("list_documents", {})).is_error  # reads are not limited
 
     run_http(served.url, check)
-    limited = httpx.post(f"{served.url}/v1/retrieve", json={"query": "Tehran"}, timeout=10)
-    assert limited.status_code == 429 and limited.headers["retry-after"]
 
 
 # ---- over stdio, a `briefing mcp` subprocess --------------------------------------------------------------
