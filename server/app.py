@@ -9,9 +9,10 @@ from fastapi import FastAPI
 
 from server.errors import install_error_handlers
 from server.limits import BodySizeLimit
+from server.mcp_http import mount_mcp
 from server.metrics import MetricsMiddleware
 from server.openapi import install_openapi
-from server.rate_limit import RateLimit
+from server.rate_limit import RateLimit, TokenBuckets
 from server.request_ids import RequestIdMiddleware
 from server.routes import ask, documents, feedback, health, openai_compat
 from server.service import BriefingService, build_service
@@ -59,14 +60,17 @@ def create_app(settings: Settings, service: BriefingService | None = None, mount
             allow_methods=["GET", "POST", "DELETE"],
             allow_headers=["*"],
         )
-    if settings.server.rate_limit_per_minute:
+    # One allowance per client, shared by the REST routes and the MCP tools.
+    limit = settings.server.rate_limit_per_minute
+    buckets = TokenBuckets(limit, settings.server.rate_limit_burst) if limit else None
+    if buckets is not None:
         app.add_middleware(
-            RateLimit,
-            per_minute=settings.server.rate_limit_per_minute,
-            burst=settings.server.rate_limit_burst,
+            RateLimit, per_minute=limit, burst=settings.server.rate_limit_burst, buckets=buckets
         )
     app.add_middleware(MetricsMiddleware)
     app.add_middleware(RequestIdMiddleware)  # outermost, so that even a 413 carries the id
+    # MCP over Streamable HTTP at /mcp, running while the app does (its lifespan is wrapped around ours).
+    mount_mcp(app, settings, buckets)
     if mount_ui:
         from ui.gradio_import import gradio_without_stub_writer
 

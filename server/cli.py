@@ -130,9 +130,10 @@ def build_parser() -> argparse.ArgumentParser:
 
     from evals import bench, fitting, stress
     from evals import cli as eval_cli
-    from server import cli_serving
+    from server import cli_mcp, cli_serving
 
     cli_serving.register(sub)
+    cli_mcp.register(sub)
     eval_cli.register(sub)
     bench.register(sub)
     fitting.register(sub)
