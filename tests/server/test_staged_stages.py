@@ -47,6 +47,7 @@ def question(kind: QuestionKind, names=(), terms=(), labels=(), focus=None, pred
         head_terms=frozenset(),
         answer_labels=frozenset(labels),
         focus_noun=focus,
+        units=frozenset([focus]) if focus and kind == QuestionKind.FIGURE else frozenset(),
         predicate=frozenset(predicate),
         qualifiers=(),
         plural=False,
@@ -322,7 +323,20 @@ def test_the_parse_names_the_kind_of_question(text, kind):
 def test_a_figure_question_knows_the_unit_it_counts():
     from server.answer.staged.parse import parse_question
 
-    assert parse_question("How many months did the siege of Kalat last?").focus_noun == "month"
+    assert parse_question("How many months did the siege of Kalat last?").units == {"month"}
+    assert "kilometre" in parse_question("How far is Kalat from Herat?").units
+
+
+def test_a_figure_of_the_asked_unit_is_the_one_the_unit_follows():
+    q = question(QuestionKind.FIGURE, labels=("CARDINAL",), focus="fighter")
+    s = sentence(
+        "s1",
+        "Eight days after fighters arrived, the front said it had 2,200 fighters.",
+        ents=[("Eight days", "DATE"), ("2,200", "CARDINAL")],
+    )
+    names = resolve_mentions((), [s])
+    unit = SPAN_FEATURES.index("unit")
+    assert {x.text: x.features[unit] for x in span_features(q, names, s, 0.9)} == {"2,200": 1.0}
 
 
 def test_a_question_between_alternatives_is_not_a_yes_or_no_question():

@@ -104,19 +104,23 @@ def _closeness(i: int, positions: list[int]) -> float:
     return 1.0 / (1.0 + d / NEAR_WORDS)
 
 
-def _unit_follows(text: str, start: int, end: int, unit: str | None) -> bool:
-    if not unit:
+def _unit_follows(text: str, start: int, end: int, units: frozenset[str]) -> bool:
+    """The figure counts one of the asked units: the word right after it ("2,200 fighters", "35 kilometres"),
+    or the one after "of" ("thousands of people"), or a word inside it ("about 3,000 fighters")."""
+    if not units:
         return False
-    after = _words_with_offsets(text[end : end + 40])[:3]
-    inside = _words_with_offsets(text[start:end])
-    return any(term_found(w, frozenset([unit])) for _at, w in after + inside)
+    after = [w for _at, w in _words_with_offsets(text[end : end + 40])[:2]]
+    inside = [w for _at, w in _words_with_offsets(text[start:end])]
+    counted = after[:1] + (after[1:2] if after[:1] == ["of"] else []) + inside
+    return any(term_found(w, units) for w in counted)
 
 
 def _figures(sentence: StoredSentence) -> list[tuple[int, int, str]]:
     """Figures in a sentence: its number entities, and numbers written out that spaCy left untagged."""
     out = [(e.start, e.end, e.label) for e in sentence.entities if e.label in lexicon.NUMBER_LABELS]
+    dates = [(e.start, e.end) for e in sentence.entities if e.label in lexicon.DATE_LABELS]
     for m in _NUMBER.finditer(sentence.text):
-        if not any(s <= m.start() < e for s, e, _ in out):
+        if not any(s <= m.start() < e for s, e, _ in out) and not any(s <= m.start() < e for s, e in dates):
             out.append((m.start(), m.end(), "CARDINAL"))
     return out
 
@@ -217,7 +221,7 @@ def sentence_features(
             else []
         )
         unit = question.kind == QuestionKind.FIGURE and any(
-            _unit_follows(s.text, a, b, question.focus_noun) for a, b, _ in slots
+            _unit_follows(s.text, a, b, question.units) for a, b, _ in slots
         )
         qualifier = (
             sum(1 for x in question.qualifiers if _qualifier_in(x, s.text)) / len(question.qualifiers)
@@ -340,7 +344,7 @@ def span_features(
                 _closeness(i, verbs),
                 float(
                     question.kind == QuestionKind.FIGURE
-                    and _unit_follows(sentence.text, start, end, question.focus_noun)
+                    and _unit_follows(sentence.text, start, end, question.units)
                 ),
                 float(near_focus),
                 float(label == primary),

@@ -105,3 +105,9 @@ MEASURE_ADJECTIVES = frozenset(
 )
 # Nouns whose "of" names what a figure counts ("the number of fighters").
 COUNT_NOUNS = frozenset(["number", "amount", "figure", "count", "total", "share", "percentage", "proportion"])
+# The units a figure is given in when a question asks "how far", "how long" or "how old" with no noun.
+MEASURE_UNITS = {
+    "far": frozenset(["kilometre", "kilometer", "km", "mile", "metre", "meter"]),
+    "long": frozenset(["minute", "hour", "day", "week", "month", "year"]),
+    "old": frozenset(["year"]),
+}

@@ -59,7 +59,10 @@ class ParsedQuestion:
     terms: frozenset[str]  # content lemmas that are not names: the predicate and its other arguments
     head_terms: frozenset[str]  # the noun asked about ("budget"): evidence must mention it
     answer_labels: frozenset[str]  # entity labels that can fill the asked slot
-    focus_noun: str | None  # "minister" in "which minister", "months" in "how many months"
+    focus_noun: str | None  # "minister" in "which minister", "month" in "how many months"
+    units: frozenset[
+        str
+    ]  # what an asked figure counts: the focus noun, or the units of "how far / long / old"
     predicate: frozenset[str]  # the question's main verb lemmas ("chair", "lead")
     qualifiers: tuple[str, ...]  # dates, ordinals and figures that qualify the asked event
     plural: bool
@@ -74,6 +77,7 @@ class ParsedQuestion:
             "head_terms": sorted(self.head_terms),
             "answer_labels": sorted(self.answer_labels),
             "focus_noun": self.focus_noun,
+            "units": sorted(self.units),
             "predicate": sorted(self.predicate),
             "qualifiers": list(self.qualifiers),
             "plural": self.plural,
@@ -92,6 +96,9 @@ def _kind(profile: QuestionProfile, doc) -> QuestionKind:
         # "Does X favour talks or a military solution?" asks which, not whether
         alternatives = any(t.lower_ == "or" and t.dep_ == "cc" for t in doc)
         return QuestionKind.EXPLANATION if alternatives else QuestionKind.YES_NO
+    how = next((t for t in doc if t.lower_ == "how" and t.tag_ in _WH_TAGS), None)
+    if how is not None and how.i + 1 < len(doc) and doc[how.i + 1].lower_ in lexicon.MEASURE_ADJECTIVES:
+        return QuestionKind.FIGURE
     wants = profile.wants
     if wants == "statement":
         return QuestionKind.QUOTE
@@ -102,9 +109,6 @@ def _kind(profile: QuestionProfile, doc) -> QuestionKind:
         return QuestionKind.OVERVIEW
     if profile.is_list:
         return QuestionKind.LIST
-    how = next((t for t in doc if t.lower_ == "how" and t.tag_ in _WH_TAGS), None)
-    if how is not None and how.i + 1 < len(doc) and doc[how.i + 1].lower_ in lexicon.MEASURE_ADJECTIVES:
-        return QuestionKind.FIGURE
     return {
         "person": QuestionKind.PERSON,
         "place": QuestionKind.PLACE,
@@ -113,6 +117,16 @@ def _kind(profile: QuestionProfile, doc) -> QuestionKind:
         "choice": QuestionKind.CHOICE,
         "reason": QuestionKind.EXPLANATION,
     }.get(wants, QuestionKind.EXPLANATION)
+
+
+def _units(kind: QuestionKind, focus: str | None, doc) -> frozenset[str]:
+    if kind != QuestionKind.FIGURE:
+        return frozenset()
+    if focus:
+        return frozenset([focus])
+    how = next((t for t in doc if t.lower_ == "how"), None)
+    after = doc[how.i + 1].lower_ if how is not None and how.i + 1 < len(doc) else ""
+    return lexicon.MEASURE_UNITS.get(after, frozenset())
 
 
 def _predicate(doc) -> frozenset[str]:
@@ -170,6 +184,7 @@ def _freeze(profile: QuestionProfile, doc, kind: QuestionKind | None = None) -> 
         head_terms=frozenset(profile.head_terms),
         answer_labels=frozenset(labels),
         focus_noun=focus,
+        units=_units(kind, focus, doc),
         predicate=_predicate(doc) & frozenset(profile.terms),
         qualifiers=_qualifiers(doc),
         plural=profile.plural,
