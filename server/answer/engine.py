@@ -6,15 +6,14 @@ import logging
 import time
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import replace
-from typing import Protocol
 
 import numpy as np
 
 from index.library import Library
 from index.types import DocumentInfo, RetrievedChunk, StoredSentence
-from ingest.splitting import sentence_spans
 from server.answer.answer_plan import AnswerPlan, linked_entity, plan_answer
 from server.answer.answerability import judge_answerability
+from server.answer.checked_generation import Generator, checked_generative_answer
 from server.answer.compose import (
     build_passages,
     cite,
@@ -28,8 +27,6 @@ from server.answer.compose import (
 )
 from server.answer.conflicts import claims_for, find_disagreement, people_in
 from server.answer.evidence import ScoredSentence, keep_reported_speech, score_sentences, select_evidence
-from server.answer.generation import NOT_IN_SOURCES, GenerationError, NumberedPassage
-from server.answer.grounding import is_supported, split_citations
 from server.answer.matching import group_found, sentence_keys, word_set
 from server.answer.models import (
     Answer,
@@ -51,17 +48,10 @@ REFUSAL_TEXT = "The sources in the library do not say."
 OVERRIDE_REFUSAL = (
     "I can only answer questions from the sources in the library, and I do not change how I work."
 )
-MAX_GENERATION_PASSAGES = 8
 # Chunks fetched per chunk kept, so that those naming the question's subjects can be kept first.
 NAMED_POOL_FACTOR = 2
 # Searches run beside the question's parse (one per answer being computed, up to this many at once).
 SEARCH_WORKERS = 8
-
-
-class Generator(Protocol):
-    """What the engine needs of an LLM: text with [n] markers from numbered passages."""
-
-    def generate(self, question: str, passages: list[NumberedPassage]) -> str: ...
 
 
 def _ms(start: float) -> float:
@@ -188,7 +178,10 @@ class AnswerEngine:
             if self.generator is None:
                 fallback_reason = "no LLM is configured (set BRIEFING_LLM_URL)"
             else:
-                answer, fallback_reason, dropped = self._generative(prepared.text, chosen, scored, docs)
+                pool = list(chosen) + [s for s in scored if s not in chosen]
+                answer, fallback_reason, dropped = checked_generative_answer(
+                    self.generator, prepared.text, pool, docs
+                )
         if answer is None:
             answer = compose_extractive(plan, candidates, chunks, docs)
             if conflict:
@@ -211,7 +204,7 @@ class AnswerEngine:
         """The query's vector, its k best chunks and their sentences with their vectors. `early` is the
         query's vector and chunk pool, searched already."""
         vector, pool = early.result() if early is not None else self._pool_for(query, k)
-        chunks = _named_first(profile, pool, k)
+        chunks = named_first(profile, pool, k)
         candidates, matrix = self.library.sentences(chunks)
         return vector, chunks, candidates, matrix
 
@@ -286,58 +279,6 @@ class AnswerEngine:
                 return person, disagreement
         return None
 
-    def _generative(
-        self,
-        question: str,
-        chosen: list[ScoredSentence],
-        scored: list[ScoredSentence],
-        docs: dict[str, DocumentInfo],
-    ) -> tuple[Answer | None, str | None, int]:
-        """An LLM-written answer whose every sentence is supported by what it cites, or the reason for
-        falling back to an extractive one, and how many generated sentences were dropped."""
-        pool = list(chosen) + [s for s in scored if s not in chosen]
-        pool = pool[:MAX_GENERATION_PASSAGES]
-        numbered = [NumberedPassage(i + 1, s.sentence.text) for i, s in enumerate(pool)]
-        try:
-            raw = self.generator.generate(question, numbered)  # type: ignore[union-attr]
-        except GenerationError as exc:
-            log.warning("generation failed, answering extractively: %s", exc)
-            return None, f"the LLM failed: {exc}", 0
-        if NOT_IN_SOURCES.lower() in raw.lower():
-            return None, "the LLM said the passages do not answer; the extractive check found they do", 0
-        kept: list[tuple[str, list[int]]] = []
-        dropped = 0
-        for start, end in sentence_spans(raw.replace("\n", " ")):
-            claim, cited = split_citations(raw.replace("\n", " ")[start:end])
-            cited = [n for n in cited if 1 <= n <= len(pool)]
-            if cited and is_supported(claim, [pool[n - 1].sentence.text for n in cited]):
-                kept.append((claim, cited))
-            elif claim:
-                dropped += 1
-        if not kept:
-            return (
-                None,
-                f"none of the {dropped} generated sentences was supported by the passages it cited",
-                dropped,
-            )
-        renumber: dict[int, int] = {}
-        for _claim, cited in kept:
-            for n in cited:
-                renumber.setdefault(n, len(renumber) + 1)
-        citations = []
-        for old, new in renumber.items():
-            s = pool[old - 1]
-            sentence = s.sentence
-            citations.append(
-                cite(new, sentence.doc_id, sentence.start, sentence.end, sentence.text, s.score, docs)
-            )
-        sentences = [
-            AnswerSentence(text=claim, citations=[renumber[n] for n in cited], supported=True)
-            for claim, cited in kept
-        ]
-        text = " ".join(f"{s.text} " + "".join(f"[{n}]" for n in s.citations) for s in sentences)
-        return Answer(answer=text, citations=citations, sentences=sentences, mode="generative"), None, dropped
-
 
 def _legacy_trace(answer: Answer) -> dict:
     """What the rule-based engine can say of an answer: how it read the question and what it decided.
@@ -381,7 +322,7 @@ def passages(chunks: list[RetrievedChunk], docs: dict[str, DocumentInfo]) -> lis
     return out
 
 
-def _named_first(profile: QuestionProfile, pool: list[RetrievedChunk], k: int) -> list[RetrievedChunk]:
+def named_first(profile: QuestionProfile, pool: list[RetrievedChunk], k: int) -> list[RetrievedChunk]:
     """The k best chunks, those that name what the question names first: among many articles, a passage
     about someone else that reads alike must not push out the one about the subject."""
     if not profile.names:

@@ -7,7 +7,8 @@ import re
 from dataclasses import dataclass
 
 from index.types import DocumentInfo, RetrievedChunk, StoredSentence
-from server.answer.models import Answer, AnswerSentence, Citation, Conflict, ConflictSide, DirectAnswer
+from server.answer.compose import cite, conflict_side, display, source_label
+from server.answer.models import Answer, AnswerSentence, Citation, Conflict, DirectAnswer
 from server.answer.speech import quote_is_open
 from server.answer.staged import lexicon
 
@@ -83,53 +84,6 @@ def _passage(group: list[StoredSentence], chunks, score: float) -> Passage:
         start += trim.end()
         quote = quote[trim.end() :]
     return Passage(doc_id, start, end, quote, group, score)
-
-
-def display(quote: str) -> str:
-    """The quote as shown in the answer: whitespace collapsed and a capital first letter."""
-    text = " ".join(quote.split())
-    return text[:1].upper() + text[1:]
-
-
-def cite(
-    n: int, doc_id: str, start: int, end: int, quote: str, score: float, docs: dict[str, DocumentInfo]
-) -> Citation:
-    info = docs.get(doc_id)
-    return Citation(
-        n=n,
-        doc_id=doc_id,
-        title=info.title if info else "",
-        outlet=info.outlet if info else "",
-        published=info.published if info else "",
-        url=info.url if info else "",
-        quote=quote,
-        start=start,
-        end=end,
-        score=round(score, 4),
-    )
-
-
-def conflict_side(
-    doc_id: str, claim: str, citations: list[int], docs: dict[str, DocumentInfo]
-) -> ConflictSide:
-    """One article's side of a disagreement: the article as the reader knows it, what it states, where."""
-    info = docs.get(doc_id)
-    return ConflictSide(
-        doc_id=doc_id,
-        title=info.title if info else "",
-        outlet=info.outlet if info else "",
-        published=info.published if info else "",
-        claim=claim,
-        citations=citations,
-    )
-
-
-def source_label(info: DocumentInfo | None) -> str:
-    """An article as a reader would name it: “Title” (Outlet, date), with what is known."""
-    if info is None:
-        return "an article no longer in the library"
-    details = ", ".join(x for x in (info.outlet, info.published) if x)
-    return f"“{info.title}”" + (f" ({details})" if details else "")
 
 
 def _series(items: list[str]) -> str:

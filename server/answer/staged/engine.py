@@ -11,21 +11,18 @@ import logging
 import time
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
-from typing import Protocol
 
 import numpy as np
 
 from index.library import Library
 from index.types import DocumentInfo, RetrievedChunk, StoredSentence
-from ingest.splitting import sentence_spans
-from server.answer.generation import NOT_IN_SOURCES, GenerationError, NumberedPassage
-from server.answer.grounding import is_supported, split_citations
-from server.answer.matching import group_found, word_set
+from server.answer.checked_generation import Generator, checked_generative_answer
+from server.answer.engine import named_first, passages
 from server.answer.models import Answer, AnswerSentence, ChatTurn, Mode, RetrievedPassage
 from server.answer.name_resolution import resolve_names, truecase_names
 from server.answer.question_analysis import QuestionProfile, analyse_question_doc, clean_question
 from server.answer.question_rewriting import prepare_question
-from server.answer.staged.compose import cite, compose_extractive, renumber_by_first_use
+from server.answer.staged.compose import compose_extractive, renumber_by_first_use
 from server.answer.staged.decide import Decision, decide
 from server.answer.staged.features import sentence_features
 from server.answer.staged.mentions import ResolvedNames, resolve_mentions
@@ -40,19 +37,12 @@ REFUSAL_TEXT = "The sources in the library do not say."
 OVERRIDE_REFUSAL = (
     "I can only answer questions from the sources in the library, and I do not change how I work."
 )
-MAX_GENERATION_PASSAGES = 8
 # Chunks fetched per chunk kept, so that those naming the question's subjects can be kept first.
 NAMED_POOL_FACTOR = 2
 # Searches run beside the question's parse (one per answer being computed, up to this many at once).
 SEARCH_WORKERS = 8
 # Candidates shown in a trace.
 TRACE_CANDIDATES = 8
-
-
-class Generator(Protocol):
-    """What the engine needs of an LLM: text with [n] markers from numbered passages."""
-
-    def generate(self, question: str, passages: list[NumberedPassage]) -> str: ...
 
 
 def _ms(start: float) -> float:
@@ -166,7 +156,9 @@ class AnswerEngine:
             if self.generator is None:
                 fallback_reason = "no LLM is configured (set BRIEFING_LLM_URL)"
             else:
-                written, fallback_reason, dropped = self._generative(prepared.text, list(plan.evidence), docs)
+                written, fallback_reason, dropped = checked_generative_answer(
+                    self.generator, prepared.text, list(plan.evidence), docs
+                )
         answer = written or compose_extractive(plan, search.sentences, search.chunks, docs)
         renumber_by_first_use(answer)
         timings["compose"] = _ms(t)
@@ -241,7 +233,7 @@ class AnswerEngine:
 
     def _search(self, profile: QuestionProfile, query: str, k: int, early: Future | None = None) -> Search:
         vector, pool = early.result() if early is not None else self._pool_for(query, k)
-        chunks = _named_first(profile, pool, k)
+        chunks = named_first(profile, pool, k)
         sentences, matrix = self.library.sentences(chunks)
         return Search(query, vector, chunks, sentences, matrix)
 
@@ -287,51 +279,6 @@ class AnswerEngine:
         answer.trace = trace
         return answer
 
-    def _generative(
-        self, question: str, evidence: list[ScoredSentence], docs: dict[str, DocumentInfo]
-    ) -> tuple[Answer | None, str | None, int]:
-        """An LLM-written answer whose every sentence is supported by what it cites, or the reason for
-        falling back to an extractive one, and how many generated sentences were dropped."""
-        pool = evidence[:MAX_GENERATION_PASSAGES]
-        numbered = [NumberedPassage(i + 1, s.sentence.text) for i, s in enumerate(pool)]
-        try:
-            raw = self.generator.generate(question, numbered)  # type: ignore[union-attr]
-        except GenerationError as exc:
-            log.warning("generation failed, answering extractively: %s", exc)
-            return None, f"the LLM failed: {exc}", 0
-        if NOT_IN_SOURCES.lower() in raw.lower():
-            return None, "the LLM said the passages do not answer; the extractive check found they do", 0
-        text = raw.replace("\n", " ")
-        kept: list[tuple[str, list[int]]] = []
-        dropped = 0
-        for start, end in sentence_spans(text):
-            claim, cited = split_citations(text[start:end])
-            cited = [n for n in cited if 1 <= n <= len(pool)]
-            if cited and is_supported(claim, [pool[n - 1].sentence.text for n in cited]):
-                kept.append((claim, cited))
-            elif claim:
-                dropped += 1
-        if not kept:
-            return (
-                None,
-                f"none of the {dropped} generated sentences was supported by the passages it cited",
-                dropped,
-            )
-        renumber: dict[int, int] = {}
-        for _claim, cited in kept:
-            for n in cited:
-                renumber.setdefault(n, len(renumber) + 1)
-        citations = []
-        for old, new in renumber.items():
-            s = pool[old - 1].sentence
-            citations.append(cite(new, s.doc_id, s.start, s.end, s.text, pool[old - 1].score, docs))
-        sentences = [
-            AnswerSentence(text=claim, citations=[renumber[n] for n in cited], supported=True)
-            for claim, cited in kept
-        ]
-        body = " ".join(f"{s.text} " + "".join(f"[{n}]" for n in s.citations) for s in sentences)
-        return Answer(answer=body, citations=citations, sentences=sentences, mode="generative"), None, dropped
-
 
 def _refusal(text: str, reason: str, mode) -> Answer:
     return Answer(
@@ -358,32 +305,3 @@ def _joined(plans: list[AnswerPlan]) -> AnswerPlan:
         direct=tuple(d for p in plans for d in p.direct),
         why="; ".join(p.why for p in plans),
     )
-
-
-def passages(chunks: list[RetrievedChunk], docs: dict[str, DocumentInfo]) -> list[RetrievedPassage]:
-    out = []
-    for c in chunks:
-        info = docs.get(c.doc_id)
-        out.append(
-            RetrievedPassage(
-                doc_id=c.doc_id,
-                chunk_id=c.chunk_id,
-                text=c.text,
-                score=c.score,
-                start=c.start,
-                end=c.end,
-                title=info.title if info else "",
-                outlet=info.outlet if info else "",
-                published=info.published if info else "",
-            )
-        )
-    return out
-
-
-def _named_first(profile: QuestionProfile, pool: list[RetrievedChunk], k: int) -> list[RetrievedChunk]:
-    """The k best chunks, those that name what the question names first: among many articles, a passage
-    about someone else that reads alike must not push out the one about the subject."""
-    if not profile.names:
-        return pool[:k]
-    named = {c.chunk_id: sum(1 for g in profile.names if group_found(g, word_set(c.text))) for c in pool}
-    return sorted(pool, key=lambda c: -named[c.chunk_id])[:k]

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from server.answer.staged.compose import source_label
+from server.answer.compose import source_label
 from server.answer.staged.plan import AnswerPlan, LeadSpan, PlanContext
 from server.answer.staged.planners.spans import FACT_EVIDENCE, scored_spans
 
