@@ -35,6 +35,7 @@ from ingest.language import (
     lemmas_to_str,
 )
 from ingest.models import PreparedDocument
+from ingest.near_duplicates import BANDS, StoryFingerprint, same_story, story_fingerprint, story_links
 
 _BATCH = 1000
 READ_PAGE = 5000
@@ -163,7 +164,12 @@ def _batches(n: int) -> Iterable[slice]:
         yield slice(i, min(i + _BATCH, n))
 
 
-def _info(doc_id: str, meta: dict) -> DocumentInfo:
+def _fingerprint(meta: dict) -> StoryFingerprint | None:
+    """A record's story fingerprint; None for records written before fingerprints were stored."""
+    return StoryFingerprint.from_str(str(meta.get("story", ""))) if meta.get("story") else None
+
+
+def _info(doc_id: str, meta: dict, same_story_as: Iterable[str] = ()) -> DocumentInfo:
     return DocumentInfo(
         id=doc_id,
         source=str(meta.get("source", "")),
@@ -175,6 +181,8 @@ def _info(doc_id: str, meta: dict) -> DocumentInfo:
         sentences=int(meta.get("sentences", 0)),
         characters=int(meta.get("characters", 0)),
         ingested_at=float(meta.get("ingested_at", 0.0)),
+        author=str(meta.get("author", "")),
+        same_story_as=tuple(same_story_as),
     )
 
 
@@ -289,16 +297,21 @@ class ChromaStore:
     @staticmethod
     def _record(prepared: PreparedDocument) -> dict:
         doc = prepared.document
+        fingerprint = story_fingerprint(doc.text)
         return {
             "source": doc.source,
             "title": doc.title,
             "outlet": doc.metadata.outlet,
             "published": doc.metadata.published,
             "url": doc.metadata.url,
+            "author": doc.metadata.author,
             "chunks": len(prepared.chunks),
             "sentences": len(prepared.sentences),
             "characters": len(doc.text),
             "ingested_at": time.time(),
+            # The story's fingerprint, and its band keys one per field so that `where` finds copies.
+            "story": fingerprint.to_str(),
+            **{f"story_b{i}": key for i, key in enumerate(fingerprint.bands)},
         }
 
     @_outage_is_unavailable
@@ -417,20 +430,49 @@ class ChromaStore:
     @_outage_is_unavailable
     def list_documents(self) -> list[DocumentInfo]:
         got = read_all(self.documents, ["metadatas"])
-        infos = [_info(i, m) for i, m in zip(got["ids"], got["metadatas"], strict=True)]
+        fingerprints = {
+            i: fp for i, m in zip(got["ids"], got["metadatas"], strict=True) if (fp := _fingerprint(m))
+        }
+        links = story_links(fingerprints)
+        infos = [_info(i, m, links.get(i, ())) for i, m in zip(got["ids"], got["metadatas"], strict=True)]
         return sorted(infos, key=lambda d: (d.published or "", d.title), reverse=True)
 
     @_outage_is_unavailable
     def get_document_info(self, doc_id: str) -> DocumentInfo | None:
         got = self.documents.get(ids=[doc_id], include=["metadatas"])
-        return _info(doc_id, got["metadatas"][0]) if got["ids"] else None
+        if not got["ids"]:
+            return None
+        meta = got["metadatas"][0]
+        return _info(doc_id, meta, [d.id for d in self._copies(doc_id, meta)])
 
     @_outage_is_unavailable
     def get_document(self, doc_id: str) -> StoredDocument | None:
         got = self.documents.get(ids=[doc_id], include=["metadatas", "documents"])
         if not got["ids"]:
             return None
-        return StoredDocument(_info(doc_id, got["metadatas"][0]), got["documents"][0])
+        meta = got["metadatas"][0]
+        info = _info(doc_id, meta, [d.id for d in self._copies(doc_id, meta)])
+        return StoredDocument(info, got["documents"][0])
+
+    @_outage_is_unavailable
+    def same_story_as(self, doc_id: str) -> list[DocumentInfo]:
+        """The other documents that carry the same story as `doc_id` (none for an unknown id)."""
+        got = self.documents.get(ids=[doc_id], include=["metadatas"])
+        return self._copies(doc_id, got["metadatas"][0]) if got["ids"] else []
+
+    def _copies(self, doc_id: str, meta: dict) -> list[DocumentInfo]:
+        """Documents sharing a band key with this record whose fingerprints say they carry its story."""
+        fingerprint = _fingerprint(meta)
+        if fingerprint is None:
+            return []
+        where = {"$or": [{f"story_b{i}": key} for i, key in enumerate(fingerprint.bands[:BANDS])]}
+        found = self.documents.get(where=where, include=["metadatas"])
+        copies = []
+        for other_id, other in zip(found["ids"], found["metadatas"], strict=True):
+            other_fp = _fingerprint(other)
+            if other_id != doc_id and other_fp is not None and same_story(fingerprint, other_fp):
+                copies.append(_info(other_id, other))
+        return sorted(copies, key=lambda d: d.id)
 
     @_outage_is_unavailable
     def all_chunks(self, doc_ids: list[str] | None = None) -> tuple[list[str], list[str], list[dict]]:

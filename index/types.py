@@ -22,6 +22,9 @@ class DocumentInfo:
     sentences: int
     characters: int
     ingested_at: float
+    author: str = ""
+    # Other documents that carry the same story (syndicated copies), by id: ingest/near_duplicates.py.
+    same_story_as: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)

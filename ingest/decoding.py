@@ -75,10 +75,15 @@ def decode_text(data: bytes, source: str, charset: str | None = None, markup: bo
     if markup:
         candidates.append(declared_encoding(data))
     candidates += ["utf-8", FALLBACK_ENCODING]
+    first_error: UnicodeDecodeError | None = None
     for codec in dict.fromkeys(c for c in candidates if c):
         try:
             return _refuse_binary(data.decode(codec), source)
-        except (UnicodeDecodeError, LookupError):
-            continue
-    # Windows-1252 leaves five bytes undefined; Latin-1 maps every byte.
-    return _refuse_binary(data.decode("latin-1"), source)
+        except UnicodeDecodeError as exc:
+            first_error = first_error or exc
+    # Windows-1252 leaves five bytes undefined: text that holds them is in no encoding this can tell.
+    at = f" (byte {first_error.start})" if first_error else ""
+    raise IngestError(
+        source,
+        f"the file is not valid UTF-8 text{at}, nor Windows-1252; save it as UTF-8 or declare its charset",
+    )

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from urllib.parse import urlsplit
 
 from ingest.models import DocumentMetadata, IngestError
 
@@ -102,12 +103,18 @@ def extract_article(html: str, source: str, url: str = "") -> ExtractedPage:
         )
     except (ValueError, RecursionError):
         found = None
+    if isinstance(found, dict):  # only with the deprecated as_dict; kept typed either way
+        found = trafilatura.settings.Document.from_dict(found)
     text = _paragraphs(getattr(found, "text", "") or "")
     if found is None or not text.strip():
         raise IngestError(source, "the HTML holds no readable article text")
+    outlet = _one_line(found.sitename)
+    host = re.sub(r"^(www|w[0-9]+)\.", "", urlsplit(_one_line(found.url) or url).netloc)
+    if outlet and outlet in (host, _one_line(found.hostname)):
+        outlet = ""  # trafilatura's stand-in for a page that names no site: a host name, not an outlet
     metadata = DocumentMetadata(
         title=_one_line(found.title),
-        outlet=_one_line(found.sitename),
+        outlet=outlet,
         published=_one_line(found.date)[:10],
         url=_one_line(found.url) or url,
         author=_one_line(found.author),
