@@ -192,6 +192,7 @@ class ChromaStore:
     def __init__(self, client, prefix: str = "briefing", embedder_name: str = "", shared: bool = False):
         """`shared`: other processes may write to the same store (a Chroma server)."""
         self._client = client
+        self.prefix = prefix
         self.shared = shared
         meta = {"embedder": embedder_name} if embedder_name else None
         try:
@@ -219,6 +220,14 @@ class ChromaStore:
                 f"set BRIEFING_EMBEDDING_BACKEND to match, or use a new BRIEFING_DATA_DIR / collection prefix "
                 f"and ingest again"
             )
+
+    def extra_collection(self, name: str):
+        """Another collection of this store's (e.g. feed subscriptions), under the same prefix; its rows
+        carry a one-number placeholder embedding, as the journal's do."""
+        try:
+            return self._client.get_or_create_collection(f"{self.prefix}_{name}", embedding_function=None)
+        except Exception as exc:
+            raise StoreUnavailableError(f"Chroma is not reachable: {exc}") from exc
 
     def heartbeat(self) -> bool:
         try:

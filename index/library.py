@@ -232,11 +232,15 @@ class Library:
         return self.add_prepared(prepare_bytes(data, filename, metadata, self.max_chunk_words))
 
     def ingest_url(
-        self, url: str, limits: FetchLimits, metadata: DocumentMetadata | None = None
+        self,
+        url: str,
+        limits: FetchLimits,
+        metadata: DocumentMetadata | None = None,
+        fallback: DocumentMetadata | None = None,
     ) -> IngestOutcome:
         """Fetch one page (guarded: ingest/fetching.py) and store it; raises FetchError or IngestError and
-        stores nothing when the fetch or the page fails."""
-        return self.add_prepared(prepare_url(url, limits, metadata, self.max_chunk_words))
+        stores nothing when the fetch or the page fails. `fallback` fills what the page does not state."""
+        return self.add_prepared(prepare_url(url, limits, metadata, self.max_chunk_words, fallback))
 
     def ingest_paths(
         self, paths: list[Path], on_progress: Callable[[int, int, str], None] | None = None

@@ -8,7 +8,11 @@ from ingest.prepare import prepare_bytes
 
 
 def prepare_url(
-    url: str, limits: FetchLimits, metadata: DocumentMetadata | None = None, max_chunk_words: int = 140
+    url: str,
+    limits: FetchLimits,
+    metadata: DocumentMetadata | None = None,
+    max_chunk_words: int = 140,
+    fallback: DocumentMetadata | None = None,
 ) -> PreparedDocument:
     """Fetch one page and prepare it; its source is the URL it was finally read from (after redirects),
     so that fetching it again replaces the older version. Raises FetchError or IngestError; nothing is
@@ -22,4 +26,5 @@ def prepare_url(
         charset=fetched.charset,
         url=fetched.url,
         suffix=fetched.suffix,
+        fallback=fallback,
     )

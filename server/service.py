@@ -54,9 +54,12 @@ class BriefingService:
     """Ask questions, stream answers, manage the article library."""
 
     def __init__(self, settings: Settings, library: Library, engine: AnswerEngine):
+        from server.feeds import FeedService
+
         self.settings = settings
         self.library = library
         self.engine = engine
+        self.feeds = FeedService(library, settings.fetch, settings.feeds, on_ingest=engine.invalidate)
         self.feedback = FeedbackStore(settings.index.data_dir / "feedback" / "candidates.jsonl")
         self.metrics = Metrics()
         self._answer_slots = threading.BoundedSemaphore(settings.answer.answer_slots())
