@@ -206,3 +206,30 @@ def test_fetching_needs_the_api_key_as_uploads_do(news_api, site, tmp_path):
             timeout=60,
         )
         assert keyed.status_code == 201, keyed.text
+
+
+def test_briefing_ingest_takes_urls(site, tmp_path, embedder):
+    import os
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    from tests.server.conftest import served_data_dir
+
+    briefing = str(Path(sys.executable).parent / "briefing")
+    data = served_data_dir(tmp_path / "data", embedder)
+    url = site.page("/cli/ledger", "ledger_valley_talks.html")
+
+    def run(*args, **env):
+        environment = {**os.environ, "BRIEFING_DATA_DIR": str(data), **env}
+        return subprocess.run(
+            [briefing, "ingest", *args], capture_output=True, text=True, env=environment, timeout=300
+        )
+
+    refused = run(url)
+    assert refused.returncode == 1 and "BRIEFING_FETCH_ALLOW_PRIVATE" in refused.stderr
+    assert site.hits["/cli/ledger"] == 0
+    added = run(url, site.url("/cli/missing"), BRIEFING_FETCH_ALLOW_PRIVATE="true")
+    assert added.returncode == 1  # one of the two failed, and says so
+    assert "added" in added.stdout and url in added.stdout
+    assert "/cli/missing" in added.stderr and "HTTP 404" in added.stderr
