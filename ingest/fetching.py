@@ -140,10 +140,11 @@ def resolve_checked(url: httpx.URL, limits: FetchLimits, deadline: float) -> str
         raise _failed(str(url), f"the host {host} could not be found")
     for address in addresses:
         if not limits.permits(address):
+            where = f"{host} is at {address}" if host != str(address) else f"{address} is"
             raise _refused(
                 str(url),
-                f"refused: {host} is at {address}, a loopback, private, link-local or otherwise "
-                "non-public address (set BRIEFING_FETCH_ALLOW_PRIVATE=true to allow it)",
+                f"refused: {where} a loopback, private, link-local or otherwise non-public address "
+                "(set BRIEFING_FETCH_ALLOW_PRIVATE=true to allow it)",
             )
     return str(addresses[0])
 

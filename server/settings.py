@@ -107,7 +107,7 @@ class ServerSettings(BaseSettings):
     rate_limit_per_minute: int = Field(
         0,
         ge=0,
-        description="Requests per minute per client address to /v1/ask, chat, documents and feedback "
+        description="Requests per minute per client address to /v1/ask, chat, documents, feeds and feedback "
         "writes; 0 turns the limit off.",
     )
     rate_limit_burst: int = Field(
