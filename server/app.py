@@ -13,7 +13,8 @@ from server.metrics import MetricsMiddleware
 from server.openapi import install_openapi
 from server.rate_limit import RateLimit
 from server.request_ids import RequestIdMiddleware
-from server.routes import ask, documents, feedback, feeds, health, openai_compat
+from server.routes import ask, documents, feedback, health, openai_compat
+from server.routes import feeds as feed_routes
 from server.service import BriefingService, build_service
 from server.settings import Settings
 
@@ -50,7 +51,7 @@ def create_app(settings: Settings, service: BriefingService | None = None, mount
     install_openapi(app)
     for router in (ask.router, openai_compat.router, documents.router, feedback.router, health.router):
         app.include_router(router)
-    app.include_router(feeds.router)
+    app.include_router(feed_routes.router)
     app.add_middleware(
         BodySizeLimit, limit=settings.server.max_body_bytes, upload_limit=settings.server.max_upload_bytes
     )
