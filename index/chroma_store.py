@@ -469,15 +469,40 @@ class ChromaStore:
         got = self.documents.get(ids=[doc_id], include=["metadatas"])
         return self._copies(doc_id, got["metadatas"][0]) if got["ids"] else []
 
-    def _copies(self, doc_id: str, meta: dict) -> list[DocumentInfo]:
+    @_outage_is_unavailable
+    def same_story_groups(self, doc_ids: list[str]) -> dict[str, list[DocumentInfo]]:
+        """`same_story_as` for several documents at once (an answer's cited documents), in two reads."""
+        got = self.documents.get(ids=list(dict.fromkeys(doc_ids)), include=["metadatas"])
+        metas = dict(zip(got["ids"], got["metadatas"], strict=True))
+        candidates = self._sharing_a_band(list(metas.values()))
+        return {doc_id: self._copies(doc_id, meta, candidates) for doc_id, meta in metas.items()}
+
+    def _sharing_a_band(self, metas: list[dict]) -> dict[str, dict]:
+        """Every record that shares a band key with one of these records, by id."""
+        clauses = [
+            {f"story_b{i}": key}
+            for fingerprint in (_fingerprint(m) for m in metas)
+            if fingerprint is not None
+            for i, key in enumerate(fingerprint.bands[:BANDS])
+        ]
+        if not clauses:
+            return {}
+        found = self.documents.get(
+            where={"$or": clauses} if len(clauses) > 1 else clauses[0], include=["metadatas"]
+        )
+        return dict(zip(found["ids"], found["metadatas"], strict=True))
+
+    def _copies(
+        self, doc_id: str, meta: dict, candidates: dict[str, dict] | None = None
+    ) -> list[DocumentInfo]:
         """Documents sharing a band key with this record whose fingerprints say they carry its story."""
         fingerprint = _fingerprint(meta)
         if fingerprint is None:
             return []
-        where = {"$or": [{f"story_b{i}": key} for i, key in enumerate(fingerprint.bands[:BANDS])]}
-        found = self.documents.get(where=where, include=["metadatas"])
+        if candidates is None:
+            candidates = self._sharing_a_band([meta])
         copies = []
-        for other_id, other in zip(found["ids"], found["metadatas"], strict=True):
+        for other_id, other in candidates.items():
             other_fp = _fingerprint(other)
             if other_id != doc_id and other_fp is not None and same_story(fingerprint, other_fp):
                 copies.append(_info(other_id, other))

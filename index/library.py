@@ -297,6 +297,11 @@ class Library:
         engine, which cites one copy and names the other outlets rather than count them as agreeing."""
         return self.store.same_story_as(doc_id)
 
+    def same_story_groups(self, doc_ids: list[str]) -> dict[str, list[DocumentInfo]]:
+        """`same_story_as` for several documents (say, an answer's sources) in two store reads; unknown ids
+        are left out."""
+        return self.store.same_story_groups(doc_ids)
+
     def counts(self) -> tuple[int, int]:
         """(documents, chunks) that are visible."""
         return len(self.local.documents()), self.local.size

@@ -36,6 +36,30 @@ def entry_id(key: str) -> str:
     return hashlib.sha256(key.encode("utf-8")).hexdigest()[:24]
 
 
+_FEED_LINK_TYPES = ("application/rss+xml", "application/atom+xml", "application/rdf+xml")
+
+
+def discover_feed_url(html: str, page_url: str) -> str | None:
+    """The feed a page announces (`<link rel="alternate" type="application/rss+xml" href=...>`), as an
+    absolute URL: what an analyst pastes is often an outlet's home page, not its feed."""
+    from lxml import etree
+    from lxml import html as lxml_html
+
+    try:
+        tree = lxml_html.fromstring(html)
+    except (etree.ParserError, ValueError):
+        return None
+    for link in tree.iter("link"):
+        rel = (link.get("rel") or "").lower().split()
+        kind = (link.get("type") or "").split(";")[0].strip().lower()
+        href = (link.get("href") or "").strip()
+        if "alternate" in rel and kind in _FEED_LINK_TYPES and href:
+            found = urljoin(page_url, href)
+            if found.lower().startswith(("http://", "https://")):
+                return found
+    return None
+
+
 def parse_feed(content: bytes, url: str) -> ParsedFeed:
     """The feed's title and entries, newest first as the feed lists them; FeedError when the content
     is not RSS or Atom, or is XML too broken to read any entry from."""

@@ -19,12 +19,14 @@ from dataclasses import dataclass
 
 from index.feed_store import EntryCounts, FeedRecord, FeedStore
 from index.library import Library
-from ingest.feeds import FeedError, entry_id, parse_feed
-from ingest.fetching import FEED_TYPES, FetchError, checked_url, fetch
+from ingest.decoding import decode_text
+from ingest.feeds import FeedError, discover_feed_url, entry_id, parse_feed
+from ingest.fetching import FEED_TYPES, Fetched, FetchError, checked_url, fetch
 from ingest.models import DocumentMetadata, IngestError
 from server.settings import FeedSettings, FetchSettings
 
 log = logging.getLogger(__name__)
+HTML_TYPES = {"text/html": ".html", "application/xhtml+xml": ".html"}
 
 
 class FeedRefused(Exception):
@@ -89,7 +91,13 @@ class FeedService:
                 existing = self.store.update(existing, interval_s=interval_s)
             return existing, False
         try:
-            fetched = fetch(url, self.fetch_settings.limits(), accept=FEED_TYPES)
+            fetched = fetch(url, self.fetch_settings.limits(), accept={**FEED_TYPES, **HTML_TYPES})
+            if fetched.suffix == ".html":
+                url = self._announced_feed(fetched)
+                existing = self.store.get(feed_id(url))
+                if existing is not None:
+                    return existing, False
+                fetched = fetch(url, self.fetch_settings.limits(), accept=FEED_TYPES)
             parsed = parse_feed(fetched.content, fetched.url)
         except FetchError as exc:
             raise FeedRefused(exc.status, f"{exc.url}: {exc.reason}") from None
@@ -100,6 +108,21 @@ class FeedService:
         )
         log.info("subscribed to %s (%d entries)", url, len(parsed.entries))
         return self.store.put(record), True
+
+    @staticmethod
+    def _announced_feed(page: Fetched) -> str:
+        """The feed a page links to, for a subscription given an outlet's page; FeedRefused (415) if none."""
+        try:
+            html = decode_text(page.content, page.url, page.charset, markup=True)
+        except IngestError as exc:
+            raise FeedRefused(422, f"{page.url}: {exc.reason}") from None
+        found = discover_feed_url(html, page.url)
+        if found is None:
+            raise FeedRefused(
+                415,
+                f"{page.url}: a page, not a feed, and it names no RSS or Atom feed (<link rel=alternate>)",
+            )
+        return found
 
     def feeds(self) -> list[tuple[FeedRecord, EntryCounts]]:
         return [(feed, self.store.counts(feed.id)) for feed in self.store.all()]

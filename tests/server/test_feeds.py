@@ -175,7 +175,10 @@ def test_malformed_feeds_are_refused_or_backed_off(feeds_api, site):
     refused = subscribe(api, site.url("/bad.xml"))
     assert refused.status_code == 422 and "not an RSS or Atom feed" in refused.json()["error"]["message"]
     site.routes["/page"] = Route(b"<html><body><p>A page, not a feed.</p></body></html>")
-    assert subscribe(api, site.url("/page")).status_code == 415
+    not_a_feed = subscribe(api, site.url("/page"))
+    assert (
+        not_a_feed.status_code == 415 and "names no RSS or Atom feed" in not_a_feed.json()["error"]["message"]
+    )
     assert listed(api) == []
 
     site.routes["/ok.xml"] = Route(rss("Fine", []), content_type=RSS)
@@ -197,6 +200,20 @@ def test_malformed_feeds_are_refused_or_backed_off(feeds_api, site):
     [row] = listed(api)
     assert row["failures"] == 0 and row["last_error"] == ""
     assert doc_sources(api) == before
+
+
+def test_an_outlets_home_page_leads_to_the_feed_it_announces(feeds_api, site):
+    api, _ = feeds_api
+    site.routes["/home/feed.rss"] = Route(rss("The Kabul Ledger", []), content_type=RSS)
+    site.routes["/home/"] = Route(
+        b'<html><head><title>The Kabul Ledger</title><link rel="alternate" type="application/rss+xml" '
+        b'title="Latest" href="/home/feed.rss"></head><body><p>Front page</p></body></html>'
+    )
+    created = subscribe(api, site.url("/home/"))
+    assert created.status_code == 201, created.text
+    assert created.json()["url"] == site.url("/home/feed.rss")
+    assert subscribe(api, site.url("/home/")).status_code == 200  # the same feed, however it is named
+    assert [f["url"] for f in listed(api)] == [site.url("/home/feed.rss")]
 
 
 def test_unsubscribing_keeps_the_articles(feeds_api, site):

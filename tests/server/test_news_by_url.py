@@ -91,6 +91,11 @@ def test_a_syndicated_copy_is_linked_to_its_original(news_api, site):
     assert read["same_story_as"] == [copy_info["id"]]
     # What the answer engine calls; unrelated articles are linked to nothing.
     assert [d.outlet for d in service.same_story_as(original["id"])] == ["Panjshir Post"]
+    groups = service.library.same_story_groups([original["id"], copy_info["id"], "no-such-id"])
+    assert {k: [d.id for d in v] for k, v in groups.items()} == {
+        original["id"]: [copy_info["id"]],
+        copy_info["id"]: [original["id"]],
+    }
     others = [d for d in listed.values() if d["id"] not in (original["id"], copy_info["id"])]
     assert others and all(d["same_story_as"] == [] for d in others)
 
