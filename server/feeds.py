@@ -27,6 +27,8 @@ from server.settings import FeedSettings, FetchSettings
 
 log = logging.getLogger(__name__)
 HTML_TYPES = {"text/html": ".html", "application/xhtml+xml": ".html"}
+# A feed with more new entries than one poll takes is polled again after this long.
+BACKLOG_INTERVAL_S = 60
 
 
 class FeedRefused(Exception):
@@ -179,7 +181,8 @@ class FeedService:
             return PollReport(self._failed(feed, started, reason), error=reason)
         entries = parsed.entries
         settled = self.store.settled([entry_id(e.key) for e in entries])
-        new = [e for e in entries if entry_id(e.key) not in settled][: self.settings.max_entries_per_poll]
+        unseen = [e for e in entries if entry_id(e.key) not in settled]
+        new = unseen[: self.settings.max_entries_per_poll]
         ingested = failed = 0
         for entry in new:
             if self._stop.is_set():
@@ -202,13 +205,27 @@ class FeedService:
             ingested += 1
         if ingested:
             self.on_ingest()
+        # With entries left over, come back soon rather than after a whole interval (and without the
+        # ETag, or the unchanged feed would answer 304 and hide them).
+        backlog = len(unseen) > len(new)
         feed = self._succeeded(
-            feed, started, fetched.etag or "", fetched.last_modified or "", title=parsed.title or feed.title
+            feed,
+            started,
+            "" if backlog else fetched.etag or "",
+            "" if backlog else fetched.last_modified or "",
+            title=parsed.title or feed.title,
+            soon=backlog,
         )
         return PollReport(feed, entries=len(entries), new=len(new), ingested=ingested, failed=failed)
 
     def _succeeded(
-        self, feed: FeedRecord, at: float, etag: str, last_modified: str, title: str | None = None
+        self,
+        feed: FeedRecord,
+        at: float,
+        etag: str,
+        last_modified: str,
+        title: str | None = None,
+        soon: bool = False,
     ) -> FeedRecord:
         current = self.store.get(feed.id)
         if current is None:  # unsubscribed while it was polled
@@ -222,7 +239,7 @@ class FeedService:
             last_success_at=at,
             last_error="",
             failures=0,
-            next_poll_at=at + current.interval_s,
+            next_poll_at=at + (min(current.interval_s, BACKLOG_INTERVAL_S) if soon else current.interval_s),
         )
 
     def _failed(self, feed: FeedRecord, at: float, reason: str) -> FeedRecord:

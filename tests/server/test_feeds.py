@@ -216,6 +216,28 @@ def test_an_outlets_home_page_leads_to_the_feed_it_announces(feeds_api, site):
     assert [f["url"] for f in listed(api)] == [site.url("/home/feed.rss")]
 
 
+def test_a_long_backlog_comes_in_over_quick_polls(tmp_path, embedder, site):
+    from server.settings import FeedSettings
+
+    links = [
+        site.page(f"/k/{name}", f"{name}.html") for name in ("ledger_valley_talks", "herald_girls_schools")
+    ]
+    site.routes["/k.xml"] = Route(rss("K", links), content_type=RSS, etag='"k"')
+    settings = feed_settings(tmp_path / "data")
+    settings = settings.model_copy(
+        update={"feeds": FeedSettings(poll_in_background=False, max_entries_per_poll=1)}
+    )
+    live, _ = serve(settings, embedder)
+    with live:
+        feed = subscribe(live.url, site.url("/k.xml")).json()
+        first = poll(live.url, feed["id"])
+        assert first["ingested"] == 1
+        assert first["feed"]["next_poll_at"] - first["feed"]["last_poll_at"] == pytest.approx(60, abs=1)
+        second = poll(live.url, feed["id"])  # not a 304: the backlog is still there
+        assert second["ingested"] == 1 and set(links) <= doc_sources(live.url)
+        assert second["feed"]["next_poll_at"] - second["feed"]["last_poll_at"] == pytest.approx(900, abs=1)
+
+
 def test_unsubscribing_keeps_the_articles(feeds_api, site):
     api, _ = feeds_api
     link = site.page("/u/ledger", "ledger_valley_talks.html")
