@@ -27,6 +27,8 @@ class Route:
     body_bytes: int = 0
     etag: str | None = None
     last_modified: str | None = None
+    # Declare the whole body's length, send only this many bytes of it, and hang up.
+    truncate_at: int | None = None
 
 
 class NewsSite:
@@ -83,6 +85,12 @@ class NewsSite:
                     return
                 self.send_header("Content-Length", str(len(route.body)))
                 self.end_headers()
+                if route.truncate_at is not None:
+                    with contextlib.suppress(BrokenPipeError, ConnectionResetError):
+                        self.wfile.write(route.body[: route.truncate_at])
+                        self.wfile.flush()
+                    self.close_connection = True
+                    return
                 with contextlib.suppress(BrokenPipeError, ConnectionResetError):
                     self.wfile.write(route.body)
 

@@ -120,6 +120,12 @@ FAILURES = [
     ("/image", Route(b"\x89PNG\r\n\x1a\n", content_type="image/png"), 415, "image/png"),
     ("/empty-page", Route(b"<html><body><script>x()</script></body></html>"), 422, "no readable"),
     ("/loop", Route(status=302, headers={"Location": "/loop"}), 422, "redirects"),
+    (
+        "/halfway",
+        Route((PAGES / "ledger_valley_talks.html").read_bytes(), truncate_at=3000),
+        422,
+        "broke off",
+    ),
 ]
 
 
