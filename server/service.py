@@ -11,7 +11,6 @@ from dataclasses import asdict
 
 from index.library import IngestOutcome, Library
 from index.types import DocumentInfo, StoredDocument
-from ingest.fetching import FetchError
 from ingest.loaders import SUPPORTED_SUFFIXES
 from ingest.models import DocumentMetadata, IngestError
 from server.answer.engine import AnswerEngine
@@ -21,14 +20,7 @@ from server.metrics import Metrics
 from server.settings import Settings
 
 log = logging.getLogger(__name__)
-__all__ = [
-    "BriefingService",
-    "FetchError",
-    "IngestError",
-    "SUPPORTED_SUFFIXES",
-    "WriteDenied",
-    "build_service",
-]
+__all__ = ["BriefingService", "IngestError", "SUPPORTED_SUFFIXES", "WriteDenied", "build_service"]
 STREAM_WORDS_PER_DELTA = 4
 
 

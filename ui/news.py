@@ -8,8 +8,8 @@ from html import escape
 
 import gradio as gr
 
-from server.feeds import FeedRefused
-from server.service import FetchError, IngestError
+from server.feeds import FeedRefused, FetchError
+from server.service import IngestError
 
 FEED_HEADERS = ["Feed", "URL", "Last poll", "Last error", "Articles", "Failed entries"]
 
