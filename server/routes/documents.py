@@ -18,7 +18,7 @@ from server.deps import ServiceDep, WriteAccess
 router = APIRouter(prefix="/v1/documents", tags=["documents"])
 
 
-@dataclass(frozen=True, kw_only=True)
+@dataclass(frozen=True)
 class DocumentWithText(DocumentInfo):
     text: str
 
