@@ -35,6 +35,7 @@ from ingest.language import (
     lemmas_to_str,
 )
 from ingest.models import PreparedDocument
+from ingest.near_duplicates import BANDS, StoryFingerprint, same_story, story_fingerprint, story_links
 
 _BATCH = 1000
 READ_PAGE = 5000
@@ -163,7 +164,12 @@ def _batches(n: int) -> Iterable[slice]:
         yield slice(i, min(i + _BATCH, n))
 
 
-def _info(doc_id: str, meta: dict) -> DocumentInfo:
+def _fingerprint(meta: dict) -> StoryFingerprint | None:
+    """A record's story fingerprint; None for records written before fingerprints were stored."""
+    return StoryFingerprint.from_str(str(meta.get("story", ""))) if meta.get("story") else None
+
+
+def _info(doc_id: str, meta: dict, same_story_as: Iterable[str] = ()) -> DocumentInfo:
     return DocumentInfo(
         id=doc_id,
         source=str(meta.get("source", "")),
@@ -175,6 +181,8 @@ def _info(doc_id: str, meta: dict) -> DocumentInfo:
         sentences=int(meta.get("sentences", 0)),
         characters=int(meta.get("characters", 0)),
         ingested_at=float(meta.get("ingested_at", 0.0)),
+        author=str(meta.get("author", "")),
+        same_story_as=tuple(same_story_as),
     )
 
 
@@ -184,6 +192,7 @@ class ChromaStore:
     def __init__(self, client, prefix: str = "briefing", embedder_name: str = "", shared: bool = False):
         """`shared`: other processes may write to the same store (a Chroma server)."""
         self._client = client
+        self.prefix = prefix
         self.shared = shared
         meta = {"embedder": embedder_name} if embedder_name else None
         try:
@@ -211,6 +220,14 @@ class ChromaStore:
                 f"set BRIEFING_EMBEDDING_BACKEND to match, or use a new BRIEFING_DATA_DIR / collection prefix "
                 f"and ingest again"
             )
+
+    def extra_collection(self, name: str):
+        """Another collection of this store's (e.g. feed subscriptions), under the same prefix; its rows
+        carry a one-number placeholder embedding, as the journal's do."""
+        try:
+            return self._client.get_or_create_collection(f"{self.prefix}_{name}", embedding_function=None)
+        except Exception as exc:
+            raise StoreUnavailableError(f"Chroma is not reachable: {exc}") from exc
 
     def heartbeat(self) -> bool:
         try:
@@ -289,16 +306,21 @@ class ChromaStore:
     @staticmethod
     def _record(prepared: PreparedDocument) -> dict:
         doc = prepared.document
+        fingerprint = story_fingerprint(doc.text)
         return {
             "source": doc.source,
             "title": doc.title,
             "outlet": doc.metadata.outlet,
             "published": doc.metadata.published,
             "url": doc.metadata.url,
+            "author": doc.metadata.author,
             "chunks": len(prepared.chunks),
             "sentences": len(prepared.sentences),
             "characters": len(doc.text),
             "ingested_at": time.time(),
+            # The story's fingerprint, and its band keys one per field so that `where` finds copies.
+            "story": fingerprint.to_str(),
+            **{f"story_b{i}": key for i, key in enumerate(fingerprint.bands)},
         }
 
     @_outage_is_unavailable
@@ -417,20 +439,74 @@ class ChromaStore:
     @_outage_is_unavailable
     def list_documents(self) -> list[DocumentInfo]:
         got = read_all(self.documents, ["metadatas"])
-        infos = [_info(i, m) for i, m in zip(got["ids"], got["metadatas"], strict=True)]
+        fingerprints = {
+            i: fp for i, m in zip(got["ids"], got["metadatas"], strict=True) if (fp := _fingerprint(m))
+        }
+        links = story_links(fingerprints)
+        infos = [_info(i, m, links.get(i, ())) for i, m in zip(got["ids"], got["metadatas"], strict=True)]
         return sorted(infos, key=lambda d: (d.published or "", d.title), reverse=True)
 
     @_outage_is_unavailable
     def get_document_info(self, doc_id: str) -> DocumentInfo | None:
         got = self.documents.get(ids=[doc_id], include=["metadatas"])
-        return _info(doc_id, got["metadatas"][0]) if got["ids"] else None
+        if not got["ids"]:
+            return None
+        meta = got["metadatas"][0]
+        return _info(doc_id, meta, [d.id for d in self._copies(doc_id, meta)])
 
     @_outage_is_unavailable
     def get_document(self, doc_id: str) -> StoredDocument | None:
         got = self.documents.get(ids=[doc_id], include=["metadatas", "documents"])
         if not got["ids"]:
             return None
-        return StoredDocument(_info(doc_id, got["metadatas"][0]), got["documents"][0])
+        meta = got["metadatas"][0]
+        info = _info(doc_id, meta, [d.id for d in self._copies(doc_id, meta)])
+        return StoredDocument(info, got["documents"][0])
+
+    @_outage_is_unavailable
+    def same_story_as(self, doc_id: str) -> list[DocumentInfo]:
+        """The other documents that carry the same story as `doc_id` (none for an unknown id)."""
+        got = self.documents.get(ids=[doc_id], include=["metadatas"])
+        return self._copies(doc_id, got["metadatas"][0]) if got["ids"] else []
+
+    @_outage_is_unavailable
+    def same_story_groups(self, doc_ids: list[str]) -> dict[str, list[DocumentInfo]]:
+        """`same_story_as` for several documents at once (an answer's cited documents), in two reads."""
+        got = self.documents.get(ids=list(dict.fromkeys(doc_ids)), include=["metadatas"])
+        metas = dict(zip(got["ids"], got["metadatas"], strict=True))
+        candidates = self._sharing_a_band(list(metas.values()))
+        return {doc_id: self._copies(doc_id, meta, candidates) for doc_id, meta in metas.items()}
+
+    def _sharing_a_band(self, metas: list[dict]) -> dict[str, dict]:
+        """Every record that shares a band key with one of these records, by id."""
+        clauses = [
+            {f"story_b{i}": key}
+            for fingerprint in (_fingerprint(m) for m in metas)
+            if fingerprint is not None
+            for i, key in enumerate(fingerprint.bands[:BANDS])
+        ]
+        if not clauses:
+            return {}
+        found = self.documents.get(
+            where={"$or": clauses} if len(clauses) > 1 else clauses[0], include=["metadatas"]
+        )
+        return dict(zip(found["ids"], found["metadatas"], strict=True))
+
+    def _copies(
+        self, doc_id: str, meta: dict, candidates: dict[str, dict] | None = None
+    ) -> list[DocumentInfo]:
+        """Documents sharing a band key with this record whose fingerprints say they carry its story."""
+        fingerprint = _fingerprint(meta)
+        if fingerprint is None:
+            return []
+        if candidates is None:
+            candidates = self._sharing_a_band([meta])
+        copies = []
+        for other_id, other in candidates.items():
+            other_fp = _fingerprint(other)
+            if other_id != doc_id and other_fp is not None and same_story(fingerprint, other_fp):
+                copies.append(_info(other_id, other))
+        return sorted(copies, key=lambda d: d.id)
 
     @_outage_is_unavailable
     def all_chunks(self, doc_ids: list[str] | None = None) -> tuple[list[str], list[str], list[dict]]:

@@ -22,7 +22,9 @@ from index.embedding import Embedder
 from index.hybrid import candidate_pool, reciprocal_rank_fusion
 from index.local_index import LocalChunk, LocalDocument, LocalIndex
 from index.types import DocumentInfo, IndexAudit, RetrievedChunk, StoredDocument, StoredSentence
+from ingest.fetching import FetchLimits
 from ingest.models import DocumentMetadata, IngestError, PreparedDocument
+from ingest.pages import prepare_url
 from ingest.prepare import discover_files, prepare_bytes, prepare_file
 
 log = logging.getLogger(__name__)
@@ -179,8 +181,13 @@ class Library:
 
     # ---- writes -------------------------------------------------------------------------------
     def add_prepared(self, prepared: PreparedDocument) -> IngestOutcome:
-        """Store one prepared document, replacing older versions from the same source."""
-        return self.add_batch([prepared])[0]
+        """Store one prepared document, replacing older versions from the same source; the outcome lists
+        the documents already held that carry the same story."""
+        from dataclasses import replace
+
+        outcome = self.add_batch([prepared])[0]
+        copies = tuple(d.id for d in self.store.same_story_as(outcome.document.id))
+        return replace(outcome, document=replace(outcome.document, same_story_as=copies))
 
     def add_batch(self, batch: list[PreparedDocument]) -> list[IngestOutcome]:
         """Store documents together: one encoder pass over all their sentences and one write per
@@ -223,6 +230,17 @@ class Library:
     ) -> IngestOutcome:
         """Parse and store one uploaded file; raises IngestError and stores nothing on bad input."""
         return self.add_prepared(prepare_bytes(data, filename, metadata, self.max_chunk_words))
+
+    def ingest_url(
+        self,
+        url: str,
+        limits: FetchLimits,
+        metadata: DocumentMetadata | None = None,
+        fallback: DocumentMetadata | None = None,
+    ) -> IngestOutcome:
+        """Fetch one page (guarded: ingest/fetching.py) and store it; raises FetchError or IngestError and
+        stores nothing when the fetch or the page fails. `fallback` fills what the page does not state."""
+        return self.add_prepared(prepare_url(url, limits, metadata, self.max_chunk_words, fallback))
 
     def ingest_paths(
         self, paths: list[Path], on_progress: Callable[[int, int, str], None] | None = None
@@ -273,6 +291,16 @@ class Library:
 
     def document(self, doc_id: str) -> StoredDocument | None:
         return self.store.get_document(doc_id)
+
+    def same_story_as(self, doc_id: str) -> list[DocumentInfo]:
+        """The other documents that carry the same story as `doc_id` (syndicated copies): for the answer
+        engine, which cites one copy and names the other outlets rather than count them as agreeing."""
+        return self.store.same_story_as(doc_id)
+
+    def same_story_groups(self, doc_ids: list[str]) -> dict[str, list[DocumentInfo]]:
+        """`same_story_as` for several documents (say, an answer's sources) in two store reads; unknown ids
+        are left out."""
+        return self.store.same_story_groups(doc_ids)
 
     def counts(self) -> tuple[int, int]:
         """(documents, chunks) that are visible."""

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Collection
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from ingest.language import Entity
 
@@ -22,6 +22,11 @@ class DocumentInfo:
     sentences: int
     characters: int
     ingested_at: float
+    # Keyword-only, so that records built positionally and subclasses that add fields (a document with its
+    # text) work as before.
+    author: str = field(default="", kw_only=True)
+    # Other documents that carry the same story (syndicated copies), by id: ingest/near_duplicates.py.
+    same_story_as: tuple[str, ...] = field(default=(), kw_only=True)
 
 
 @dataclass(frozen=True)

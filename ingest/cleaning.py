@@ -3,6 +3,11 @@
 News pages repeat themselves: a listen button, the title twice, "Key Takeaways" bullets, a "Synopsis" and an
 FAQ that restate the body, and a "Point of View" box that editorialises. Left in, those copies crowd the
 body out of retrieval results, and an opinion box would be cited as if it reported a fact.
+
+An HTML page is cleaned by its news extractor (ingest/extraction.py), which reads the page's markup; on the
+measured pages (evals/extractors.py) this list removed nothing more from trafilatura's output. It stays for
+text that has no markup left to read: a page saved as plain text (the seed article 003 carries a listen
+button, a Synopsis, Key Takeaways and an FAQ as bare lines), Markdown and PDF.
 """
 
 from __future__ import annotations
@@ -82,9 +87,12 @@ def _drop_sections(lines: list[str]) -> list[str]:
     return kept
 
 
-def clean_text(raw: str, metadata: DocumentMetadata) -> str:
-    """Return the article body: boilerplate lines, restating sections and repeated passages removed."""
-    lines = _drop_sections(normalise_whitespace(raw).split("\n"))
+def clean_text(raw: str, metadata: DocumentMetadata, strip_furniture: bool = True) -> str:
+    """Return the article body: repeated passages removed and, with `strip_furniture`, boilerplate lines
+    and restating sections too."""
+    lines = normalise_whitespace(raw).split("\n")
+    if strip_furniture:
+        lines = _drop_sections(lines)
     outlet_keys = {_normalise(metadata.outlet)} - {""}
     seen: set[str] = set()
     kept: list[str] = []
@@ -93,7 +101,9 @@ def clean_text(raw: str, metadata: DocumentMetadata) -> str:
         if not line:
             kept.append(line)
             continue
-        if _BOILERPLATE_LINE.match(line) or _DATE_ONLY.match(line) or key in outlet_keys:
+        if strip_furniture and (
+            _BOILERPLATE_LINE.match(line) or _DATE_ONLY.match(line) or key in outlet_keys
+        ):
             continue
         if len(key) > 12 and key in seen:
             # A passage the page already showed (a repeated title, a restated paragraph).

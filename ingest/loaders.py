@@ -8,6 +8,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
+from ingest.decoding import decode_text
+from ingest.extraction import MAX_HTML_DEPTH, extract_article, html_depth_exceeds
 from ingest.models import DocumentMetadata, IngestError
 
 SUPPORTED_SUFFIXES = (".txt", ".md", ".markdown", ".html", ".htm", ".pdf")
@@ -50,83 +52,18 @@ _DROP_TAGS = [
 ]
 
 
-MAX_HTML_DEPTH = 512
-_TAG = re.compile(r"<(/?)([a-zA-Z][a-zA-Z0-9-]*)[^>]*?(/?)>")
-# Elements that are empty, or that HTML closes implicitly (so that pages leave them open): not counted.
-_UNCOUNTED = frozenset(
-    [
-        "area",
-        "base",
-        "br",
-        "col",
-        "embed",
-        "hr",
-        "img",
-        "input",
-        "link",
-        "meta",
-        "param",
-        "source",
-        "track",
-        "wbr",
-        "p",
-        "li",
-        "dt",
-        "dd",
-        "tr",
-        "td",
-        "th",
-        "thead",
-        "tbody",
-        "tfoot",
-        "option",
-        "optgroup",
-        "colgroup",
-        "caption",
-        "rp",
-        "rt",
-    ]
-)
-
-
-def html_depth_exceeds(html: str, limit: int = MAX_HTML_DEPTH) -> bool:
-    """Whether elements nest deeper than `limit`, by a linear scan of the tags (parsing such a page
-    would take time quadratic in its depth)."""
-    depth = 0
-    for match in _TAG.finditer(html):
-        closing, name, self_closing = match.groups()
-        if self_closing or name.lower() in _UNCOUNTED:
-            continue
-        depth = max(0, depth - 1) if closing else depth + 1
-        if depth > limit:
-            return True
-    return False
-
-
 @dataclass(frozen=True)
 class LoadedText:
+    """`extracted`: a news extractor already told the article from the page around it, so the text
+    needs no furniture stripping of its own."""
+
     text: str
     metadata: DocumentMetadata
+    extracted: bool = False
 
 
-def decode_text(data: bytes, source: str) -> str:
-    """Decode bytes as UTF-8 text, refusing binary data."""
-    if not data.strip():
-        raise IngestError(source, "the file is empty")
-    if b"\x00" in data:
-        raise IngestError(source, "the file holds binary data, not text")
-    try:
-        text = data.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        raise IngestError(source, f"the file is not valid UTF-8 text (byte {exc.start})") from None
-    control = sum(1 for ch in text if ord(ch) < 32 and ch not in "\n\r\t\f")
-    if control > max(8, len(text) // 100):
-        raise IngestError(source, "the file holds binary data, not text")
-    return text
-
-
-def load_plain(data: bytes, source: str) -> LoadedText:
-    return LoadedText(decode_text(data, source), DocumentMetadata())
+def load_plain(data: bytes, source: str, charset: str | None = None, url: str = "") -> LoadedText:
+    return LoadedText(decode_text(data, source, charset), DocumentMetadata(url=url))
 
 
 def _meta_content(soup, *selectors: tuple[str, str]) -> str:
@@ -138,7 +75,9 @@ def _meta_content(soup, *selectors: tuple[str, str]) -> str:
 
 
 def html_to_text(html: str, source: str) -> LoadedText:
-    """Extract readable text and stated metadata from HTML with BeautifulSoup (lxml)."""
+    """Every block of text in HTML, with BeautifulSoup (lxml): for markup whose every block is content
+    (rendered Markdown). A news page goes through `extract_article` instead, which tells the article
+    from the page around it."""
     from bs4 import BeautifulSoup
 
     if html_depth_exceeds(html):
@@ -177,23 +116,25 @@ def html_to_text(html: str, source: str) -> LoadedText:
     return LoadedText(text, metadata)
 
 
-def load_html(data: bytes, source: str) -> LoadedText:
-    return html_to_text(decode_text(data, source), source)
+def load_html(data: bytes, source: str, charset: str | None = None, url: str = "") -> LoadedText:
+    """A news page: its article and metadata by trafilatura (ingest/extraction.py)."""
+    page = extract_article(decode_text(data, source, charset, markup=True), source, url)
+    return LoadedText(page.text, page.metadata, extracted=True)
 
 
-def load_markdown(data: bytes, source: str) -> LoadedText:
+def load_markdown(data: bytes, source: str, charset: str | None = None, url: str = "") -> LoadedText:
     """Render Markdown with markdown-it, then read it as HTML so that markup never reaches the text."""
     from markdown_it import MarkdownIt
 
-    text = decode_text(data, source)
+    text = decode_text(data, source, charset)
     loaded = html_to_text(f"<html><body>{MarkdownIt('commonmark').render(text)}</body></html>", source)
-    return LoadedText(loaded.text, DocumentMetadata())
+    return LoadedText(loaded.text, DocumentMetadata(url=url))
 
 
 _PDF_DATE = re.compile(r"D:(\d{4})(\d{2})(\d{2})")
 
 
-def load_pdf(data: bytes, source: str) -> LoadedText:
+def load_pdf(data: bytes, source: str, charset: str | None = None, url: str = "") -> LoadedText:
     """Extract the text layer of a PDF with pypdf."""
     from pypdf import PdfReader
     from pypdf.errors import PdfReadError, PdfStreamError
@@ -226,10 +167,11 @@ def load_pdf(data: bytes, source: str) -> LoadedText:
     if not text.strip():
         raise IngestError(source, "the PDF has no extractable text (is it a scanned image?)")
     published = "-".join(created.groups()) if created else ""
-    return LoadedText(text, DocumentMetadata(title=title, published=published))
+    return LoadedText(text, DocumentMetadata(title=title, published=published, url=url))
 
 
-LOADERS: dict[str, Callable[[bytes, str], LoadedText]] = {
+Loader = Callable[[bytes, str, str | None, str], LoadedText]
+LOADERS: dict[str, Loader] = {
     ".txt": load_plain,
     ".md": load_markdown,
     ".markdown": load_markdown,
@@ -239,13 +181,17 @@ LOADERS: dict[str, Callable[[bytes, str], LoadedText]] = {
 }
 
 
-def load_bytes(data: bytes, filename: str) -> LoadedText:
-    """Load the content of a file named `filename`; the suffix picks the parser."""
-    suffix = Path(filename).suffix.lower()
+def load_bytes(
+    data: bytes, filename: str, charset: str | None = None, url: str = "", suffix: str | None = None
+) -> LoadedText:
+    """Load the content of a file named `filename`; its suffix (or `suffix`, for a fetched page, from
+    its content type) picks the parser. `charset` is what an HTTP response declared; `url` where the
+    content was fetched from."""
+    suffix = (suffix or Path(filename).suffix).lower()
     loader = LOADERS.get(suffix)
     if loader is None:
         raise IngestError(
             filename,
             f"unsupported file type {suffix or '(none)'}; supported: {', '.join(SUPPORTED_SUFFIXES)}",
         )
-    return loader(data, filename)
+    return loader(data, filename, charset, url)

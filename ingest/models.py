@@ -15,6 +15,7 @@ class DocumentMetadata:
     outlet: str = ""
     published: str = ""
     url: str = ""
+    author: str = ""
 
 
 @dataclass(frozen=True)

@@ -21,13 +21,24 @@ def document_id(text: str) -> str:
 
 
 def prepare_bytes(
-    data: bytes, filename: str, metadata: DocumentMetadata | None = None, max_chunk_words: int = 140
+    data: bytes,
+    filename: str,
+    metadata: DocumentMetadata | None = None,
+    max_chunk_words: int = 140,
+    charset: str | None = None,
+    url: str = "",
+    suffix: str | None = None,
+    fallback: DocumentMetadata | None = None,
 ) -> PreparedDocument:
-    """Parse, clean and split one file's content. Raises IngestError with a reason on bad input."""
-    loaded = load_bytes(data, filename)
+    """Parse, clean and split one file's content. Raises IngestError with a reason on bad input.
+    A fetched page passes its HTTP charset, the URL it came from and the suffix its content type means.
+    `metadata` wins over what the file states; `fallback` (a feed entry's date) only fills what it does not."""
+    loaded = load_bytes(data, filename, charset=charset, url=url, suffix=suffix)
     stated = merge_metadata(metadata, loaded.metadata)
+    if fallback is not None:
+        stated = merge_metadata(stated, fallback)
     stated = infer_metadata(loaded.text, stated)
-    text = clean_text(loaded.text, stated)
+    text = clean_text(loaded.text, stated, strip_furniture=not loaded.extracted)
     if len(text.split()) < MIN_WORDS:
         raise IngestError(filename, "the file holds no article text after cleaning")
     doc_id = document_id(text)

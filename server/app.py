@@ -15,6 +15,7 @@ from server.openapi import install_openapi
 from server.rate_limit import RateLimit, TokenBuckets
 from server.request_ids import RequestIdMiddleware
 from server.routes import ask, documents, feedback, health, openai_compat
+from server.routes import feeds as feed_routes
 from server.service import BriefingService, build_service
 from server.settings import Settings
 
@@ -32,7 +33,10 @@ def create_app(settings: Settings, service: BriefingService | None = None, mount
         if settings.index.chroma_url:
             # Other servers may write to the same Chroma server: follow their writes.
             library.start_polling(settings.index.sync_seconds)
+        if settings.feeds.poll_in_background:
+            app.state.service.feeds.start()
         yield
+        app.state.service.feeds.stop()
         library.stop_polling()
 
     app = FastAPI(
@@ -48,6 +52,7 @@ def create_app(settings: Settings, service: BriefingService | None = None, mount
     install_openapi(app)
     for router in (ask.router, openai_compat.router, documents.router, feedback.router, health.router):
         app.include_router(router)
+    app.include_router(feed_routes.router)
     app.add_middleware(
         BodySizeLimit, limit=settings.server.max_body_bytes, upload_limit=settings.server.max_upload_bytes
     )

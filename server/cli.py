@@ -40,7 +40,11 @@ def cmd_ingest(settings: Settings, args: argparse.Namespace) -> int:
         for doc in matches:
             library.delete(doc.id)
             print(f"deleted {doc.id}  {doc.source}")
-    paths = [Path(p) for p in args.paths] or ([] if args.delete else [settings.index.articles_dir])
+    urls = [p for p in args.paths if is_url(p)]
+    if urls:
+        status = max(status, ingest_urls(library, urls, settings))
+    paths = [Path(p) for p in args.paths if not is_url(p)]
+    paths = paths or ([] if args.delete or urls else [settings.index.articles_dir])
     if paths:
         report = library.ingest_paths(paths, on_progress=_progress_bar("ingesting"))
         for outcome in report.outcomes:
@@ -52,6 +56,28 @@ def cmd_ingest(settings: Settings, args: argparse.Namespace) -> int:
         print(f"{report.summary()}; the index holds {docs} documents, {chunks} chunks")
         if report.failures:
             status = 1
+    return status
+
+
+def is_url(target: str) -> bool:
+    return target.lower().startswith(("http://", "https://"))
+
+
+def ingest_urls(library, urls: list[str], settings: Settings) -> int:
+    """Fetch and ingest pages by URL (guarded, as the API's); 1 if any failed."""
+    from ingest.fetching import FetchError
+    from ingest.models import IngestError
+
+    status = 0
+    for url in urls:
+        try:
+            outcome = library.ingest_url(url, settings.fetch.limits())
+        except (FetchError, IngestError) as exc:
+            print(f"FAILED    {exc}", file=sys.stderr)
+            status = 1
+            continue
+        d = outcome.document
+        print(f"{outcome.status:<9} {d.id}  {d.source}  ({d.chunks} chunks)")
     return status
 
 
@@ -110,8 +136,12 @@ def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="briefing", description=__doc__)
     sub = parser.add_subparsers(dest="command", required=True)
 
-    p = sub.add_parser("ingest", help="ingest article files or folders (default: the seed articles)")
-    p.add_argument("paths", nargs="*", help="files or folders (.txt .md .html .pdf)")
+    p = sub.add_parser(
+        "ingest", help="ingest article files, folders or page URLs (default: the seed articles)"
+    )
+    p.add_argument(
+        "paths", nargs="*", help="files or folders (.txt .md .html .pdf), or http(s) URLs of pages"
+    )
     p.add_argument("--delete", action="append", metavar="ID_OR_FILENAME", help="remove a document")
     p.set_defaults(func=cmd_ingest)
 

@@ -12,7 +12,14 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 
 from server.errors import send_json_error
 
-LIMITED_PREFIXES = ("/v1/ask", "/v1/retrieve", "/v1/chat/completions", "/v1/documents", "/v1/feedback")
+LIMITED_PREFIXES = (
+    "/v1/ask",
+    "/v1/retrieve",
+    "/v1/chat/completions",
+    "/v1/documents",
+    "/v1/feedback",
+    "/v1/feeds",
+)
 MAX_CLIENTS = 10_000
 
 

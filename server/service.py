@@ -54,9 +54,12 @@ class BriefingService:
     """Ask questions, stream answers, manage the article library."""
 
     def __init__(self, settings: Settings, library: Library, engine: AnswerEngine):
+        from server.feeds import FeedService
+
         self.settings = settings
         self.library = library
         self.engine = engine
+        self.feeds = FeedService(library, settings.fetch, settings.feeds, on_ingest=engine.invalidate)
         self.feedback = FeedbackStore(settings.index.data_dir / "feedback" / "candidates.jsonl")
         self.metrics = Metrics()
         self._answer_slots = threading.BoundedSemaphore(settings.answer.answer_slots())
@@ -127,12 +130,25 @@ class BriefingService:
     def document(self, doc_id: str) -> StoredDocument | None:
         return self.library.document(doc_id)
 
+    def same_story_as(self, doc_id: str) -> list[DocumentInfo]:
+        """The other documents carrying the same story as `doc_id` (syndicated copies), for the answer
+        engine and the UI."""
+        return self.library.same_story_as(doc_id)
+
     def upload(self, data: bytes, filename: str, metadata: DocumentMetadata | None = None) -> IngestOutcome:
         """Ingest one uploaded article; raises IngestError (and stores nothing) on bad input."""
         name = checked_filename(filename)
         outcome = self.library.ingest_bytes(data, name, metadata)
         self.engine.invalidate()
         log.info("ingested %s as %s (%s)", name, outcome.document.id, outcome.status)
+        return outcome
+
+    def ingest_url(self, url: str, metadata: DocumentMetadata | None = None) -> IngestOutcome:
+        """Fetch one page and ingest it; raises FetchError or IngestError (and stores nothing) when the
+        fetch is refused or fails, or the page holds no article."""
+        outcome = self.library.ingest_url(url, self.settings.fetch.limits(), metadata)
+        self.engine.invalidate()
+        log.info("ingested %s as %s (%s)", outcome.document.source, outcome.document.id, outcome.status)
         return outcome
 
     def delete(self, doc_id: str) -> bool:

@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
-from pydantic import BaseModel, Field, SecretStr
+from pydantic import BaseModel, Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
+
+if TYPE_CHECKING:
+    from ingest.fetching import FetchLimits
 
 
 def _section(prefix: str) -> SettingsConfigDict:
@@ -110,7 +113,7 @@ class ServerSettings(BaseSettings):
     rate_limit_per_minute: int = Field(
         0,
         ge=0,
-        description="Requests per minute per client address to /v1/ask, chat, documents and feedback "
+        description="Requests per minute per client address to /v1/ask, chat, documents, feeds and feedback "
         "writes; 0 turns the limit off.",
     )
     rate_limit_burst: int = Field(
@@ -136,6 +139,85 @@ class ServerSettings(BaseSettings):
         return "open" if self.is_loopback() else "disabled"
 
 
+class FetchSettings(BaseSettings):
+    model_config = _section("BRIEFING_FETCH_")
+
+    allow_private: bool = Field(
+        False,
+        description="Fetch pages and feeds from loopback, private, link-local and metadata addresses too. "
+        "Off: such addresses are refused after DNS resolution and on every redirect (set it only for tests on "
+        "loopback or a trusted network).",
+    )
+    allowed_networks: list[str] = Field(
+        default_factory=list,
+        description="Non-public networks that may be fetched from all the same (CIDRs, e.g. a news mirror "
+        'on the local network: ["10.1.2.0/24"]); every other non-public address stays refused.',
+    )
+    timeout_s: float = Field(
+        15.0,
+        gt=0,
+        le=300,
+        description="Bound on one fetch, redirects and the whole body included, in seconds.",
+    )
+    max_bytes: int = Field(
+        20_000_000, ge=1_000, description="Largest page or feed fetched; a larger one is refused (413)."
+    )
+    max_redirects: int = Field(5, ge=0, le=20, description="Most redirects followed by one fetch.")
+
+    @field_validator("allowed_networks")
+    @classmethod
+    def _networks(cls, value: list[str]) -> list[str]:
+        import ipaddress
+
+        for net in value:
+            ipaddress.ip_network(net, strict=False)  # a ValueError names the bad one
+        return value
+
+    user_agent: str = Field(
+        "afghan-briefing/0.1 (news reader)", max_length=200, description="User-Agent sent with every fetch."
+    )
+
+    def limits(self) -> FetchLimits:
+        from ingest.fetching import FetchLimits
+
+        return FetchLimits(
+            timeout_s=self.timeout_s,
+            max_bytes=self.max_bytes,
+            max_redirects=self.max_redirects,
+            allow_private=self.allow_private,
+            allowed_networks=tuple(self.allowed_networks),
+            user_agent=self.user_agent,
+        )
+
+
+class FeedSettings(BaseSettings):
+    model_config = _section("BRIEFING_FEEDS_")
+
+    default_interval_s: int = Field(
+        900,
+        ge=10,
+        le=86_400,
+        description="How often a feed is polled when its subscription names no interval.",
+    )
+    min_interval_s: int = Field(
+        60, ge=1, le=86_400, description="Shortest polling interval a subscription may ask for."
+    )
+    max_backoff_s: int = Field(
+        21_600,
+        ge=60,
+        description="After failures a feed is polled less often, doubling the interval per failure up to this.",
+    )
+    max_entries_per_poll: int = Field(
+        30, ge=1, le=500, description="Most new entries fetched from one feed in one poll; the rest wait."
+    )
+    poll_in_background: bool = Field(
+        True, description="Poll the subscribed feeds on their intervals while the server runs."
+    )
+    tick_s: float = Field(
+        15.0, gt=0, le=600, description="How often the background poller looks for feeds that are due."
+    )
+
+
 class Settings(BaseModel):
     """The whole configuration, in sections."""
 
@@ -146,3 +228,5 @@ class Settings(BaseModel):
     llm: LLMSettings = Field(default_factory=LLMSettings)
     judge: JudgeSettings = Field(default_factory=JudgeSettings)
     server: ServerSettings = Field(default_factory=ServerSettings)
+    fetch: FetchSettings = Field(default_factory=FetchSettings)
+    feeds: FeedSettings = Field(default_factory=FeedSettings)

@@ -14,6 +14,7 @@ import gradio as gr
 
 from server.answer.models import Answer, ChatTurn
 from server.service import SUPPORTED_SUFFIXES, BriefingService, IngestError, WriteDenied
+from ui.news import also_carried_by, build_news_controls
 from ui.render import (
     CITATION_JS,
     CSS,
@@ -137,7 +138,8 @@ def build_blocks(get_service: ServiceGetter) -> gr.Blocks:
         if stored is None:
             return "<p>That article is no longer in the library.</p>"
         info = stored.info
-        return article_view(info.title, info.outlet, info.published, info.url, stored.text)
+        view = article_view(info.title, info.outlet, info.published, info.url, stored.text)
+        return also_carried_by(service(), doc_id) + view
 
     def ask_to_delete(doc_id: str | None):
         """The first click on Delete only asks: the article is named and the reader confirms or cancels."""
@@ -335,6 +337,14 @@ def build_blocks(get_service: ServiceGetter) -> gr.Blocks:
                 status = gr.Markdown(elem_id="briefing-status")
                 reading = gr.Dropdown(label="Read an article", choices=[], elem_id="briefing-read-pick")
                 reader = gr.HTML(elem_id="briefing-reader")
+                feed_views, feed_outputs = build_news_controls(
+                    service,
+                    write_denied,
+                    api_key,
+                    status,
+                    [table, table_list, victim, reading, count],
+                    library_views,
+                )
 
         outputs = [chatbot, question, sources, last_answer]
         asked = [question, chatbot, top_k, mode, sources]
@@ -349,6 +359,7 @@ def build_blocks(get_service: ServiceGetter) -> gr.Blocks:
         cancel.click(lambda: gr.update(visible=False), None, confirm_box, api_visibility="private")
         reading.change(read_article, [reading], reader, api_visibility="private")
         blocks.load(library_views, None, views, api_visibility="private")
+        blocks.load(feed_views, None, feed_outputs, api_visibility="private")
         blocks.load(
             lambda: gr.update(interactive=bool((svc := get_service()) and svc.generative_available)),
             None,

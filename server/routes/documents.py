@@ -5,8 +5,10 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
-from fastapi import APIRouter, Form, HTTPException, Response, UploadFile
-from pydantic import BaseModel
+from fastapi import APIRouter, File, Form, HTTPException, Request, Response, UploadFile
+from fastapi.concurrency import run_in_threadpool
+from fastapi.exceptions import RequestValidationError
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from index.types import DocumentInfo
 from ingest.loaders import SUPPORTED_SUFFIXES
@@ -19,6 +21,23 @@ router = APIRouter(prefix="/v1/documents", tags=["documents"])
 @dataclass(frozen=True)
 class DocumentWithText(DocumentInfo):
     text: str
+
+
+class UrlIngestRequest(BaseModel):
+    """A page to fetch and ingest; the metadata fields, when given, win over what the page states."""
+
+    model_config = ConfigDict(extra="forbid", strict=True)
+
+    url: str = Field(
+        ...,
+        min_length=1,
+        max_length=2000,
+        pattern=r"^[hH][tT][tT][pP][sS]?://[^\s/?#]+",
+        examples=["https://example.org/2026/11/article.html"],
+    )
+    title: str = Field("", max_length=500)
+    outlet: str = Field("", max_length=200)
+    published: str = Field("", max_length=40)
 
 
 class UploadResult(BaseModel):
@@ -49,24 +68,69 @@ def get_document(doc_id: str, service: ServiceDep):
     "",
     response_model=UploadResult,
     status_code=201,
-    summary="Upload an article (.txt .md .html .pdf)",
+    summary="Upload an article (.txt .md .html .pdf), or have a page fetched by URL",
+    description="Multipart with a `file`, or JSON `{url, title?, outlet?, published?}`: the page is fetched "
+    "(public addresses only, bounded in size, time and redirects) and its article extracted.",
     dependencies=[WriteAccess],
     responses={
         401: {"description": "the API key is required"},
-        403: {"description": "writes are disabled"},
+        403: {"description": "writes are disabled, or the URL's address is not public"},
         413: {"description": "too large"},
         415: {"description": "unsupported type"},
-        422: {"description": "unparseable file"},
+        422: {"description": "unparseable file, or a page that could not be fetched or holds no article"},
+    },
+    openapi_extra={
+        "requestBody": {
+            "content": {"application/json": {"schema": UrlIngestRequest.model_json_schema()}},
+        }
     },
 )
-def upload_document(
+async def upload_document(
+    request: Request,
     service: ServiceDep,
-    file: UploadFile,
+    file: UploadFile | None = File(None),  # noqa: B008 - FastAPI's parameter declaration
     title: str = Form("", max_length=500),
     outlet: str = Form("", max_length=200),
     published: str = Form("", max_length=40),
     url: str = Form("", max_length=2000),
 ):
+    if request.headers.get("content-type", "").split(";")[0].strip().lower() == "application/json":
+        return await _ingest_url(request, service)
+    if file is None:
+        raise RequestValidationError(
+            [{"loc": ("body", "file"), "msg": "Field required (or send JSON with a url)", "type": "missing"}]
+        )
+    return await run_in_threadpool(_upload, service, file, title, outlet, published, url)
+
+
+async def _ingest_url(request: Request, service):
+    from ingest.fetching import FetchError
+
+    try:
+        body = UrlIngestRequest.model_validate_json(await request.body())
+    except ValidationError as exc:
+        raise RequestValidationError(exc.errors(include_url=False, include_context=False)) from None
+    metadata = DocumentMetadata(
+        title=body.title.strip(), outlet=body.outlet.strip(), published=body.published.strip()
+    )
+    try:
+        outcome = await run_in_threadpool(service.ingest_url, body.url.strip(), metadata)
+    except FetchError as exc:
+        raise HTTPException(exc.status, f"{exc.url}: {exc.reason}") from None
+    except IngestError as exc:
+        raise HTTPException(422, f"{exc.source}: {exc.reason}") from None
+    return _result(outcome)
+
+
+def _result(outcome) -> dict:
+    return {
+        "status": outcome.status,
+        "document": asdict(outcome.document),
+        "replaced": list(outcome.replaced),
+    }
+
+
+def _upload(service, file: UploadFile, title: str, outlet: str, published: str, url: str) -> dict:
     name = file.filename or ""
     suffix = Path(name).suffix.lower()
     if suffix not in SUPPORTED_SUFFIXES:
@@ -84,11 +148,7 @@ def upload_document(
         outcome = service.upload(data, name, metadata)
     except IngestError as exc:
         raise HTTPException(422, f"{exc.source}: {exc.reason}") from None
-    return {
-        "status": outcome.status,
-        "document": asdict(outcome.document),
-        "replaced": list(outcome.replaced),
-    }
+    return _result(outcome)
 
 
 @router.delete(

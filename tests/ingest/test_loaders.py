@@ -64,7 +64,6 @@ def test_pdf_text_layer_is_extracted():
         (b"%PDF-1.4\n1 0 obj << /Type /Catalog >>\ngarbage\x00\x01\x02", "broken.pdf", "PDF"),
         (b"no header at all", "fake.pdf", "not a PDF"),
         (b"\x89PNG\r\n\x1a\n\x00\x00binary", "image.txt", "binary"),
-        (b"caf\xe9 au lait", "latin1.txt", "UTF-8"),
         (b"text", "program.exe", "unsupported file type"),
     ],
 )
@@ -90,3 +89,29 @@ def test_outlet_is_read_from_a_dateline_when_no_sidecar():
     prepared = prepare_bytes(b"Talks\n\nKabul, March 3 (Example Wire) Delegates met today in Doha.", "x.txt")
     assert prepared.document.metadata.outlet == "Example Wire"
     assert prepared.document.metadata.published == ""
+
+
+@pytest.mark.parametrize(
+    ("data", "name"),
+    [
+        ("café au lait, “quoted”".encode("windows-1252"), "cp1252.txt"),
+        ("\ufeffcafé au lait, “quoted”".encode("utf-16-le"), "utf16.txt"),
+        ("café au lait, “quoted”".encode("utf-16-be").join([b"\xfe\xff", b""]), "utf16be.txt"),
+        ("\ufeffcafé au lait, “quoted”".encode("utf-8"), "bom.md"),
+    ],
+)
+def test_text_in_other_encodings_is_decoded(data, name):
+    assert load_bytes(data, name).text.startswith("café au lait, “quoted”")
+
+
+def test_a_page_is_read_in_the_charset_it_declares():
+    html = (
+        '<html><head><meta charset="windows-1252"><title>Talks</title></head><body><article>'
+        "<p>The council’s envoy met the elders in Sar-e Chashma on Sunday and said the talks were “useful”.</p>"
+        "<p>The elders said they would meet the envoy again before the first snow closes the pass.</p>"
+        "</article></body></html>"
+    ).encode("windows-1252")
+    text = load_bytes(html, "page.html").text
+    assert "The council’s envoy" in text and "“useful”" in text
+    # An HTTP charset wins over the page's own declaration.
+    assert "council’s" in load_bytes(html.replace(b"windows-1252", b"utf-8"), "p.html", charset="cp1252").text

@@ -16,7 +16,8 @@ NESTED_HTML = ("<div>" * 100_000 + "<p>Buried text about Herat.</p>" + "</div>" 
 HOSTILE = [
     # (file name, content, status, words the message must contain)
     ("binary.txt", bytes(range(256)) * 64, 422, "binary"),
-    ("invalid.txt", b"Kabul \xff\xfe\xfd news " * 50, 422, "UTF-8"),
+    # Bytes that are neither UTF-8 nor Windows-1252 (which leaves 0x81, 0x8D, 0x8F, 0x90 and 0x9D undefined).
+    ("invalid.txt", b"Kabul \xff\x81\x8d\x90 news " * 50, 422, "UTF-8"),
     ("broken.pdf", b"%PDF-1.7\n1 0 obj << /Type /Catalog /Pages 2 0 R >>\nendobj\n%%EOF garbage", 422, "PDF"),
     ("nested.html", NESTED_HTML, 422, "levels deep"),
     ("script.html", b"<html><body><script>fetch('/v1/documents')</script></body></html>", 422, "no readable"),

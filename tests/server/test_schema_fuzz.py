@@ -18,8 +18,12 @@ from tests.server.conftest import LiveServer, make_settings
 MIN_CASES = 500
 # A schema cannot say which bytes make an article: an upload that fits the schema may still be empty,
 # binary or of an unsupported type and is then rightly refused (415/422), so "schema-valid requests are
-# accepted" cannot hold for uploads. Every other check applies to them.
-CONTENT_DEPENDENT = {"POST /v1/documents": [positive_data_acceptance]}
+# accepted" cannot hold for uploads. Nor for a URL to fetch or a feed to follow: a well-formed URL may
+# name no host, a non-public address or no feed (403/422). Every other check applies to them.
+CONTENT_DEPENDENT = {
+    "POST /v1/documents": [positive_data_acceptance],
+    "POST /v1/feeds": [positive_data_acceptance],
+}
 CASES: Counter[str] = Counter()
 
 
