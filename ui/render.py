@@ -18,7 +18,12 @@ CONTEXT_CHARS = 600
 def _source_line(c: Citation) -> str:
     outlet = escape(c.outlet) if c.outlet else "<i>outlet not stated</i>"
     date = escape(c.published) if c.published else "<i>date not stated</i>"
-    return f"<b>{escape(c.title or 'Untitled')}</b> · {outlet} · {date}"
+    line = f"<b>{escape(c.title or 'Untitled')}</b> · {outlet} · {date}"
+    if c.also_carried_by:
+        line += (
+            f' · <span class="briefing-copies">also carried by {escape(", ".join(c.also_carried_by))}</span>'
+        )
+    return line
 
 
 def anchor(turn: int, n: int) -> str:

@@ -41,6 +41,7 @@ from server.answer.models import (
 from server.answer.name_resolution import resolve_names, truecase_names
 from server.answer.question_analysis import QuestionProfile, analyse_question, clean_question
 from server.answer.question_rewriting import prepare_question
+from server.answer.syndication import name_other_outlets, one_story
 from server.settings import AnswerSettings
 
 log = logging.getLogger(__name__)
@@ -166,6 +167,10 @@ class AnswerEngine:
             else plan_answer(profile, scored, self.settings.max_sentences, chosen)
         )
         conflict = self._find_conflict(profile, candidates)
+        if conflict and one_story((c.doc_id for c in conflict[1]), docs):
+            conflict = None  # copies of one story do not disagree with each other
+        if plan.contradiction and one_story((s.sentence.doc_id for s in plan.direct), docs):
+            plan.contradiction, plan.direct = False, plan.direct[:1]
         if conflict:
             claims = [c.sentence for c in conflict[1]]
             # "Which group does X belong to?": the sentences that tie X to each organisation are the answer.
@@ -189,6 +194,7 @@ class AnswerEngine:
                 _add_conflict(answer, person, claims, docs)
 
         renumber_by_first_use(answer)
+        name_other_outlets(answer, docs)
         timings["compose"] = _ms(t)
         answer.retrieved = retrieved
         answer.resolved_question = prepared.text

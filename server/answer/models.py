@@ -29,6 +29,11 @@ class Citation(BaseModel):
     start: int
     end: int
     score: float
+    also_carried_by: list[str] = Field(
+        default_factory=list,
+        description="Other outlets that carried the same story (near-duplicate copies in the library); a "
+        "copy is not a second source.",
+    )
 
 
 class AnswerSentence(BaseModel):

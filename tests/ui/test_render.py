@@ -46,3 +46,13 @@ def test_gradio_6_message_parts_are_read_as_text():
         ("user", "Who was Ahmad Shah Massoud?"),
         ("assistant", "Defence Minister [1]"),
     ]
+
+
+def test_a_source_names_the_other_outlets_that_carried_its_story():
+    from ui.render import sources_panel
+
+    answer = _answer("Four guards [1].", "The attack lasted two hours. [2]")
+    answer.citations[0].also_carried_by = ["Panjshir <Post>"]
+    html = sources_panel(answer, 1, lambda doc_id: None)
+    assert "also carried by Panjshir &lt;Post&gt;" in html
+    assert html.count("also carried by") == 1

@@ -11,6 +11,7 @@ from server.answer.compose import cite, conflict_side, display, source_label
 from server.answer.models import Answer, AnswerSentence, Citation, Conflict, DirectAnswer
 from server.answer.speech import quote_is_open
 from server.answer.staged import lexicon
+from server.answer.syndication import one_story
 
 # A wire dateline before the first sentence ("KABUL, March 3 (Meridian Wire) -"): not part of the claim.
 _DATELINE = re.compile(r"^[A-Z][\w .'-]{1,30}, [A-Z][a-z]+ \d{1,2} \([^)]{1,40}\)\s*[-–—:]?\s+")
@@ -166,7 +167,7 @@ def compose_extractive(
                 ],
             )
         )
-    elif plan.figures and direct is not None:
+    elif plan.figures and direct is not None and not one_story((x.sentence.doc_id for x in spans), docs):
         conflicts.append(
             Conflict(
                 topic="figure",

@@ -30,6 +30,7 @@ from server.answer.staged.parse import ParsedQuestion, freeze_question
 from server.answer.staged.plan import AnswerPlan, PlanContext, ScoredSentence, with_antecedents
 from server.answer.staged.planners import plan_answer
 from server.answer.staged.scoring import FittedParams, load_params
+from server.answer.syndication import name_other_outlets
 from server.settings import AnswerSettings
 
 log = logging.getLogger(__name__)
@@ -161,6 +162,7 @@ class AnswerEngine:
                 )
         answer = written or compose_extractive(plan, search.sentences, search.chunks, docs)
         renumber_by_first_use(answer)
+        name_other_outlets(answer, docs)
         timings["compose"] = _ms(t)
         answer.fallback_reason = fallback_reason
         answer.dropped_unsupported = dropped
@@ -249,6 +251,7 @@ class AnswerEngine:
             params=self.params,
             docs=docs,
             max_sentences=self.settings.max_sentences,
+            same_story={d.id: frozenset(d.same_story_as) for d in docs.values() if d.same_story_as},
         )
 
     def _words(self):
