@@ -32,7 +32,7 @@ class Passage:
     score: float
 
 
-def _chunk_slice(chunks: list[RetrievedChunk], doc_id: str, start: int, end: int) -> str | None:
+def chunk_slice(chunks: list[RetrievedChunk], doc_id: str, start: int, end: int) -> str | None:
     for chunk in chunks:
         if chunk.doc_id == doc_id and chunk.start <= start and end <= chunk.end:
             return chunk.text[start - chunk.start : end - chunk.start]
@@ -81,7 +81,7 @@ def build_passages(
         sentences.sort(key=lambda s: s.start)
         group = [sentences[0]]
         for s in sentences[1:]:
-            joined = _chunk_slice(chunks, doc_id, group[0].start, s.end)
+            joined = chunk_slice(chunks, doc_id, group[0].start, s.end)
             if s.start - group[-1].end <= 2 and joined is not None:
                 group.append(s)
             else:
@@ -97,7 +97,7 @@ def build_passages(
 
 def _passage(doc_id: str, group: list[StoredSentence], chunks, score_of) -> Passage:
     start, end = group[0].start, group[-1].end
-    quote = _chunk_slice(chunks, doc_id, start, end) if len(group) > 1 else group[0].text
+    quote = chunk_slice(chunks, doc_id, start, end) if len(group) > 1 else group[0].text
     assert quote is not None
     trim = _LEADING_CONNECTIVE.match(quote)
     if trim and len(quote) - trim.end() > 20:

@@ -55,7 +55,7 @@ NAMED_POOL_FACTOR = 2
 SEARCH_WORKERS = 8
 
 
-def _ms(start: float) -> float:
+def elapsed_ms(start: float) -> float:
     return round((time.perf_counter() - start) * 1000, 2)
 
 
@@ -130,7 +130,7 @@ class AnswerEngine:
             # An abbreviation the articles define: search again with its full name.
             query = f"{query} ({expansion})"
             query_vector, chunks, candidates, matrix = self._search(profile, query, k)
-        timings["retrieve"] = _ms(t)
+        timings["retrieve"] = elapsed_ms(t)
         t = time.perf_counter()
         scored = score_sentences(profile, query_vector, chunks, candidates, matrix)
         chosen = keep_reported_speech(profile, select_evidence(scored, self.settings.max_sentences), scored)
@@ -144,7 +144,7 @@ class AnswerEngine:
             candidates = candidates + [c for c in hop_candidates if c.id not in known_sentences]
             judged = replace(profile, names=[*profile.names, link]) if link is not None else profile
         verdict = judge_answerability(judged, chosen, lambda about: _context_keys(chunks, about, candidates))
-        timings["select"] = _ms(t)
+        timings["select"] = elapsed_ms(t)
         docs = self._documents()
         retrieved = passages(chunks, docs)
         if not verdict.answerable:
@@ -195,13 +195,13 @@ class AnswerEngine:
 
         renumber_by_first_use(answer)
         name_other_outlets(answer, docs)
-        timings["compose"] = _ms(t)
+        timings["compose"] = elapsed_ms(t)
         answer.retrieved = retrieved
         answer.resolved_question = prepared.text
         answer.instruction_override_detected = prepared.override_detected
         answer.fallback_reason = fallback_reason
         answer.dropped_unsupported = dropped
-        timings["total"] = _ms(started)
+        timings["total"] = elapsed_ms(started)
         answer.timings_ms = timings
         return answer
 
@@ -239,7 +239,7 @@ class AnswerEngine:
         self._docs_cache = None
 
     def _refusal(self, text, reason, resolved, override, retrieved, timings, started, mode) -> Answer:
-        timings["total"] = _ms(started)
+        timings["total"] = elapsed_ms(started)
         return Answer(
             answer=f"{text} {reason}".strip(),
             refused=True,

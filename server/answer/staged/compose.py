@@ -4,10 +4,9 @@ numbers follow first use; sentences about the sources (a verdict, a disagreement
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 
 from index.types import DocumentInfo, RetrievedChunk, StoredSentence
-from server.answer.compose import cite, conflict_side, display, source_label
+from server.answer.compose import Passage, chunk_slice, cite, conflict_side, display, source_label
 from server.answer.models import Answer, AnswerSentence, Citation, Conflict, DirectAnswer
 from server.answer.speech import quote_is_open
 from server.answer.staged import lexicon
@@ -17,18 +16,6 @@ from server.answer.syndication import one_story
 _DATELINE = re.compile(r"^[A-Z][\w .'-]{1,30}, [A-Z][a-z]+ \d{1,2} \([^)]{1,40}\)\s*[-–—:]?\s+")
 MAX_QUOTE_CONTINUATION = 3
 MIN_TRIMMED_CHARS = 20
-
-
-@dataclass
-class Passage:
-    """Consecutive evidence sentences of one document, cited once."""
-
-    doc_id: str
-    start: int
-    end: int
-    quote: str
-    sentences: list[StoredSentence]
-    score: float
 
 
 def _following(sentence: StoredSentence, candidates: list[StoredSentence]) -> list[StoredSentence]:
@@ -47,13 +34,6 @@ def _following(sentence: StoredSentence, candidates: list[StoredSentence]) -> li
     return run
 
 
-def _chunk_slice(chunks: list[RetrievedChunk], doc_id: str, start: int, end: int) -> str | None:
-    for chunk in chunks:
-        if chunk.doc_id == doc_id and chunk.start <= start and end <= chunk.end:
-            return chunk.text[start - chunk.start : end - chunk.start]
-    return None
-
-
 def build_passages(evidence, candidates: list[StoredSentence], chunks: list[RetrievedChunk]) -> list[Passage]:
     """The evidence in the plan's order, each sentence with the rest of a quotation it opens, sentences
     adjacent in one article joined into one passage."""
@@ -66,7 +46,7 @@ def build_passages(evidence, candidates: list[StoredSentence], chunks: list[Retr
         used |= {s.id for s in group}
         last = passages[-1] if passages else None
         if last is not None and last.doc_id == group[0].doc_id and 0 <= group[0].start - last.end <= 2:
-            joined = _chunk_slice(chunks, last.doc_id, last.start, group[-1].end)
+            joined = chunk_slice(chunks, last.doc_id, last.start, group[-1].end)
             if joined is not None:
                 last.sentences += group
                 last.end, last.quote = group[-1].end, joined
@@ -77,7 +57,7 @@ def build_passages(evidence, candidates: list[StoredSentence], chunks: list[Retr
 
 def _passage(group: list[StoredSentence], chunks, score: float) -> Passage:
     doc_id, start, end = group[0].doc_id, group[0].start, group[-1].end
-    quote = _chunk_slice(chunks, doc_id, start, end) if len(group) > 1 else group[0].text
+    quote = chunk_slice(chunks, doc_id, start, end) if len(group) > 1 else group[0].text
     if quote is None:
         group, end, quote = group[:1], group[0].end, group[0].text
     trim = _DATELINE.match(quote) or lexicon.CONNECTIVES.match(quote)

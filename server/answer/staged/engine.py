@@ -17,7 +17,15 @@ import numpy as np
 from index.library import Library
 from index.types import DocumentInfo, RetrievedChunk, StoredSentence
 from server.answer.checked_generation import Generator, checked_generative_answer
-from server.answer.engine import named_first, passages
+from server.answer.engine import (
+    NAMED_POOL_FACTOR,
+    OVERRIDE_REFUSAL,
+    REFUSAL_TEXT,
+    SEARCH_WORKERS,
+    elapsed_ms,
+    named_first,
+    passages,
+)
 from server.answer.models import Answer, AnswerSentence, ChatTurn, Mode, RetrievedPassage
 from server.answer.name_resolution import resolve_names, truecase_names
 from server.answer.question_analysis import QuestionProfile, analyse_question_doc, clean_question
@@ -34,20 +42,8 @@ from server.answer.syndication import name_other_outlets
 from server.settings import AnswerSettings
 
 log = logging.getLogger(__name__)
-REFUSAL_TEXT = "The sources in the library do not say."
-OVERRIDE_REFUSAL = (
-    "I can only answer questions from the sources in the library, and I do not change how I work."
-)
-# Chunks fetched per chunk kept, so that those naming the question's subjects can be kept first.
-NAMED_POOL_FACTOR = 2
-# Searches run beside the question's parse (one per answer being computed, up to this many at once).
-SEARCH_WORKERS = 8
 # Candidates shown in a trace.
 TRACE_CANDIDATES = 8
-
-
-def _ms(start: float) -> float:
-    return round((time.perf_counter() - start) * 1000, 2)
 
 
 @dataclass(frozen=True)
@@ -126,12 +122,12 @@ class AnswerEngine:
             return self._finish(answer, prepared, [], timings, started, trace if debug else None)
         t = time.perf_counter()
         search, profile, doc = self._parse_and_search(prepared.text, top_k or self.settings.top_k)
-        timings["retrieve"] = _ms(t)
+        timings["retrieve"] = elapsed_ms(t)
         t = time.perf_counter()
         parsed = freeze_question(profile, doc)
         parts = parsed.parts or (parsed,)
         analyses = [self.analyse(part, search) for part in parts]
-        timings["score"] = _ms(t)
+        timings["score"] = elapsed_ms(t)
         if debug:
             trace["retrieval"] = {
                 "query": search.query,
@@ -163,7 +159,7 @@ class AnswerEngine:
         answer = written or compose_extractive(plan, search.sentences, search.chunks, docs)
         renumber_by_first_use(answer)
         name_other_outlets(answer, docs)
-        timings["compose"] = _ms(t)
+        timings["compose"] = elapsed_ms(t)
         answer.fallback_reason = fallback_reason
         answer.dropped_unsupported = dropped
         return self._finish(answer, prepared, retrieved, timings, started, trace if debug else None)
@@ -277,7 +273,7 @@ class AnswerEngine:
         answer.retrieved = retrieved
         answer.resolved_question = prepared.text
         answer.instruction_override_detected = prepared.override_detected
-        timings["total"] = _ms(started)
+        timings["total"] = elapsed_ms(started)
         answer.timings_ms = timings
         answer.trace = trace
         return answer
