@@ -60,7 +60,6 @@ _NUMBER = re.compile(
     re.IGNORECASE,
 )
 NEAR_WORDS = 6.0  # words at which closeness is halved
-RIVAL_MAX = 1.0
 
 
 @dataclass(frozen=True)

@@ -65,8 +65,6 @@ CONNECTIVES = re.compile(
     r"Separately|Elsewhere|Earlier|Later|Instead)[,:]?\s+"
 )
 
-# Personal pronouns that can stand for a person named in an earlier sentence.
-PERSON_PRONOUNS = re.compile(r"\b(he|him|his|she|her|hers)\b", re.IGNORECASE)
 
 # Words that say a sentence defines who someone is ("X, the commander of ...", "X is a former ...").
 DEFINING_AFTER_NAME = re.compile(
@@ -75,8 +73,6 @@ DEFINING_AFTER_NAME = re.compile(
     r"now|also|still|formerly)\b)"
 )
 
-# Membership and leadership relations ("members include", "led by"): words a list sentence asserts.
-LIST_SEPARATORS = re.compile(r",\s+(?:and\s+)?|\s+and\s+|;\s+")
 
 # Ordinals a question may qualify an event with ("the second meeting").
 ORDINALS = frozenset(
