@@ -1,14 +1,16 @@
-"""`briefing fit`: fit the answer engine's weights and thresholds on the golden set's training splits and
-write server/answer/fitted_params.json.
+"""`briefing fit`: fit the staged answer engine's weights and thresholds on the golden set's training splits
+and write server/answer/staged/fitted_params.json.
 
 Training splits: core, robustness and dev. The blind split is never read here. For every training
 question the engine computes its candidate sentences and spans with their features (the same code that
 answers); labels come from the golden items: a sentence is positive when it is one of the item's
 reference passages (or holds its key facts), a span when it is one of the item's direct answers or key
 facts; every candidate of a question that must be refused is negative. scikit-learn's logistic
-regression fits the weights. The thresholds are then read off the training data:
+regression fits three models: a sentence's (over its features and their products), a question's (over
+what its best candidates have together: is it answerable?), and a span's. The thresholds are then read
+off the training data:
 
-- answer: the best sentence's probability at which answering beats refusing, where answering a question
+- answer: the question model's probability at which answering beats refusing, where answering a question
   that should be refused costs REFUSAL_COST times as much as refusing one that could be answered;
 - evidence: the sentence probability with the best F1 on the sentence labels;
 - span: the lowest span probability at which the best span is right at least SPAN_PRECISION of the time.
@@ -82,12 +84,11 @@ def span_label(item: GoldenItem, text: str) -> int:
 class Rows:
     x: list[tuple[float, ...]]
     y: list[int]
-    group: list[int]  # the question each row belongs to
 
 
 def collect(engine, items: list[GoldenItem]):
     """Sentence rows, and per question (label, candidate analyses) for the span and threshold fits."""
-    sentences = Rows([], [], [])
+    sentences = Rows([], [])
     questions = []
     for qi, item in enumerate(items):
         result = engine.analyse_question(item.question, item.history)
@@ -98,7 +99,6 @@ def collect(engine, items: list[GoldenItem]):
             for s in a.scored:
                 sentences.x.append(s.candidate.features)
                 sentences.y.append(sentence_label(item, s.sentence.text))
-                sentences.group.append(qi)
         questions.append((qi, item, analyses[0]))
     return sentences, questions
 
