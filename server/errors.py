@@ -26,7 +26,14 @@ async def send_json_error(
     send, status: int, message: str, headers: list[tuple[bytes, bytes]] | None = None
 ) -> None:
     """Answer with a JSON error straight from ASGI middleware (before any route runs)."""
-    body = json.dumps(error_body(status, message)).encode()
+    await send_json(send, status, error_body(status, message), headers)
+
+
+async def send_json(
+    send, status: int, payload: dict, headers: list[tuple[bytes, bytes]] | None = None
+) -> None:
+    """A whole JSON response sent over ASGI."""
+    body = json.dumps(payload).encode()
     await send(
         {
             "type": "http.response.start",

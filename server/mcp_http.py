@@ -21,7 +21,7 @@ from starlette.datastructures import Headers
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from server.deps import api_key_from_headers
-from server.errors import send_json_error
+from server.errors import send_json, send_json_error
 from server.rate_limit import TokenBuckets, retry_after
 from server.service import BriefingService, WriteDenied
 from server.settings import Settings
@@ -162,21 +162,12 @@ async def send_jsonrpc_error(
     send: Send, status: int, request_id: Any, message: str, headers: list[tuple[bytes, bytes]]
 ) -> None:
     """An HTTP error whose body is the JSON-RPC error for the request, which MCP clients surface as is."""
-    body = json.dumps(
-        {"jsonrpc": "2.0", "id": request_id, "error": {"code": JSONRPC_SERVER_ERROR, "message": message}}
-    ).encode()
-    await send(
-        {
-            "type": "http.response.start",
-            "status": status,
-            "headers": [
-                (b"content-type", b"application/json"),
-                (b"content-length", str(len(body)).encode()),
-                *headers,
-            ],
-        }
-    )
-    await send({"type": "http.response.body", "body": body})
+    payload = {
+        "jsonrpc": "2.0",
+        "id": request_id,
+        "error": {"code": JSONRPC_SERVER_ERROR, "message": message},
+    }
+    await send_json(send, status, payload, headers)
 
 
 def mount_mcp(app: FastAPI, settings: Settings, buckets: TokenBuckets | None) -> McpEndpoint:
