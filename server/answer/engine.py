@@ -4,10 +4,8 @@ from __future__ import annotations
 
 import logging
 import time
-from concurrent.futures import Future, ThreadPoolExecutor
+from concurrent.futures import Future
 from dataclasses import replace
-
-import numpy as np
 
 from index.library import Library
 from index.types import DocumentInfo, RetrievedChunk, StoredSentence
@@ -27,6 +25,7 @@ from server.answer.compose import (
 )
 from server.answer.conflicts import claims_for, find_disagreement, people_in
 from server.answer.evidence import ScoredSentence, keep_reported_speech, score_sentences, select_evidence
+from server.answer.library_reader import LibraryReader, passages
 from server.answer.matching import group_found, sentence_keys, word_set
 from server.answer.models import (
     Answer,
@@ -36,7 +35,6 @@ from server.answer.models import (
     Conflict,
     DirectAnswer,
     Mode,
-    RetrievedPassage,
 )
 from server.answer.name_resolution import resolve_names, truecase_names
 from server.answer.question_analysis import QuestionProfile, analyse_question, clean_question
@@ -49,27 +47,18 @@ REFUSAL_TEXT = "The sources in the library do not say."
 OVERRIDE_REFUSAL = (
     "I can only answer questions from the sources in the library, and I do not change how I work."
 )
-# Chunks fetched per chunk kept, so that those naming the question's subjects can be kept first.
-NAMED_POOL_FACTOR = 2
-# Searches run beside the question's parse (one per answer being computed, up to this many at once).
-SEARCH_WORKERS = 8
 
 
 def elapsed_ms(start: float) -> float:
     return round((time.perf_counter() - start) * 1000, 2)
 
 
-class AnswerEngine:
+class AnswerEngine(LibraryReader):
     """Composes cited answers from the library; optionally lets an LLM write them, then checks them."""
 
     def __init__(self, library: Library, settings: AnswerSettings, generator: Generator | None = None):
-        self.library = library
-        self.settings = settings
+        super().__init__(library, settings)
         self.generator = generator
-        # Document metadata for citations, keyed by the library's (documents, chunks) counts so that a
-        # change made through another path is noticed too.
-        self._docs_cache: tuple[tuple[int, int], dict[str, DocumentInfo]] | None = None
-        self._executor: ThreadPoolExecutor | None = None
 
     # ---- public -------------------------------------------------------------------------------
     def ask(
@@ -214,30 +203,6 @@ class AnswerEngine:
         candidates, matrix = self.library.sentences(chunks)
         return vector, chunks, candidates, matrix
 
-    def _pool_for(self, query: str, k: int) -> tuple[np.ndarray, list[RetrievedChunk]]:
-        """The query's vector and its best chunks, more than k of them (see `_named_first`)."""
-        vector = self.library.embedder.embed_query(query)
-        return vector, self.library.retrieve(query, k=k * NAMED_POOL_FACTOR, query_vector=vector)
-
-    def _workers(self) -> ThreadPoolExecutor:
-        if self._executor is None:
-            self._executor = ThreadPoolExecutor(max_workers=SEARCH_WORKERS, thread_name_prefix="search")
-        return self._executor
-
-    def retrieve(self, query: str, top_k: int | None = None) -> list[RetrievedPassage]:
-        """The library's hybrid retrieval for a query, as passages with their articles' details."""
-        chunks = self.library.retrieve(query, k=top_k or self.settings.top_k)
-        return passages(chunks, self._documents())
-
-    def _documents(self) -> dict[str, DocumentInfo]:
-        counts = self.library.counts()
-        if self._docs_cache is None or self._docs_cache[0] != counts:
-            self._docs_cache = (counts, {d.id: d for d in self.library.documents()})
-        return self._docs_cache[1]
-
-    def invalidate(self) -> None:
-        self._docs_cache = None
-
     def _refusal(self, text, reason, resolved, override, retrieved, timings, started, mode) -> Answer:
         timings["total"] = elapsed_ms(started)
         return Answer(
@@ -306,26 +271,6 @@ def _legacy_trace(answer: Answer) -> dict:
             {"n": c.n, "doc_id": c.doc_id, "start": c.start, "quote": c.quote[:200]} for c in answer.citations
         ],
     }
-
-
-def passages(chunks: list[RetrievedChunk], docs: dict[str, DocumentInfo]) -> list[RetrievedPassage]:
-    out = []
-    for c in chunks:
-        info = docs.get(c.doc_id)
-        out.append(
-            RetrievedPassage(
-                doc_id=c.doc_id,
-                chunk_id=c.chunk_id,
-                text=c.text,
-                score=c.score,
-                start=c.start,
-                end=c.end,
-                title=info.title if info else "",
-                outlet=info.outlet if info else "",
-                published=info.published if info else "",
-            )
-        )
-    return out
 
 
 def named_first(profile: QuestionProfile, pool: list[RetrievedChunk], k: int) -> list[RetrievedChunk]:

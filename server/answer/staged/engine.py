@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import logging
 import time
-from concurrent.futures import Future, ThreadPoolExecutor
+from concurrent.futures import Future
 from dataclasses import dataclass
 
 import numpy as np
@@ -17,16 +17,9 @@ import numpy as np
 from index.library import Library
 from index.types import DocumentInfo, RetrievedChunk, StoredSentence
 from server.answer.checked_generation import Generator, checked_generative_answer
-from server.answer.engine import (
-    NAMED_POOL_FACTOR,
-    OVERRIDE_REFUSAL,
-    REFUSAL_TEXT,
-    SEARCH_WORKERS,
-    elapsed_ms,
-    named_first,
-    passages,
-)
-from server.answer.models import Answer, AnswerSentence, ChatTurn, Mode, RetrievedPassage
+from server.answer.engine import OVERRIDE_REFUSAL, REFUSAL_TEXT, elapsed_ms, named_first
+from server.answer.library_reader import LibraryReader, passages
+from server.answer.models import Answer, AnswerSentence, ChatTurn, Mode
 from server.answer.name_resolution import resolve_names, truecase_names
 from server.answer.question_analysis import QuestionProfile, analyse_question_doc, clean_question
 from server.answer.question_rewriting import prepare_question
@@ -85,7 +78,7 @@ class Analysis:
         }
 
 
-class AnswerEngine:
+class AnswerEngine(LibraryReader):
     """Composes cited answers from the library; optionally lets an LLM write them, then checks them."""
 
     def __init__(
@@ -95,12 +88,9 @@ class AnswerEngine:
         generator: Generator | None = None,
         params: FittedParams | None = None,
     ):
-        self.library = library
-        self.settings = settings
+        super().__init__(library, settings)
         self.generator = generator
         self.params = params or load_params()
-        self._docs_cache: tuple[tuple[int, int], dict[str, DocumentInfo]] | None = None
-        self._executor: ThreadPoolExecutor | None = None
         self._word_vectors = None
 
     # ---- public -------------------------------------------------------------------------------
@@ -199,15 +189,6 @@ class AnswerEngine:
         parsed = freeze_question(profile, doc)
         return [self.analyse(part, search) for part in (parsed.parts or (parsed,))], search
 
-    def retrieve(self, query: str, top_k: int | None = None) -> list[RetrievedPassage]:
-        """The library's hybrid retrieval for a query, as passages with their articles' details."""
-        chunks = self.library.retrieve(query, k=top_k or self.settings.top_k)
-        return passages(chunks, self._documents())
-
-    def invalidate(self) -> None:
-        self._docs_cache = None
-
-    # ---- stages -------------------------------------------------------------------------------
     def _parse_and_search(self, text: str, k: int) -> tuple[Search, QuestionProfile, object]:
         """Parse (stage 1) and retrieve (stage 3), resolving the library's names in the question between
         them (stage 2): a lower-case name is written as the library writes it, a misspelt one as the
@@ -235,10 +216,6 @@ class AnswerEngine:
         sentences, matrix = self.library.sentences(chunks)
         return Search(query, vector, chunks, sentences, matrix)
 
-    def _pool_for(self, query: str, k: int) -> tuple[np.ndarray, list[RetrievedChunk]]:
-        vector = self.library.embedder.embed_query(query)
-        return vector, self.library.retrieve(query, k=k * NAMED_POOL_FACTOR, query_vector=vector)
-
     def _context(self, analysis: Analysis, docs: dict[str, DocumentInfo]) -> PlanContext:
         return PlanContext(
             question=analysis.question,
@@ -257,17 +234,6 @@ class AnswerEngine:
 
             self._word_vectors = bundled_word_vectors()
         return self._word_vectors
-
-    def _workers(self) -> ThreadPoolExecutor:
-        if self._executor is None:
-            self._executor = ThreadPoolExecutor(max_workers=SEARCH_WORKERS, thread_name_prefix="search")
-        return self._executor
-
-    def _documents(self) -> dict[str, DocumentInfo]:
-        counts = self.library.counts()
-        if self._docs_cache is None or self._docs_cache[0] != counts:
-            self._docs_cache = (counts, {d.id: d for d in self.library.documents()})
-        return self._docs_cache[1]
 
     def _finish(self, answer: Answer, prepared, retrieved, timings, started, trace) -> Answer:
         answer.retrieved = retrieved
