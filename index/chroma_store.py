@@ -464,6 +464,14 @@ class ChromaStore:
         return StoredDocument(info, got["documents"][0])
 
     @_outage_is_unavailable
+    def document_texts(self, doc_ids: list[str]) -> dict[str, str]:
+        """The full texts of several documents in one read, by id (unknown ids left out)."""
+        if not doc_ids:
+            return {}
+        got = self.documents.get(ids=list(dict.fromkeys(doc_ids)), include=["documents"])
+        return dict(zip(got["ids"], got["documents"], strict=True))
+
+    @_outage_is_unavailable
     def same_story_as(self, doc_id: str) -> list[DocumentInfo]:
         """The other documents that carry the same story as `doc_id` (none for an unknown id)."""
         got = self.documents.get(ids=[doc_id], include=["metadatas"])

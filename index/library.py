@@ -12,6 +12,7 @@ from __future__ import annotations
 import logging
 import threading
 from collections.abc import Callable
+from contextlib import closing
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -22,10 +23,11 @@ from index.embedding import Embedder
 from index.hybrid import candidate_pool, reciprocal_rank_fusion
 from index.local_index import LocalChunk, LocalDocument, LocalIndex
 from index.types import DocumentInfo, IndexAudit, RetrievedChunk, StoredDocument, StoredSentence
+from ingest.bulk import prepare_files
 from ingest.fetching import FetchLimits
 from ingest.models import DocumentMetadata, IngestError, PreparedDocument
 from ingest.pages import prepare_url
-from ingest.prepare import discover_files, prepare_bytes, prepare_file
+from ingest.prepare import discover_files, prepare_bytes
 
 log = logging.getLogger(__name__)
 # Documents written together: bigger encoder batches pad less and Chroma takes fewer, larger writes.
@@ -249,18 +251,18 @@ class Library:
         report = IngestReport()
         files = discover_files(paths)
         pending: list[PreparedDocument] = []
-        for i, path in enumerate(files):
-            if on_progress:
-                on_progress(i, len(files), path.name)
-            try:
-                if not path.exists():
-                    raise IngestError(path.name, "no such file")
-                pending.append(prepare_file(path, self.max_chunk_words))
-            except IngestError as exc:
-                report.failures.append(exc)
-            if len(pending) >= INGEST_BATCH:
-                report.outcomes += self.add_batch(pending)
-                pending = []
+        # Many files are prepared in a second process while the batches before them are encoded and written.
+        with closing(prepare_files(files, self.max_chunk_words)) as results:
+            for i, (path, prepared) in enumerate(zip(files, results, strict=True)):
+                if on_progress:
+                    on_progress(i, len(files), path.name)
+                if isinstance(prepared, IngestError):
+                    report.failures.append(prepared)
+                else:
+                    pending.append(prepared)
+                if len(pending) >= INGEST_BATCH:
+                    report.outcomes += self.add_batch(pending)
+                    pending = []
         if pending:
             report.outcomes += self.add_batch(pending)
         if on_progress:
@@ -291,6 +293,10 @@ class Library:
 
     def document(self, doc_id: str) -> StoredDocument | None:
         return self.store.get_document(doc_id)
+
+    def document_texts(self, doc_ids: list[str]) -> dict[str, str]:
+        """The full texts of several documents, in one store read (for comparing what articles say)."""
+        return self.store.document_texts(doc_ids)
 
     def same_story_as(self, doc_id: str) -> list[DocumentInfo]:
         """The other documents that carry the same story as `doc_id` (syndicated copies): for the answer

@@ -227,17 +227,27 @@ def annotate_sentences(texts: Sequence[str]) -> list[SentenceAnnotation]:
     return [annotate_doc(doc) for doc in pipeline().pipe(texts, batch_size=256, disable=WITHOUT_PARSER)]
 
 
+_LABEL = re.compile(r"[A-Z_]+")
+
+
 # ---- storage form: plain strings, so that any store's metadata can hold them ----------------------------
 def entities_to_str(entities: Iterable[Entity]) -> str:
     return ";".join(f"{e.start}:{e.end}:{e.label}" for e in entities)
 
 
 def entities_from_str(value: str) -> tuple[Entity, ...]:
+    """The inverse of `entities_to_str`; malformed parts are left out. (It runs for every candidate
+    sentence of every question, so it splits rather than matching a pattern per part.)"""
     out = []
     for part in value.split(";"):
-        match = re.fullmatch(r"(\d+):(\d+):([A-Z_]+)", part)
-        if match:
-            out.append(Entity(int(match.group(1)), int(match.group(2)), match.group(3)))
+        fields = part.split(":")
+        if (
+            len(fields) == 3
+            and fields[0].isdecimal()
+            and fields[1].isdecimal()
+            and _LABEL.fullmatch(fields[2])
+        ):
+            out.append(Entity(int(fields[0]), int(fields[1]), fields[2]))
     return tuple(out)
 
 

@@ -242,8 +242,7 @@ class AnswerEngine(LibraryReader):
         people = people_in(profile)
         if not people:
             return None
-        doc_ids = {s.doc_id for s in candidates}
-        texts = {d: stored.text for d in doc_ids if (stored := self.library.document(d)) is not None}
+        texts = self.library.document_texts(sorted({s.doc_id for s in candidates}))
         for person in people:
             disagreement = find_disagreement(person, claims_for(person, candidates, texts))
             if disagreement:
