@@ -48,13 +48,28 @@ def prepare_bytes(
     return PreparedDocument(Document(doc_id, filename, text, stated), chunks, sentences, annotations)
 
 
-def prepare_file(path: Path, max_chunk_words: int = 140) -> PreparedDocument:
-    """Prepare a file on disk, reading its metadata sidecar if it has one."""
+def _read(path: Path) -> bytes:
     try:
-        data = path.read_bytes()
+        return path.read_bytes()
     except OSError as exc:
         raise IngestError(path.name, f"cannot read the file ({exc.strerror})") from None
-    return prepare_bytes(data, path.name, read_sidecar(path), max_chunk_words)
+
+
+def prepare_file(path: Path, max_chunk_words: int = 140) -> PreparedDocument:
+    """Prepare a file on disk, reading its metadata sidecar if it has one."""
+    return prepare_bytes(_read(path), path.name, read_sidecar(path), max_chunk_words)
+
+
+def split_file(path: Path, max_chunk_words: int = 140) -> tuple[list[str], list[str]]:
+    """The texts of a file's chunks and of its sentences, as `prepare_file` splits them, without the
+    language analysis (for measuring an encoder on them)."""
+    loaded = load_bytes(_read(path), path.name)
+    stated = infer_metadata(loaded.text, merge_metadata(read_sidecar(path), loaded.metadata))
+    text = clean_text(loaded.text, stated, strip_furniture=not loaded.extracted)
+    doc_id = document_id(text)
+    sentences = split_sentences(doc_id, text)
+    chunks = chunk_sentences(doc_id, text, sentences, max_words=max_chunk_words)
+    return [c.text for c in chunks], [s.text for s in sentences]
 
 
 def discover_files(paths: list[Path]) -> list[Path]:

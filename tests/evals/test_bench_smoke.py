@@ -40,3 +40,31 @@ def test_bench_smoke_produces_every_figure(tmp_path):
     md = (tmp_path / "bench.md").read_text()
     assert "| seed | 2 |" in md and "HTTP load" in md
     assert "## Writes through the API" in md and "| 100k | 12 |" in md
+
+
+def test_a_scale_run_alone_keeps_the_reports_other_scales(tmp_path):
+    from evals.bench import write_bench
+
+    def local_only(scale: str, articles: int, measured: str) -> dict:
+        local = {
+            "articles": articles,
+            "chunks": articles * 5,
+            "build_s": 1.0,
+            "add_p50_ms": 1.0,
+            "add_p95_ms": 1.0,
+            "delete_p50_ms": 1.0,
+            "delete_p95_ms": 1.0,
+            "search_p50_ms": 1.0,
+        }
+        return {"scale": scale, "local_index": local, "measured": measured}
+
+    write_bench([local_only("1k", 1000, "day 1"), local_only("100k", 100_000, "day 1")], tmp_path)
+    write_bench([local_only("seed", 2, "day 2"), local_only("1k", 1000, "day 2")], tmp_path)
+    scales = json.loads((tmp_path / "bench.json").read_text())["scales"]
+    assert [(s["scale"], s["measured"]) for s in scales] == [
+        ("seed", "day 2"),
+        ("1k", "day 2"),
+        ("100k", "day 1"),
+    ]
+    write_bench([local_only("seed", 2, "day 3")], tmp_path, keep_other_scales=False)
+    assert [s["scale"] for s in json.loads((tmp_path / "bench.json").read_text())["scales"]] == ["seed"]

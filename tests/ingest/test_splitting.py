@@ -1,7 +1,7 @@
 import pytest
 
 from ingest.prepare import document_id, prepare_bytes, prepare_file
-from tests.conftest import NATIONPRESS_ARTICLE, NOOR_ARTICLE
+from tests.conftest import NATIONPRESS_ARTICLE, NOOR_ARTICLE, SEED_DIR
 
 
 @pytest.mark.parametrize("path", [NOOR_ARTICLE, NATIONPRESS_ARTICLE], ids=lambda p: p.name)
@@ -44,3 +44,13 @@ def test_ids_are_content_hashes():
     assert a.document.id == b.document.id == document_id(a.document.text)
     assert [s.id for s in a.chunks] == [s.id for s in b.chunks]
     assert a.document.id != c.document.id
+
+
+def test_split_file_splits_as_prepare_file_does():
+    from ingest.prepare import split_file
+
+    for path in sorted(SEED_DIR.glob("*.txt")):
+        prepared = prepare_file(path)
+        chunks, sentences = split_file(path)
+        assert chunks == [c.text for c in prepared.chunks]
+        assert sentences == [s.text for s in prepared.sentences]
