@@ -103,9 +103,34 @@ def collect(engine, items: list[GoldenItem]):
     return sentences, questions
 
 
-def _fit(x, y, names: tuple[str, ...], products: bool = False) -> dict:
+def _increasing_logistic(xs: np.ndarray, y: np.ndarray, c: float) -> tuple[np.ndarray, float]:
+    """scikit-learn's balanced, L2-regularised logistic loss, minimised with every weight bounded below by 0
+    (scipy's L-BFGS-B): for features that can only count for an answer. Unbounded, the question model
+    learnt negative weights for the share of the question's names found and for the asked slot (they
+    are nearly always 1 in training), which then said "answer" to a question whose subject no article
+    names."""
+    from scipy.optimize import minimize
+
+    n, d = xs.shape
+    signs = np.where(y == 1, 1.0, -1.0)
+    weight = np.where(y == 1, n / (2.0 * max(1, int(y.sum()))), n / (2.0 * max(1, int(n - y.sum()))))
+
+    def loss(params: np.ndarray) -> tuple[float, np.ndarray]:
+        w, b = params[:d], params[d]
+        margin = signs * (xs @ w + b)
+        value = c * float((weight * np.logaddexp(0.0, -margin)).sum()) + 0.5 * float(w @ w)
+        g = -c * weight * signs / (1.0 + np.exp(margin))
+        return value, np.concatenate([xs.T @ g + w, [g.sum()]])
+
+    bounds = [(0.0, None)] * d + [(None, None)]
+    found = minimize(loss, np.zeros(d + 1), jac=True, method="L-BFGS-B", bounds=bounds)
+    return found.x[:d], float(found.x[d])
+
+
+def _fit(x, y, names: tuple[str, ...], products: bool = False, increasing: bool = False) -> dict:
     """Logistic regression on standardised terms (the features, and with `products` every product of two),
-    its weights given back on the terms' own scale; as the parameters file holds a model."""
+    its weights given back on the terms' own scale; as the parameters file holds a model. With `increasing`
+    no weight may be negative (see `_increasing_logistic`)."""
     from sklearn.linear_model import LogisticRegression
     from sklearn.preprocessing import StandardScaler
 
@@ -117,12 +142,16 @@ def _fit(x, y, names: tuple[str, ...], products: bool = False) -> dict:
     xs = design(tuple(names), terms, np.array(x, dtype=float))
     scaler = StandardScaler().fit(xs)
     scale = np.where(scaler.scale_ == 0, 1.0, scaler.scale_)
-    model = LogisticRegression(
-        C=PRODUCTS_C if products else REGULARISATION_C, class_weight="balanced", max_iter=5000
-    )
-    model.fit((xs - scaler.mean_) / scale, np.array(y))
-    weights = model.coef_[0] / scale
-    bias = model.intercept_[0] - float((model.coef_[0] * scaler.mean_ / scale).sum())
+    standard = (xs - scaler.mean_) / scale
+    c = PRODUCTS_C if products else REGULARISATION_C
+    if increasing:
+        coef, intercept = _increasing_logistic(standard, np.array(y), c)
+    else:
+        model = LogisticRegression(C=c, class_weight="balanced", max_iter=5000)
+        model.fit(standard, np.array(y))
+        coef, intercept = model.coef_[0], float(model.intercept_[0])
+    weights = coef / scale
+    bias = intercept - float((coef * scaler.mean_ / scale).sum())
     return {
         "base": list(names),
         "features": list(terms),
@@ -226,7 +255,8 @@ def fit(service, items: list[GoldenItem], out: Path = PARAMS_PATH) -> dict:
             continue
         q_x.append(question_features(a.question, a.names, _rescored(a, sentence_model)))
         q_y.append(int(item.answerable is True))
-    question_data = _fit(q_x, q_y, QUESTION_FEATURES)
+    # Every question feature can only count for an answer: the weights are bounded below by 0.
+    question_data = _fit(q_x, q_y, QUESTION_FEATURES, increasing=True)
     qp = _model(question_data).probabilities(np.array(q_x))
     t_answer, answer_report = answer_threshold([float(p) for p in qp], [bool(y) for y in q_y])
     t_evidence = evidence_threshold(sp, sentences.y)

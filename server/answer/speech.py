@@ -39,9 +39,14 @@ def quote_is_open(text: str) -> bool:
     return text.count("“") > text.count("”") or (text.count('"') % 2 == 1)
 
 
+# Fewer words than this (words with a letter) state nothing: a list's number ("2."), a credit ("AP.").
+MIN_STATEMENT_WORDS = 2
+
+
 def is_heading_like(text: str) -> bool:
+    """A heading, a caption or a fragment: text that does not state anything a reader could cite."""
     stripped = text.rstrip()
-    if not stripped:
+    if sum(1 for w in stripped.split() if any(c.isalpha() for c in w)) < MIN_STATEMENT_WORDS:
         return True
     ends_like_sentence = stripped[-1] in ".!" + _QUOTE_CHARS + ")" or stripped.endswith(".”")
     if stripped.endswith("?") and not any(q in stripped for q in '“"'):

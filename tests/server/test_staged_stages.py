@@ -144,6 +144,29 @@ def test_the_question_s_own_name_is_never_the_span_that_answers_it():
     assert [x.text for x in span_features(q, names, s, 0.9)] == ["Omar Safi"]
 
 
+def test_a_which_month_question_needs_a_date_that_names_the_month():
+    q = question(QuestionKind.DATE, labels=("DATE",), focus="month")
+    year_only = sentence("s1", "The commander was killed in 2001.", ents=[("2001", "DATE")])
+    with_month = sentence(
+        "s2", "The commander was killed in September 2001.", start=40, ents=[("September 2001", "DATE")]
+    )
+    _names, ranked = scored(q, [year_only, with_month], [0.5, 0.5])
+    assert {s.sentence.id: s.feature("slot") for s in ranked} == {"s1": 0.0, "s2": 1.0}
+
+
+def test_a_list_number_or_an_articles_untitled_first_line_is_a_heading_not_evidence():
+    from server.answer.staged.features import headline
+
+    assert headline(sentence("s1", "2.", start=300))
+    assert headline(
+        sentence("s2", "The engineer who went to war and the long shadow of his father's name", start=0)
+    )
+    assert not headline(
+        sentence("s3", "The engineer went to war in the spring of that year, his brother said.", start=0)
+    )
+    assert not headline(sentence("s4", "He went to war.", start=300))
+
+
 # ---- scoring ---------------------------------------------------------------------------------------
 def test_a_parameters_file_for_other_features_is_refused():
     data = {
@@ -345,4 +368,17 @@ def test_a_question_between_alternatives_is_not_a_yes_or_no_question():
     assert (
         parse_question("Does the Valley Council favour talks or a military solution?").kind
         == QuestionKind.EXPLANATION
+    )
+
+
+def test_only_absolute_dates_and_counting_ordinals_qualify_the_asked_event():
+    from server.answer.staged.parse import parse_question
+
+    assert parse_question("Who was absent from this year's conference in Herat?").qualifiers == ()
+    assert parse_question("When is the next round of the Kalat talks planned?").qualifiers == ()
+    assert parse_question("How many girls attend the classes each week?").qualifiers == ()
+    assert parse_question("Who won the 2030 football world cup?").qualifiers == ("2030",)
+    assert parse_question("Who chaired the second meeting in March 2031?").qualifiers == (
+        "March 2031",
+        "second",
     )

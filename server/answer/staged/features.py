@@ -131,6 +131,9 @@ def _slot_entities(question: ParsedQuestion, sentence: StoredSentence, names: Re
         found = _figures(sentence)
     else:
         found = [(e.start, e.end, e.label) for e in sentence.entities if e.label in question.answer_labels]
+    if question.kind == QuestionKind.DATE and question.focus_noun in lexicon.DATE_GRAINS:
+        # "In which month ...": a date that names a month ("in 2001" does not say which)
+        found = [f for f in found if _has_grain(sentence.text[f[0] : f[1]], question.focus_noun)]
     own = [(m.start, m.end) for ms in names.mentions.values() for m in ms if m.sentence_id == sentence.id]
     asked = frozenset().union(*(n.keys for n in question.names)) if question.names else frozenset()
     out = []
@@ -141,6 +144,21 @@ def _slot_entities(question: ParsedQuestion, sentence: StoredSentence, names: Re
             continue
         out.append((start, end, label))
     return out
+
+
+def _has_grain(date: str, grain: str) -> bool:
+    words = [w.lower() for w in _WORD.findall(date)]
+    if grain == "year":
+        return any(len(w) == 4 and w.isdigit() for w in words)
+    if grain == "month":
+        return any(w[:3] in lexicon.MONTH_PREFIXES for w in words)
+    return any(w[:3] in lexicon.WEEKDAY_PREFIXES or (w.isdigit() and len(w) <= 2) for w in words)
+
+
+def headline(sentence: StoredSentence) -> bool:
+    """A heading or caption, or the article's first line when it does not end like a sentence (its title)."""
+    text = sentence.text.rstrip()
+    return is_heading_like(text) or (sentence.start == 0 and text[-1:] not in '.!"”’)')
 
 
 def sentence_features(
@@ -265,7 +283,7 @@ def sentence_features(
                     float(bool(lexicon.NEGATION.search(s.text))),
                     1.0 / (1.0 + s.start / 1500.0),
                     1.0 / (1.0 + chunk_rank.get(s.id, len(chunks))),
-                    float(is_heading_like(s.text)),
+                    float(headline(s)),
                 ),
             )
         )

@@ -74,26 +74,34 @@ DEFINING_AFTER_NAME = re.compile(
 )
 
 
-# Ordinals a question may qualify an event with ("the second meeting").
+# Ordinals a question may qualify an event with ("the second meeting"). Relative ones ("the next round",
+# "the latest talks") are not here: an article says which round is meant by its number or its date, not
+# by the word the question uses, so they cannot be looked for in a passage.
 ORDINALS = frozenset(
+    ["first", "second", "third", "fourth", "fifth", "sixth", "seventh", "eighth", "ninth", "tenth"]
+)
+# Month names (and their usual abbreviations by their first three letters): what makes a date absolute.
+MONTHS = frozenset(
     [
-        "first",
-        "second",
-        "third",
-        "fourth",
-        "fifth",
-        "sixth",
-        "seventh",
-        "eighth",
-        "ninth",
-        "tenth",
-        "last",
-        "latest",
-        "final",
-        "previous",
-        "next",
+        "january",
+        "february",
+        "march",
+        "april",
+        "may",
+        "june",
+        "july",
+        "august",
+        "september",
+        "october",
+        "november",
+        "december",
     ]
 )
+
+MONTH_PREFIXES = frozenset(m[:3] for m in MONTHS)
+WEEKDAY_PREFIXES = frozenset(["mon", "tue", "wed", "thu", "fri", "sat", "sun"])
+# The nouns "in which month / year / on which day" ask for: a date of that grain.
+DATE_GRAINS = frozenset(["year", "month", "day"])
 
 # Adjectives of measure after "how" that ask for a figure ("how large a force", "how far", "how long").
 MEASURE_ADJECTIVES = frozenset(

@@ -4,6 +4,7 @@ ParsedQuestion that no later stage changes."""
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from enum import StrEnum
 
@@ -11,6 +12,7 @@ from server.answer.question_analysis import NameGroup, QuestionProfile, analyse_
 from server.answer.staged import lexicon
 
 _WH_TAGS = ("WP", "WDT", "WRB", "WP$")
+_YEAR = re.compile(r"\d{4}s?")
 
 
 class QuestionKind(StrEnum):
@@ -137,13 +139,18 @@ def _predicate(doc) -> frozenset[str]:
     )
 
 
+def _absolute_date(text: str) -> bool:
+    """ "2001", "March 2031", "14 September": a date a passage can state as such. "This year", "each week"
+    and "now" are relative to when the article was written, and "three years" is a length of time."""
+    words = [w.strip(".,'’").lower() for w in text.split()]
+    return any(_YEAR.fullmatch(w) for w in words) or any(w in lexicon.MONTHS for w in words)
+
+
 def _qualifiers(doc) -> tuple[str, ...]:
-    out = [
-        e.text
-        for e in doc.ents
-        if e.label_ in ("DATE", "ORDINAL", "CARDINAL", "TIME")
-        and e.text.lower() not in lexicon.MEASURE_ADJECTIVES
-    ]
+    """The question's absolute dates and counting ordinals ("in 2001", "the second meeting"), which a
+    passage must state to be about the asked event."""
+    # spaCy tags a bare year as a date or as a number ("the 2030 world cup"): either way it qualifies.
+    out = [e.text for e in doc.ents if e.label_ in ("DATE", "TIME", "CARDINAL") and _absolute_date(e.text)]
     out += [t.lower_ for t in doc if t.lower_ in lexicon.ORDINALS and t.lower_ not in " ".join(out).lower()]
     return tuple(out)
 
