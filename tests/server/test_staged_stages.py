@@ -204,6 +204,24 @@ def test_a_question_whose_name_is_nowhere_is_refused_and_the_reason_names_it():
     assert not decision.answer and "Zarin Gul" in decision.reason
 
 
+def test_a_name_no_passage_mentions_is_refused_however_well_the_rest_matches():
+    q = question(QuestionKind.PERSON, names=["Zarin Gul"], labels=("PERSON",))
+    s = sentence("s1", "Omar Safi chaired the meeting.", ents=[("Omar Safi", "PERSON")])
+    names, ranked = scored(q, [s], [0.99])
+    decision = decide(q, names, ranked, params(answer=0.0))  # the model alone would answer anything
+    assert not decision.answer and "Zarin Gul" in decision.reason
+
+
+def test_a_question_may_name_the_outlet_that_published_the_article():
+    q = question(QuestionKind.LIST, names=["Outlet B"], labels=("PERSON",))
+    theirs = sentence("s1", "Omar Safi and Nadia Karimi will matter this year.", doc=DOC_B)
+    other = sentence("s2", "Zarin Gul will matter too.", doc=DOC_A, start=60)
+    outlets = {d.id: d.outlet for d in docs().values()}
+    names = resolve_mentions(q.names, [theirs, other], outlets)
+    assert [m.sentence_id for m in names.mentions["Outlet B"]] == ["s1"]
+    assert resolve_mentions(q.names, [theirs, other]).mentions["Outlet B"] == ()
+
+
 def test_a_good_enough_best_sentence_is_answered():
     q = question(QuestionKind.EXPLANATION, terms=("siege",))
     s = sentence("s1", "The siege ended after talks.")

@@ -64,7 +64,9 @@ def decide(
     features = question_features(question, names, [(s.score, s.candidate) for s in scored])
     probability = params.question.probability(features)
     threshold = params.thresholds.answer
-    if probability >= threshold:
+    # Whatever the model says, a question about someone or something no passage mentions is not answered:
+    # its answer could only be about somebody else.
+    if probability >= threshold and all(names.found(n) for n in question.names):
         return Decision(
             True, probability, threshold, "the best passages reach the answer threshold", features
         )

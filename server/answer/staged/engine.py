@@ -156,7 +156,9 @@ class AnswerEngine(LibraryReader):
 
     def analyse(self, question: ParsedQuestion, search: Search) -> Analysis:
         """Stages 2 (mentions), 4 (score) and 5 (decide) for one parsed question over one search."""
-        names = resolve_mentions(question.names, search.sentences)
+        docs = self._documents()
+        outlets = {s.doc_id: docs[s.doc_id].outlet for s in search.sentences if s.doc_id in docs}
+        names = resolve_mentions(question.names, search.sentences, outlets)
         asked = sorted(
             question.terms | question.head_terms | ({question.focus_noun} if question.focus_noun else set())
         )

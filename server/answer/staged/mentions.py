@@ -56,8 +56,15 @@ def _entity_names(sentence: StoredSentence) -> list[tuple[int, int, str]]:
     return [(e.start, e.end, e.label) for e in sentence.entities if e.label in NAME_ENTITY_LABELS]
 
 
-def resolve_mentions(names: tuple[QuestionName, ...], sentences: list[StoredSentence]) -> ResolvedNames:
-    """Every mention of each question name in the sentences (see the module's rule)."""
+def resolve_mentions(
+    names: tuple[QuestionName, ...],
+    sentences: list[StoredSentence],
+    outlets: dict[str, str] | None = None,
+) -> ResolvedNames:
+    """Every mention of each question name in the sentences (see the module's rule). `outlets` (document
+    id -> the outlet that published it) lets a question name its source ("What does the Steppe Dispatch
+    say ..."): a name the text never mentions but that is an article's outlet is the source of every
+    sentence of that article, so each of them counts as mentioning it."""
     full_names_by_doc: dict[str, set[frozenset[str]]] = {}
     for s in sentences:
         for start, end, _label in _entity_names(s):
@@ -98,6 +105,12 @@ def resolve_mentions(names: tuple[QuestionName, ...], sentences: list[StoredSent
                 at = _word_at(lowered, alias)
                 if at >= 0 and not any(m.sentence_id == s.id for m in found):
                     found.append(Mention(s.id, at, at + len(alias), True))
+        if not found and outlets:
+            found = [
+                Mention(s.id, 0, 0, True)
+                for s in sentences
+                if keys and keys <= name_keys(outlets.get(s.doc_id, ""))
+            ]
         mentions[name.text] = tuple(found)
         rivals[name.text] = tuple(sorted(other))
     return ResolvedNames(mentions, rivals)
