@@ -352,6 +352,8 @@ def test_candidate_features_are_named_in_one_place():
         ("When did the Valley Council meet?", QuestionKind.DATE),
         ("Why did the talks in Herat fail?", QuestionKind.EXPLANATION),
         ("What did Omar Safi say about the talks?", QuestionKind.QUOTE),
+        ("What role did Omar Safi play in the talks?", QuestionKind.EXPLANATION),
+        ("Which country did Omar Safi visit?", QuestionKind.CHOICE),
     ],
 )
 def test_the_parse_names_the_kind_of_question(text, kind):

@@ -103,6 +103,10 @@ WEEKDAY_PREFIXES = frozenset(["mon", "tue", "wed", "thu", "fri", "sat", "sun"])
 # The nouns "in which month / year / on which day" ask for: a date of that grain.
 DATE_GRAINS = frozenset(["year", "month", "day"])
 
+# Support verbs whose object carries the meaning ("play a role", "have a part", "take a position", "hold a
+# view"): "What role did X play?" asks for a description, not for a name to choose (a closed class).
+SUPPORT_VERBS = frozenset(["play", "have", "take", "hold", "make", "give", "do", "get"])
+
 # Adjectives of measure after "how" that ask for a figure ("how large a force", "how far", "how long").
 MEASURE_ADJECTIVES = frozenset(
     ["large", "big", "long", "far", "old", "high", "wide", "deep", "heavy", "strong", "tall", "many", "much"]

@@ -111,6 +111,8 @@ def _kind(profile: QuestionProfile, doc) -> QuestionKind:
         return QuestionKind.OVERVIEW
     if profile.is_list:
         return QuestionKind.LIST
+    if wants == "choice" and _support_verb_object(doc):
+        return QuestionKind.EXPLANATION
     return {
         "person": QuestionKind.PERSON,
         "place": QuestionKind.PLACE,
@@ -119,6 +121,16 @@ def _kind(profile: QuestionProfile, doc) -> QuestionKind:
         "choice": QuestionKind.CHOICE,
         "reason": QuestionKind.EXPLANATION,
     }.get(wants, QuestionKind.EXPLANATION)
+
+
+def _support_verb_object(doc) -> bool:
+    """ "What role did Iran play?": the asked noun is the object of a support verb."""
+    return any(
+        t.dep_ in ("dobj", "obj")
+        and t.head.lemma_.lower() in lexicon.SUPPORT_VERBS
+        and any(c.tag_ in _WH_TAGS for c in t.children)
+        for t in doc
+    )
 
 
 def _units(kind: QuestionKind, focus: str | None, doc) -> frozenset[str]:
