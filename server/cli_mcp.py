@@ -19,7 +19,7 @@ def cmd_mcp(settings: Settings, args: argparse.Namespace) -> int:
     configure_logging(settings.server.log_format)
     with contextlib.redirect_stdout(sys.stderr):  # nothing printed while loading may reach the protocol
         service = build_service(settings)
-    # Over stdio the process holds the key itself: add_document is offered when BRIEFING_API_KEY is set.
+    # Over stdio the process holds the key itself: the write tools are offered when BRIEFING_API_KEY is set.
     writes = settings.server.write_policy() == "key"
     build_mcp_server(service, writes=writes).run("stdio")
     return 0
@@ -28,7 +28,7 @@ def cmd_mcp(settings: Settings, args: argparse.Namespace) -> int:
 def register(sub) -> None:
     p = sub.add_parser(
         "mcp",
-        help="serve MCP over stdio (tools ask, search, get_document, list_documents; add_document with "
-        "BRIEFING_API_KEY set)",
+        help="serve MCP over stdio (tools ask, search, get_document, list_documents; add_document and "
+        "add_document_from_url with BRIEFING_API_KEY set)",
     )
     p.set_defaults(func=cmd_mcp)

@@ -27,8 +27,8 @@ from server.service import BriefingService, WriteDenied
 from server.settings import Settings
 
 MCP_PATH = "/mcp"
-RATE_LIMITED_TOOLS = frozenset({"ask", "search", "add_document"})
-WRITE_TOOLS = frozenset({"add_document"})
+RATE_LIMITED_TOOLS = frozenset({"ask", "search", "add_document", "add_document_from_url"})
+WRITE_TOOLS = frozenset({"add_document", "add_document_from_url"})
 JSONRPC_SERVER_ERROR = -32000  # JSON-RPC's range for implementation-defined server errors
 
 
@@ -74,16 +74,20 @@ class McpEndpoint:
                 self.service = self.reader = self.writer = None
 
     def may_write(self, headers: Headers) -> WriteDenied | None:
-        """None when this request may call add_document, else why not."""
+        """None when this request may call the write tools, else why not."""
         if self.service is None or self.writer is None:
             return WriteDenied(
-                403, "add_document is offered only when the server has an API key (BRIEFING_API_KEY)"
+                403,
+                "add_document and add_document_from_url are offered only when the server has an API key "
+                "(BRIEFING_API_KEY)",
             )
         try:
             self.service.check_write_access(api_key_from_headers(headers))
         except WriteDenied as exc:
             return WriteDenied(
-                exc.status, "add_document needs the API key (Authorization: Bearer KEY or X-API-Key)"
+                exc.status,
+                "add_document and add_document_from_url need the API key (Authorization: Bearer KEY or "
+                "X-API-Key)",
             )
         return None
 

@@ -1,5 +1,5 @@
 """The library as an MCP server: tools (ask, search, get_document, list_documents and, for a caller holding
-the API key, add_document) and one resource per document, all through `BriefingService`.
+the API key, add_document and add_document_from_url) and one resource per document, all through `BriefingService`.
 
 The same server definition serves stdio (`briefing mcp`) and Streamable HTTP (`/mcp`, see
 `server/mcp_http.py`). Failures a caller can act on (an unknown id, a file that does not parse, an
@@ -22,6 +22,7 @@ from mcp.types import CallToolResult, Resource, TextContent, ToolAnnotations
 from pydantic import BaseModel, Field, Strict
 
 from index.types import DocumentInfo, StoredDocument, StoreUnavailableError
+from ingest.fetching import FetchError
 from ingest.models import DocumentMetadata, IngestError
 from server.answer.models import Answer, ChatTurn, Citation, DirectAnswer, RetrievedPassage
 from server.cli_serving import format_answer
@@ -60,6 +61,7 @@ Published = Annotated[str, Field(max_length=40, description="Publication date, Y
 SourceUrl = Annotated[
     str, Field(max_length=2000, description="Where it is published; stored and cited, never fetched.")
 ]
+PageUrl = Annotated[str, Field(max_length=2000, description="The page's http(s) URL; it is fetched.")]
 FileName = Annotated[
     str | None,
     Field(
@@ -124,6 +126,8 @@ def tool_errors() -> Iterator[None]:
         raise ToolError(f"the index is unavailable: {exc}; try again shortly") from exc
     except IngestError as exc:
         raise ToolError(f"{exc.source}: {exc.reason}") from exc
+    except FetchError as exc:
+        raise ToolError(f"{exc.url}: {exc.reason}") from exc
     except WriteDenied as exc:
         raise ToolError(str(exc)) from exc
 
@@ -159,7 +163,7 @@ class BriefingMCPServer(MCPServer[Any]):
 
 
 def build_mcp_server(service: BriefingService, *, writes: bool = False) -> MCPServer[Any]:
-    """The MCP server over `service`. `writes` adds `add_document`; build it only for a caller allowed to
+    """The MCP server over `service`. `writes` adds the write tools; build it only for a caller allowed to
     write (over HTTP: one that sent the API key; over stdio: a process started with BRIEFING_API_KEY)."""
     server = BriefingMCPServer(
         service, name="afghan-briefing", version="0.1.0", instructions=INSTRUCTIONS, log_level="WARNING"
@@ -232,7 +236,7 @@ def with_text(stored: StoredDocument) -> DocumentWithText:
 
 
 def register_add_document(server: MCPServer[Any], service: BriefingService) -> None:
-    """`add_document`: only on a server built for a caller that may write."""
+    """`add_document` and `add_document_from_url`: only on a server built for a caller that may write."""
     Text = Annotated[
         str,
         Field(
@@ -266,4 +270,23 @@ def register_add_document(server: MCPServer[Any], service: BriefingService) -> N
         )
         with tool_errors():
             outcome = service.upload(text.encode(), upload_name(text, filename), metadata)
+        return AddResult(status=outcome.status, document=outcome.document, replaced=list(outcome.replaced))
+
+    @server.tool(title="Add an article from its page", annotations=writes)
+    def add_document_from_url(
+        ctx: Context, url: PageUrl, title: Title = "", outlet: Outlet = "", published: Published = ""
+    ) -> AddResult:
+        """Fetch a news page (HTML, text or PDF) and add its article to the library, as POST
+        /v1/documents/from-url does: the main text without the page's menus and adverts, its title, outlet
+        and date from the page unless given here. Needs the API key. A page that cannot be fetched, or holds
+        no article, is an error and adds nothing. The same story already held from another outlet is
+        listed in the document's `same_story_as`."""
+        if not url.strip():
+            raise ToolError("url: must not be empty")
+        if ctx.headers is not None:
+            with tool_errors():
+                service.check_write_access(api_key_from_headers(ctx.headers))
+        metadata = DocumentMetadata(title=title.strip(), outlet=outlet.strip(), published=published.strip())
+        with tool_errors():
+            outcome = service.ingest_url(url.strip(), metadata)
         return AddResult(status=outcome.status, document=outcome.document, replaced=list(outcome.replaced))

@@ -21,6 +21,7 @@ from tests.server.conftest import served_data_dir, start_briefing_server
 
 KEY = "mcp-test-key"
 READ_TOOLS = {"ask", "search", "get_document", "list_documents"}
+WRITE_TOOLS = {"add_document", "add_document_from_url"}
 NOOR_QUESTION = "What did Atta Mohammad Noor say about those who promote war?"
 UNANSWERABLE = "What is the population of Kabul?"
 ARTICLE = (
@@ -214,6 +215,8 @@ def served(tmp_path_factory, embedder):
         # 40 calls at once, then one every 10 s: the module makes about 20 before the rate-limit test.
         briefing_rate_limit_per_minute=6,
         briefing_rate_limit_burst=40,
+        # the loopback news site of test_http_adds_an_article_from_its_page
+        briefing_fetch_allow_private="true",
     )
     try:
         yield SimpleNamespace(url=f"http://127.0.0.1:{port}", log=data_dir / "server.log")
@@ -230,7 +233,7 @@ def test_http_lists_the_read_tools_with_schemas_and_add_document_only_with_the_k
         assert await tool_names(session) == READ_TOOLS
 
     async def with_key(session: Session) -> None:
-        assert await tool_names(session) == READ_TOOLS | {"add_document"}
+        assert await tool_names(session) == READ_TOOLS | WRITE_TOOLS
 
     run_http(served.url, without_key)
     run_http(served.url, without_key, {"Authorization": "Bearer wrong-key"})
@@ -277,13 +280,42 @@ def test_http_writes_need_the_key(served):
     from mcp.shared.exceptions import MCPError
 
     async def refused(session: Session) -> None:
-        with pytest.raises(MCPError, match="add_document needs the API key"):
+        with pytest.raises(MCPError, match="need the API key"):
             await session.call_tool("add_document", {"text": ARTICLE})
+        with pytest.raises(MCPError, match="need the API key"):
+            await session.call_tool("add_document_from_url", {"url": "http://127.0.0.1:9/none"})
 
     run_http(served.url, refused)
     run_http(served.url, refused, {"Authorization": "Bearer wrong-key"})
     run_http(served.url, check_add_document, {"Authorization": f"Bearer {KEY}"})
     assert KEY not in served.log.read_text()
+
+
+@pytest.mark.slow
+def test_http_adds_an_article_from_its_page(served):
+    from tests.news_site import NewsSite
+
+    with NewsSite() as site:
+        url = site.page("/border-clash", "wire_border_clash.html", content_type="text/html")
+        missing = site.url("/gone")
+
+        async def check(session: Session) -> None:
+            before = (await session.call_tool("list_documents", {})).structured_content["documents"]
+            failed = await session.call_tool("add_document_from_url", {"url": missing})
+            assert failed.is_error and "404" in failed.content[0].text
+            after = (await session.call_tool("list_documents", {})).structured_content["documents"]
+            assert after == before, "a page that cannot be fetched adds nothing"
+            added = await session.call_tool("add_document_from_url", {"url": url})
+            assert not added.is_error, added.content
+            document = added.structured_content["document"]
+            assert added.structured_content["status"] == "added"
+            assert document["outlet"] == "Frontier Wire" and document["published"] == "2026-11-20"
+            text = (await session.call_tool("get_document", {"doc_id": document["id"]})).structured_content
+            assert "Hairatan border crossing" in text["text"] and "Skip to main content" not in text["text"]
+            again = await session.call_tool("add_document_from_url", {"url": url})
+            assert again.structured_content["status"] == "unchanged"
+
+        run_http(served.url, check, {"Authorization": f"Bearer {KEY}"})
 
 
 @pytest.mark.slow
