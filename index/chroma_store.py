@@ -540,6 +540,29 @@ class ChromaStore:
         ]
 
     @_outage_is_unavailable
+    def nearest_chunk_ids(self, vector: np.ndarray, n: int) -> list[tuple[str, None, None, float]]:
+        """Nearest chunks as (id, None, None, cosine similarity): without their texts and metadata, which
+        cost Chroma more than the search itself at retrieval's depth (see `chunks_by_id`)."""
+        if n <= 0:
+            return []
+        got = self.chunks.query(query_embeddings=[vector.tolist()], n_results=n, include=["distances"])
+        return [
+            (cid, None, None, 1.0 - float(d) / 2.0)
+            for cid, d in zip(got["ids"][0], got["distances"][0], strict=True)
+        ]
+
+    @_outage_is_unavailable
+    def chunks_by_id(self, ids: list[str]) -> dict[str, tuple[str, dict]]:
+        """Chunks' texts and metadata by id (unknown ids left out)."""
+        if not ids:
+            return {}
+        got = self.chunks.get(ids=ids, include=["documents", "metadatas"])
+        return {
+            cid: (text, meta)
+            for cid, text, meta in zip(got["ids"], got["documents"], got["metadatas"], strict=True)
+        }
+
+    @_outage_is_unavailable
     def document_sentences(self, doc_ids: list[str]) -> tuple[list[StoredSentence], np.ndarray]:
         """Every sentence of the given documents, with their embeddings as one matrix."""
         got = _read_for(self.sentences, ["documents", "metadatas", "embeddings"], doc_ids)

@@ -321,9 +321,11 @@ class Library:
             return []
         vector = self.embedder.embed_query(query) if query_vector is None else query_vector
         pool = candidate_pool(k)
-        dense = self.store.query_chunks(vector, min(pool, size))
+        # Chroma returns ids and distances only; the texts of the fused top k that the keyword side did not
+        # carry are read by id after fusion (their metadata cost Chroma more than the search at this depth).
+        dense = self.store.nearest_chunk_ids(vector, min(pool, size))
         lexical = self.local.search(query, pool)
-        return reciprocal_rank_fusion(dense, lexical, k, self.local.documents())
+        return reciprocal_rank_fusion(dense, lexical, k, self.local.documents(), self.store.chunks_by_id)
 
     def sentences(self, chunks: list[RetrievedChunk]) -> tuple[list[StoredSentence], np.ndarray]:
         """The sentences inside the given chunks, each once, with their embeddings (from the local index)."""

@@ -57,6 +57,11 @@ def span_id(doc_id: str, kind: str, start: int, end: int) -> str:
     return f"{doc_id}-{kind}{digest}"
 
 
+def span_doc_id(span: str) -> str:
+    """The document id inside a chunk's or a sentence's id (see `span_id`)."""
+    return span.rsplit("-", 1)[0]
+
+
 def split_sentences(doc_id: str, text: str) -> list[Sentence]:
     return [Sentence(span_id(doc_id, "s", s, e), doc_id, s, e, text[s:e]) for s, e in sentence_spans(text)]
 

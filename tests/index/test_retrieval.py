@@ -68,3 +68,30 @@ def test_local_keyword_index_matches_and_ranks_as_llama_index_bm25_retriever(see
             same_best += got[0] == expected[0]
     assert compared > len(questions) // 2  # most questions do match some chunk lexically
     assert same_best >= 0.9 * compared
+
+
+def test_fusion_reads_only_the_top_chunks_that_neither_ranking_carried():
+    from index.hybrid import reciprocal_rank_fusion
+
+    meta = {"start": 0, "end": 5, "sentence_ids": ""}
+    dense = [("doca-c1", None, None, 0.9), ("docb-c2", None, None, 0.8), ("doca-c3", None, None, 0.7)]
+    lexical = [
+        ("docb-c2", "two", {**meta, "doc_id": "docb"}, 3.0),
+        ("doca-c4", "four", {**meta, "doc_id": "doca"}, 2.0),
+    ]
+    asked: list[list[str]] = []
+
+    def fetch(ids):
+        asked.append(ids)
+        return {i: (f"text of {i}", {**meta, "doc_id": i.rsplit("-", 1)[0]}) for i in ids if i != "doca-c3"}
+
+    fused = reciprocal_rank_fusion(dense, lexical, 3, {"doca", "docb"}, fetch)
+    assert [c.chunk_id for c in fused] == ["docb-c2", "doca-c1", "doca-c4"]
+    assert asked == [["doca-c1"]], "only the top chunk the keyword side did not carry is read"
+    assert fused[1].text == "text of doca-c1" and fused[0].text == "two"
+    # a document that is not visible is skipped by its chunk id alone
+    hidden = reciprocal_rank_fusion(dense, lexical, 3, {"docb"}, fetch)
+    assert [c.chunk_id for c in hidden] == ["docb-c2"]
+    # a chunk deleted between the search and the read is left out
+    gone = reciprocal_rank_fusion(dense, [], 3, None, fetch)
+    assert [c.chunk_id for c in gone] == ["doca-c1", "docb-c2"]
