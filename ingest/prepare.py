@@ -9,7 +9,7 @@ from ingest.cleaning import clean_text
 from ingest.language import annotate_sentences
 from ingest.loaders import SUPPORTED_SUFFIXES, load_bytes
 from ingest.metadata import infer_metadata, merge_metadata, read_sidecar
-from ingest.models import Document, DocumentMetadata, IngestError, PreparedDocument
+from ingest.models import Chunk, Document, DocumentMetadata, IngestError, PreparedDocument, Sentence
 from ingest.splitting import chunk_sentences, split_sentences
 
 MIN_WORDS = 3
@@ -18,6 +18,31 @@ MIN_WORDS = 3
 def document_id(text: str) -> str:
     """A document's id is the hash of its cleaned text."""
     return hashlib.sha256(text.encode("utf-8")).hexdigest()[:20]
+
+
+def _split_bytes(
+    data: bytes,
+    filename: str,
+    metadata: DocumentMetadata | None,
+    max_chunk_words: int,
+    charset: str | None = None,
+    url: str = "",
+    suffix: str | None = None,
+    fallback: DocumentMetadata | None = None,
+) -> tuple[Document, list[Chunk], list[Sentence]]:
+    """Load, clean, identify and split (everything `prepare_bytes` does but the language analysis)."""
+    loaded = load_bytes(data, filename, charset=charset, url=url, suffix=suffix)
+    stated = merge_metadata(metadata, loaded.metadata)
+    if fallback is not None:
+        stated = merge_metadata(stated, fallback)
+    stated = infer_metadata(loaded.text, stated)
+    text = clean_text(loaded.text, stated, strip_furniture=not loaded.extracted)
+    if len(text.split()) < MIN_WORDS:
+        raise IngestError(filename, "the file holds no article text after cleaning")
+    doc_id = document_id(text)
+    sentences = split_sentences(doc_id, text)
+    chunks = chunk_sentences(doc_id, text, sentences, max_words=max_chunk_words)
+    return Document(doc_id, filename, text, stated), chunks, sentences
 
 
 def prepare_bytes(
@@ -33,19 +58,11 @@ def prepare_bytes(
     """Parse, clean and split one file's content. Raises IngestError with a reason on bad input.
     A fetched page passes its HTTP charset, the URL it came from and the suffix its content type means.
     `metadata` wins over what the file states; `fallback` (a feed entry's date) only fills what it does not."""
-    loaded = load_bytes(data, filename, charset=charset, url=url, suffix=suffix)
-    stated = merge_metadata(metadata, loaded.metadata)
-    if fallback is not None:
-        stated = merge_metadata(stated, fallback)
-    stated = infer_metadata(loaded.text, stated)
-    text = clean_text(loaded.text, stated, strip_furniture=not loaded.extracted)
-    if len(text.split()) < MIN_WORDS:
-        raise IngestError(filename, "the file holds no article text after cleaning")
-    doc_id = document_id(text)
-    sentences = split_sentences(doc_id, text)
-    chunks = chunk_sentences(doc_id, text, sentences, max_words=max_chunk_words)
+    document, chunks, sentences = _split_bytes(
+        data, filename, metadata, max_chunk_words, charset, url, suffix, fallback
+    )
     annotations = annotate_sentences([s.text for s in sentences])
-    return PreparedDocument(Document(doc_id, filename, text, stated), chunks, sentences, annotations)
+    return PreparedDocument(document, chunks, sentences, annotations)
 
 
 def _read(path: Path) -> bytes:
@@ -63,12 +80,7 @@ def prepare_file(path: Path, max_chunk_words: int = 140) -> PreparedDocument:
 def split_file(path: Path, max_chunk_words: int = 140) -> tuple[list[str], list[str]]:
     """The texts of a file's chunks and of its sentences, as `prepare_file` splits them, without the
     language analysis (for measuring an encoder on them)."""
-    loaded = load_bytes(_read(path), path.name)
-    stated = infer_metadata(loaded.text, merge_metadata(read_sidecar(path), loaded.metadata))
-    text = clean_text(loaded.text, stated, strip_furniture=not loaded.extracted)
-    doc_id = document_id(text)
-    sentences = split_sentences(doc_id, text)
-    chunks = chunk_sentences(doc_id, text, sentences, max_words=max_chunk_words)
+    _document, chunks, sentences = _split_bytes(_read(path), path.name, read_sidecar(path), max_chunk_words)
     return [c.text for c in chunks], [s.text for s in sentences]
 
 
