@@ -245,10 +245,12 @@ def _names(doc, tokens) -> list[NameGroup]:
         ):
             run.append(t)
             continue
-        if run:
+        # A run in lower case ("ed" of "op-ed", tagged as a proper noun) is not a name: a lower-case
+        # question is cased from the library's names and parsed again (`truecase_names`).
+        if run and any(c.isupper() for r in run for c in r.text):
             text = doc.text[run[0].idx : run[-1].idx + len(run[-1].text)]
             names.append(NameGroup(text, {r.lower_ for r in run}))
-            run = []
+        run = []
     return names
 
 

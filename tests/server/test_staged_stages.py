@@ -2,6 +2,7 @@
 no store, no spaCy (except the parse stage, whose job is spaCy's parse). The texts are invented here."""
 
 import json
+from dataclasses import replace
 
 import numpy as np
 import pytest
@@ -131,6 +132,16 @@ def test_a_figure_question_finds_the_figure_of_the_asked_unit():
     assert unit == {"s1": 1.0, "s2": 0.0}
     spans = span_features(q, _names, people, 0.9)
     assert spans and spans[0].text == "400" and spans[0].features[SPAN_FEATURES.index("unit")] == 0.0
+
+
+def test_a_length_of_time_labelled_as_a_date_is_a_figure_of_a_how_long_question():
+    q = replace(question(QuestionKind.FIGURE, labels=("CARDINAL",)), units=frozenset(["month", "year"]))
+    held = sentence("s1", "The front held them for five months.", ents=[("five months", "DATE")])
+    dated = sentence("s2", "The front was set up in 2029.", start=40, ents=[("2029", "DATE")])
+    _names, ranked = scored(q, [held, dated], [0.5, 0.5])
+    assert {s.sentence.id: s.feature("unit") for s in ranked} == {"s1": 1.0, "s2": 0.0}
+    spans = span_features(q, _names, held, 0.9)
+    assert [x.text for x in spans] == ["five months"]
 
 
 def test_the_question_s_own_name_is_never_the_span_that_answers_it():
@@ -402,3 +413,10 @@ def test_only_absolute_dates_and_counting_ordinals_qualify_the_asked_event():
         "March 2031",
         "second",
     )
+
+
+def test_a_lower_case_word_tagged_as_a_proper_noun_is_not_a_name():
+    from server.answer.staged.parse import parse_question
+
+    names = [n.text for n in parse_question("Does the op-ed's author agree with Laila Zamanpur?").names]
+    assert names == ["Laila Zamanpur"]

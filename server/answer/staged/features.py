@@ -124,11 +124,26 @@ def _figures(sentence: StoredSentence) -> list[tuple[int, int, str]]:
     return out
 
 
+def _lengths_of_time(sentence: StoredSentence, units: frozenset[str]) -> list[tuple[int, int, str]]:
+    """ "five months", "almost four months": a date entity with a number in it that names an asked unit
+    of time is a figure of it (spaCy labels lengths of time as dates)."""
+    out = []
+    for e in sentence.entities:
+        text = sentence.text[e.start : e.end]
+        if (
+            e.label in lexicon.DATE_LABELS
+            and _NUMBER.search(text)
+            and any(term_found(w, units) for _at, w in _words_with_offsets(text))
+        ):
+            out.append((e.start, e.end, e.label))
+    return out
+
+
 def _slot_entities(question: ParsedQuestion, sentence: StoredSentence, names: ResolvedNames):
     """Spans of the sentence that could fill the asked slot: entities of the asked labels that are not the
     question's own names."""
     if question.kind == QuestionKind.FIGURE:
-        found = _figures(sentence)
+        found = _figures(sentence) + _lengths_of_time(sentence, question.units)
     else:
         found = [(e.start, e.end, e.label) for e in sentence.entities if e.label in question.answer_labels]
     if question.kind == QuestionKind.DATE and question.focus_noun in lexicon.DATE_GRAINS:
