@@ -23,6 +23,8 @@ MAX_LIST_SPAN_CHARS = 160
 MAX_ANCHOR_DISTANCE = 220
 # A span comes only from sentences holding nearly as many of the question's words as the best one.
 MIN_RELATIVE_COVERAGE = 0.8
+# Words after a figure searched for the noun a "how many" question counts ("3,000 Taliban fighters").
+COUNTED_NOUN_WORDS = 3
 
 
 @dataclass(frozen=True)
@@ -192,6 +194,14 @@ def _whole_list(sentence: StoredSentence, best: tuple[int, int, str]) -> tuple[i
     return names[lo].start, names[hi].end
 
 
+def _counts(text: str, candidate: tuple[int, int, str], noun: frozenset[str]) -> bool:
+    """The figure is followed, within COUNTED_NOUN_WORDS words, by the counted noun ("about 3,000 Taliban
+    fighters"), or holds it ("2,200 fighters" as one entity)."""
+    inside = word_set(text[candidate[0] : candidate[1]])
+    after = re.findall(r"[\w’'-]+", text[candidate[1] :])[:COUNTED_NOUN_WORDS]
+    return any(same_family(form, w.lower()) for w in [*inside, *after] for form in noun)
+
+
 def _mentions_focus(profile: QuestionProfile, sentence: StoredSentence) -> bool:
     noun = profile.focus_noun
     return noun is not None and any(same_family(noun, w) for w in word_set(sentence.text))
@@ -231,6 +241,10 @@ def _spans_of(profile: QuestionProfile, pool: list[ScoredSentence], labels: froz
         anchors = _anchors(profile, sentence)
         if profile.wants == "choice" and not _mentions_focus(profile, sentence):
             continue  # "which minister ...": the sentence must speak of a minister
+        if profile.counted_noun:
+            # "how many fighters": a figure answers only if it counts fighters ("2,200 fighters"), not
+            # kilometres or members
+            candidates = [c for c in candidates if _counts(sentence.text, c, profile.counted_noun)]
         if not candidates or not anchors:
             continue
         ranked = sorted(candidates, key=lambda cand: (_closeness(cand, anchors, sentence), cand[0]))

@@ -46,6 +46,8 @@ class QuestionProfile:
     focus_noun: str | None = None  # "minister" in "which minister", "kind" in "what kind of ..."
     focus_modifiee: str | None = None  # "negotiation" in "what kind of negotiations"
     plural: bool = False  # asks for several items ("which groups")
+    # "fighter" and "fighters" in "how many fighters": what an asked figure must count, as lemma and as written
+    counted_noun: frozenset[str] = frozenset()
     # The noun the question asks about ("budget" in "the Taliban's military budget", "population" in
     # "the population of Kabul"): evidence that never mentions it does not answer.
     head_terms: set[str] = field(default_factory=set)
@@ -151,6 +153,16 @@ def _question_sentences(doc) -> list:
         s for s in sents if s in imperative or any(t.tag_ in _WH_TAGS and t.head.dep_ != "relcl" for t in s)
     ]
     return asking or sents
+
+
+def _counted_noun(wh) -> frozenset[str]:
+    """ "How many Taliban soldiers ...": the noun that "many" counts, whose figure the question asks for
+    (its lemma and the word as written: "woman" and "women")."""
+    doc = wh.doc
+    nxt = doc[wh.i + 1] if wh.lower_ == "how" and wh.i + 1 < len(doc) else None
+    if nxt is None or nxt.lower_ != "many" or nxt.head.pos_ != "NOUN":
+        return frozenset()
+    return frozenset({nxt.head.lemma_.lower(), nxt.head.lower_})
 
 
 def _wants(wh, doc) -> tuple[str, frozenset[str], str | None, str | None, bool]:
@@ -362,6 +374,7 @@ def _profile_tokens(doc, tokens, text: str) -> QuestionProfile:
         wants, labels, noun, modifiee, plural = _wants(wh, doc)
         profile.wants, profile.answer_labels, profile.focus_noun = wants, labels, noun
         profile.focus_modifiee, profile.plural = modifiee, plural
+        profile.counted_noun = _counted_noun(wh)
         if noun:
             profile.terms.discard(noun)
             noun_token = wh.head if wh.dep_ == "det" else None
