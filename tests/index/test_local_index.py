@@ -12,6 +12,7 @@ from index.local_index import LocalChunk, LocalDocument, LocalIndex
 from index.types import StoredSentence
 from ingest.language import Entity
 from ingest.prepare import prepare_file
+from ingest.splitting import span_doc_id
 from tests.conftest import NATIONPRESS_ARTICLE, NOOR_ARTICLE, SEED_DIR
 
 
@@ -72,6 +73,20 @@ def test_the_local_sentences_are_the_stores(make_library):
     assert len(local) == len(ids) > 10
     assert local == stored and np.array_equal(local_matrix, stored_matrix)
     assert any(s.entities for s in local) and all(s.lemmas for s in local)
+
+
+def test_chunks_read_by_id_are_the_stores_and_one_the_local_index_lacks_comes_from_the_store(make_library):
+    """Retrieval reads the fused chunks that the keyword side did not carry by id: from the local index,
+    and from Chroma those it lacks (a document another process has just added to a shared store)."""
+    library = make_library()
+    library.ingest_paths([SEED_DIR])
+    ids = [c.chunk_id for c in library.retrieve("What role did Iran play?", k=6)]
+    local = library.local.chunks_by_id([*ids, "nope"])
+    assert set(local) == set(ids) and local == library.store.chunks_by_id(ids)
+    gone = span_doc_id(ids[0])
+    library.local.apply([], [gone])
+    assert not any(span_doc_id(i) == gone for i in library.local.chunks_by_id(ids))
+    assert library._chunks_by_id(ids) == library.store.chunks_by_id(ids)
 
 
 def test_chunks_left_without_a_marker_are_swept_at_opening(tmp_path):
