@@ -28,6 +28,7 @@ def create_app(settings: Settings, service: BriefingService | None = None, mount
     @asynccontextmanager
     async def lifespan(app: FastAPI):
         app.state.service = service or build_service(settings)
+        app.state.service.warm_up()
         log.info("ready: %s", app.state.service.readiness())
         library = app.state.service.library
         if settings.index.chroma_url:

@@ -175,6 +175,14 @@ class BriefingService:
             history=[t.model_dump() for t in history or []],
         )
 
+    def warm_up(self) -> None:
+        """Before the server says it is ready, so that the first question is answered as fast as the next.
+        Best effort: a store that is down at start shows in /readyz, not as a failed start."""
+        try:
+            self.engine.warm_up()
+        except Exception:  # noqa: BLE001 - any failure is the readiness check's to report
+            log.warning("warming up the answer path failed", exc_info=True)
+
     def readiness(self) -> dict:
         documents, chunks = self.library.counts()
         return {"ready": self.library.store.heartbeat(), "documents": documents, "chunks": chunks}

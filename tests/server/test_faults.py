@@ -184,16 +184,22 @@ def start_chroma(path: Path, port: int, log: Path) -> subprocess.Popen:
     )
 
 
-def test_chroma_server_down_gives_503_then_recovers_without_restart(tmp_path, embedder):
-    from server.app import create_app
+def _service_on_chroma_server(tmp_path, embedder):
+    """A real `chroma run` server and a service built on it: (process, path, port, settings, service)."""
     from server.service import build_service
 
-    chroma_port = free_port()
-    chroma_path = tmp_path / "chroma-server"
-    chroma = start_chroma(chroma_path, chroma_port, tmp_path / "chroma1.log")
+    port = free_port()
+    path = tmp_path / "chroma-server"
+    chroma = start_chroma(path, port, tmp_path / "chroma1.log")
     settings = make_settings(tmp_path / "data")
-    settings.index.chroma_url = f"http://127.0.0.1:{chroma_port}"
-    service = build_service(settings, embedder=embedder)
+    settings.index.chroma_url = f"http://127.0.0.1:{port}"
+    return chroma, path, port, settings, build_service(settings, embedder=embedder)
+
+
+def test_chroma_server_down_gives_503_then_recovers_without_restart(tmp_path, embedder):
+    from server.app import create_app
+
+    chroma, chroma_path, chroma_port, settings, service = _service_on_chroma_server(tmp_path, embedder)
     question = {"question": "What role did Iran play?"}
     try:
         with LiveServer(create_app(settings, service=service, mount_ui=False), free_port()) as live:
@@ -221,3 +227,46 @@ def test_chroma_server_down_gives_503_then_recovers_without_restart(tmp_path, em
     finally:
         chroma.terminate()
         chroma.wait(timeout=20)
+
+
+def test_the_server_warms_the_answer_path_before_it_is_ready_and_starts_with_the_store_down(
+    tmp_path, embedder
+):
+    """Ready means the first question is answered as the next: the pipelines, the store's indexes and the
+    articles' details are loaded before /readyz says so. A store that is down at start makes the warm-up
+    fail and /readyz say 503; the server still starts and recovers."""
+    from server.app import create_app
+
+    chroma, chroma_path, chroma_port, settings, service = _service_on_chroma_server(tmp_path, embedder)
+    question = {"question": "What role did Iran play?"}
+    try:
+        assert service.engine._docs_cache is None
+        with LiveServer(create_app(settings, service=service, mount_ui=False), free_port()):
+            assert service.engine._docs_cache is not None and len(service.engine._docs_cache[1]) == 2
+        service.engine.invalidate()
+        chroma.send_signal(signal.SIGKILL)
+        chroma.wait(timeout=10)
+        live = LiveServer(create_app(settings, service=service, mount_ui=False), free_port())
+        live.thread.start()
+        try:
+            assert _status_once_up(f"{live.url}/readyz") == 503
+            assert service.engine._docs_cache is None
+            chroma = start_chroma(chroma_path, chroma_port, tmp_path / "chroma2.log")
+            assert httpx.get(f"{live.url}/readyz", timeout=30).status_code == 200
+            assert httpx.post(f"{live.url}/v1/ask", json=question, timeout=60).status_code == 200
+        finally:
+            live.__exit__(None, None, None)
+    finally:
+        chroma.terminate()
+        chroma.wait(timeout=20)
+
+
+def _status_once_up(url: str, seconds: float = 120) -> int:
+    """The first status the server answers with, once it listens."""
+    deadline = time.time() + seconds
+    while time.time() < deadline:
+        try:
+            return httpx.get(url, timeout=30).status_code
+        except httpx.TransportError:
+            time.sleep(0.1)
+    raise RuntimeError(f"{url} never answered")
