@@ -260,7 +260,6 @@ class LocalIndex:
 
     def chunks_by_id(self, ids: list[str]) -> dict[str, tuple[str, dict]]:
         """Chunks' texts and metadata by id (unknown ids left out)."""
-
         wanted = list(dict.fromkeys(ids))
         if not wanted:
             return {}
@@ -273,7 +272,6 @@ class LocalIndex:
 
     def sentences(self, ids: list[str]) -> tuple[list[StoredSentence], np.ndarray]:
         """Sentences by id, in the order asked (unknown ids left out), with their vectors as one matrix."""
-
         empty: tuple[list[StoredSentence], np.ndarray] = ([], np.zeros((0, 0), dtype=np.float32))
         if not ids:
             return empty
