@@ -12,7 +12,7 @@ export RAGAS_DO_NOT_TRACK := true
 
 CHROMIUM := /usr/bin/chromium
 
-.PHONY: install dev llm browser run test eval bench stress lint ingest clean
+.PHONY: install dev llm browser run test eval bench stress lint ingest train clean
 
 install: $(STAMP)
 
@@ -89,10 +89,16 @@ bench: install
 stress: install
 	$(BIN)/briefing stress $(STRESS_ARGS)
 
+# Fine-tune the reader (the bundled MiniLM) on the reading corpus in evals/reading and export it to ONNX with
+# its model card (about 90 minutes on 2 cores). TRAIN_ARGS="--install" copies it into
+# server/answer/reader/model when it beats the committed model on dev; "--curve" prints the learning curve.
+train: install
+	$(BIN)/briefing train $(TRAIN_ARGS)
+
 lint: dev
 	$(BIN)/ruff check ingest index server ui evals tests
 	$(BIN)/ruff format --check ingest index server ui evals tests
 	$(BIN)/mypy
 
 clean:
-	rm -rf $(VENV) data/chroma data/bm25 .pytest_cache
+	rm -rf $(VENV) data/chroma data/bm25 data/training .pytest_cache

@@ -77,10 +77,16 @@ def prepare_file(path: Path, max_chunk_words: int = 140) -> PreparedDocument:
     return prepare_bytes(_read(path), path.name, read_sidecar(path), max_chunk_words)
 
 
+def split_document(path: Path, max_chunk_words: int = 140) -> tuple[Document, list[Chunk], list[Sentence]]:
+    """A file as ingest cleans and splits it (its document, chunks and sentences), without the language
+    analysis (for training the reader on exactly the sentences the library would hold)."""
+    return _split_bytes(_read(path), path.name, read_sidecar(path), max_chunk_words)
+
+
 def split_file(path: Path, max_chunk_words: int = 140) -> tuple[list[str], list[str]]:
     """The texts of a file's chunks and of its sentences, as `prepare_file` splits them, without the
     language analysis (for measuring an encoder on them)."""
-    _document, chunks, sentences = _split_bytes(_read(path), path.name, read_sidecar(path), max_chunk_words)
+    _document, chunks, sentences = split_document(path, max_chunk_words)
     return [c.text for c in chunks], [s.text for s in sentences]
 
 

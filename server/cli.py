@@ -6,6 +6,7 @@ import argparse
 import sys
 from pathlib import Path
 
+from server.answer.reader.model import ReaderUnavailable
 from server.settings import Settings
 
 
@@ -158,15 +159,16 @@ def build_parser() -> argparse.ArgumentParser:
     )
     p.set_defaults(func=cmd_check)
 
-    from evals import bench, fitting, stress
+    from evals import bench, stress
     from evals import cli as eval_cli
+    from evals.training import cli as training_cli
     from server import cli_mcp, cli_serving
 
     cli_serving.register(sub)
     cli_mcp.register(sub)
     eval_cli.register(sub)
     bench.register(sub)
-    fitting.register(sub)
+    training_cli.register(sub)
     stress.register(sub)
     return parser
 
@@ -178,7 +180,11 @@ def main(argv: list[str] | None = None) -> int:
     set_offline_environment()
     limit_allocator_arenas()  # before any thread starts, so that every thread shares the capped arenas
     args = build_parser().parse_args(argv)
-    return int(args.func(Settings(), args) or 0)
+    try:
+        return int(args.func(Settings(), args) or 0)
+    except ReaderUnavailable as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
 
 
 if __name__ == "__main__":

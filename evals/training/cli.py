@@ -1,0 +1,96 @@
+"""`briefing train`: train the reader (`make train`), or a tiny slice of it (`--smoke`, what CI runs)."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import shutil
+from dataclasses import replace
+from pathlib import Path
+
+from server.answer.reader.model import CARD_NAME, default_model_dir
+
+log = logging.getLogger(__name__)
+
+
+def better_than_committed(card: dict, committed_dir: Path) -> tuple[bool, str]:
+    """A new model is better when it answers more dev questions right without refusing fewer near misses
+    (both at its own calibrated threshold), or refuses more near misses answering as many right."""
+    try:
+        old = json.loads((committed_dir / CARD_NAME).read_text())["metrics"]["dev"]
+    except (FileNotFoundError, KeyError, ValueError):
+        return True, "no committed model to compare with"
+    new = card["metrics"]["dev"]
+    keys = ("answered_right", "near_misses_refused")
+    gain = [new[k] - old[k] for k in keys]
+    better = all(g >= 0 for g in gain) and any(g > 0 for g in gain)
+    summary = ", ".join(f"{k} {old[k]:.3f} -> {new[k]:.3f}" for k in keys)
+    return better, summary
+
+
+def cmd_train(settings, args) -> int:
+    from evals.training.config import TrainConfig
+    from evals.training.export import export
+    from evals.training.train import learning_curve, train
+
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
+    logging.getLogger("onnxruntime").setLevel(logging.ERROR)
+    config = TrainConfig()
+    if args.epochs:
+        config = replace(config, epochs=args.epochs)
+    if args.layers:
+        config = replace(config, layers=args.layers)
+    out: Path = args.out
+    if args.curve:
+        rows = learning_curve(config, out / "curve")
+        print(json.dumps(rows, indent=1))
+        return 0
+    corpus = None
+    if args.smoke:
+        from evals.training.corpus import load_corpus
+
+        config = replace(config, epochs=1, hard_negatives=2, random_negatives=0, other_article_negatives=0)
+        corpus = load_corpus(desks=[args.smoke_desk])
+    else:
+        from evals.training.corpus import corpus_dir, load_corpus, write_splits
+
+        corpus = load_corpus()
+        write_splits(corpus, corpus_dir().parent / "splits.json")
+    history = train(config, out, corpus, max_items=args.smoke or None, resume=args.resume)
+    card = export(out, config, out / "model", history, corpus, max_items=args.smoke or None)
+    better, summary = better_than_committed(card, default_model_dir())
+    print(f"dev at the calibrated threshold: {json.dumps(card['metrics']['dev'])}")
+    print(f"against the committed model: {summary} ({'better' if better else 'not better'})")
+    if args.install:
+        if not better:
+            print("not installed: the committed model is as good or better")
+            return 1
+        target = default_model_dir()
+        for old in target.glob("reader-*.onnx"):
+            old.unlink()
+        for f in (out / "model").iterdir():
+            shutil.copyfile(f, target / f.name)
+        print(f"installed in {target}")
+    return 0
+
+
+def register(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser("train", help="fine-tune the reader on the reading corpus and export it (make train)")
+    p.add_argument("--out", type=Path, default=Path("data/training/latest"), help="work and output folder")
+    p.add_argument("--epochs", type=int, default=0, help="passes over the training pairs (default: config)")
+    p.add_argument("--layers", type=int, default=0, help="encoder layers kept (default: config)")
+    p.add_argument(
+        "--curve", action="store_true", help="the learning curve: a quarter, half and all articles"
+    )
+    p.add_argument("--smoke", type=int, default=0, metavar="N", help="train and score on N questions only")
+    p.add_argument(
+        "--resume", type=Path, default=None, help="go on from the weights and log an earlier run left in DIR"
+    )
+    p.add_argument("--smoke-desk", default="afpol", help="the one desk a smoke run reads")
+    p.add_argument(
+        "--install",
+        action="store_true",
+        help="copy the model into server/answer/reader/model if it is better",
+    )
+    p.set_defaults(func=cmd_train)

@@ -1,0 +1,159 @@
+"""What the reader says of each candidate of a question, and how well that matches the labels: the
+per-epoch dev metrics, the learning curve and the threshold calibration all read these."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import numpy as np
+
+from evals.training.corpus import Corpus, Item
+from evals.training.examples import VERDICTS, neighbours
+
+_WORD = re.compile(r"\w+")
+
+
+@dataclass(frozen=True)
+class Read:
+    """The reader's output for one candidate sentence."""
+
+    article: str
+    index: int
+    answers: float  # probability that the sentence answers
+    verdict: tuple[float, float, float]  # yes, no, not stated
+    span: tuple[int, int] | None  # characters inside the sentence
+    span_probability: float  # of that span, against "no span here"
+
+
+# (question, [(before, sentence, after)]) -> one Read per candidate, without article and index
+ReadFn = Callable[[str, list[tuple[str, str, str]]], list[tuple[float, tuple, tuple[int, int] | None, float]]]
+
+
+def read_items(
+    items: list[Item], corpus: Corpus, read: ReadFn, shortlist: Callable[[Item, list], list] | None = None
+) -> list[list[Read]]:
+    """The sentences of each item's article(s) (those `shortlist` keeps, or all), each read with its
+    neighbours; best first."""
+    out = []
+    for item in items:
+        keys = [(a, i) for a in item.articles for i in range(len(corpus.articles[a].sentences))]
+        if shortlist is not None:
+            keys = shortlist(item, keys)
+        triples = [(*_pair(corpus, a, i),) for a, i in keys]
+        results = read(item.question, triples)
+        reads = [Read(a, i, p, v, s, sp) for (a, i), (p, v, s, sp) in zip(keys, results, strict=True)]
+        out.append(sorted(reads, key=lambda r: -r.answers))
+    return out
+
+
+def _pair(corpus: Corpus, article: str, i: int) -> tuple[str, str, str]:
+    before, after = neighbours(corpus, article, i)
+    return before, corpus.articles[article].sentence(i), after
+
+
+def _norm(text: str) -> str:
+    return " ".join(_WORD.findall(text.lower()))
+
+
+def span_right(item: Item, corpus: Corpus, read: Read) -> bool:
+    """The predicted span is one of the item's answers, or holds one and adds at most a few words."""
+    if read.span is None:
+        return False
+    got = _norm(corpus.articles[read.article].sentence(read.index)[read.span[0] : read.span[1]])
+    for ans in item.answers:
+        want = _norm(ans)
+        if got == want or (want and want in got and len(got.split()) <= len(want.split()) + 3):
+            return True
+    return False
+
+
+def auc(positive: list[float], negative: list[float]) -> float:
+    if not positive or not negative:
+        return float("nan")
+    p, n = np.array(positive), np.array(negative)
+    wins = (p[:, None] > n[None, :]).sum() + 0.5 * (p[:, None] == n[None, :]).sum()
+    return float(wins / (len(p) * len(n)))
+
+
+def metrics(items: list[Item], corpus: Corpus, reads: list[list[Read]], threshold: float = 0.5) -> dict:
+    answerable = [(it, r) for it, r in zip(items, reads, strict=True) if it.answerable]
+    near = [(it, r) for it, r in zip(items, reads, strict=True) if not it.answerable]
+    top_right = [bool(r) and (r[0].article, r[0].index) in set(it.evidence) for it, r in answerable]
+    spans = [(it, r[0]) for it, r in answerable if it.kind != "yes_no" and it.answers and r]
+    yes_no = [(it, r[0]) for it, r in answerable if it.kind == "yes_no" and it.yes_no in ("yes", "no") and r]
+    answered = [r[0].answers >= threshold for _, r in answerable]
+    refused = [r[0].answers < threshold for _, r in near]
+    return {
+        "questions": len(items),
+        "top1": float(np.mean(top_right)) if top_right else float("nan"),
+        "top3": float(
+            np.mean([any((x.article, x.index) in set(it.evidence) for x in r[:3]) for it, r in answerable])
+        )
+        if answerable
+        else float("nan"),
+        "answerable_vs_near_miss_auc": auc(
+            [r[0].answers for _, r in answerable], [r[0].answers for _, r in near]
+        ),
+        "span_right": float(np.mean([span_right(it, corpus, r) for it, r in spans]))
+        if spans
+        else float("nan"),
+        "verdict_right": float(
+            np.mean([VERDICTS[int(np.argmax(r.verdict[:2]))] == it.yes_no for it, r in yes_no])
+        )
+        if yes_no
+        else float("nan"),
+        "threshold": threshold,
+        "answered": float(np.mean(answered)) if answered else float("nan"),
+        "answered_right": float(np.mean([a and t for a, t in zip(answered, top_right, strict=True)]))
+        if answered
+        else float("nan"),
+        "near_misses_refused": float(np.mean(refused)) if refused else float("nan"),
+    }
+
+
+# A confident answer to a question the articles do not answer costs this many needless refusals.
+WRONG_ANSWER_COST = 3.0
+# A bold span must be right this often (of the times one is given).
+SPAN_PRECISION = 0.95
+
+
+def calibrate(items: list[Item], corpus: Corpus, reads: list[list[Read]]) -> dict:
+    """The answer threshold that costs least on held-out questions (answering a near miss or answering
+    from the wrong sentence costs WRONG_ANSWER_COST, refusing an answerable question 1), and the least
+    span probability at which bold spans reach SPAN_PRECISION."""
+    rows = []
+    for it, r in zip(items, reads, strict=True):
+        if not r:
+            continue
+        good = it.answerable and (r[0].article, r[0].index) in set(it.evidence)
+        rows.append((r[0].answers, it.answerable, good))
+    best = (float("inf"), 0.5)
+    for t in sorted({round(p, 4) for p, _, _ in rows}):
+        cost = sum(
+            (WRONG_ANSWER_COST if not good else 0.0) if p >= t else (1.0 if answerable else 0.0)
+            for p, answerable, good in rows
+        )
+        best = min(best, (cost, t))
+    threshold = best[1]
+    answered = [(p, a, g) for p, a, g in rows if p >= threshold]
+    spans = []
+    for it, r in zip(items, reads, strict=True):
+        if it.answerable and it.kind != "yes_no" and r and r[0].answers >= threshold and r[0].span:
+            spans.append((r[0].span_probability, span_right(it, corpus, r[0])))
+    spans.sort(reverse=True)
+    span_threshold, right = 1.0, 0
+    for n, (p, ok) in enumerate(spans, 1):
+        right += ok
+        if right / n >= SPAN_PRECISION:
+            span_threshold = p
+    given = [ok for p, ok in spans if p >= span_threshold]
+    return {
+        "answer_threshold": threshold,
+        "answer_precision": float(np.mean([g for _, _, g in answered])) if answered else float("nan"),
+        "answered_share": len(answered) / max(1, len(rows)),
+        "span_threshold": span_threshold,
+        "span_precision": float(np.mean(given)) if given else float("nan"),
+        "span_given_share": len(given) / max(1, len(spans)),
+    }

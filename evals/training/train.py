@@ -1,0 +1,248 @@
+"""`briefing train`: fine-tune the bundled MiniLM into the reader on the reading corpus's train split,
+score the dev split after every epoch, calibrate the thresholds on dev, and export the model to ONNX
+(int8 when it keeps quality) with its model card. Seeded; the test split is only reported, never used to
+choose anything; the golden set's blind split is not part of the corpus at all."""
+
+from __future__ import annotations
+
+import json
+import logging
+import math
+import random
+import time
+from dataclasses import replace
+from pathlib import Path
+
+import numpy as np
+
+from evals.training.config import TrainConfig
+from evals.training.corpus import Corpus, load_corpus
+from evals.training.examples import IGNORE, Pair, SentenceSimilarity, training_pairs
+from evals.training.scoring import metrics, read_items
+from server.answer.reader.decoding import decode
+from server.answer.reader.encoding import ReaderInput, encode_pair, load_tokenizer
+
+log = logging.getLogger(__name__)
+
+
+def _span_tokens(pair: ReaderInput, span: tuple[int, int] | None) -> tuple[int, int] | None:
+    """The [start, end] tokens of a character span inside the candidate; None if it was cut off."""
+    if span is None:
+        return None
+    first, _last = pair.candidate_tokens
+    starts = [k for k, (s, e) in enumerate(pair.offsets) if e > span[0]]
+    ends = [k for k, (s, e) in enumerate(pair.offsets) if s < span[1]]
+    if not starts or not ends or starts[0] > ends[-1]:
+        return None
+    return first + starts[0], first + ends[-1]
+
+
+def _tensors(batch: list[tuple[ReaderInput, Pair]]):
+    import torch
+
+    width = max(len(x.ids) for x, _ in batch)
+    n = len(batch)
+    ids = torch.zeros((n, width), dtype=torch.long)
+    types = torch.zeros((n, width), dtype=torch.long)
+    mask = torch.zeros((n, width), dtype=torch.long)
+    span_mask = torch.zeros((n, width))
+    answers = torch.zeros(n)
+    starts = torch.full((n,), IGNORE, dtype=torch.long)
+    ends = torch.full((n,), IGNORE, dtype=torch.long)
+    verdicts = torch.full((n,), IGNORE, dtype=torch.long)
+    for row, (x, p) in enumerate(batch):
+        k = len(x.ids)
+        ids[row, :k] = torch.from_numpy(x.ids)
+        types[row, :k] = torch.from_numpy(x.types)
+        mask[row, :k] = 1
+        span_mask[row, 0] = 1
+        span_mask[row, x.candidate_tokens[0] : x.candidate_tokens[1]] = 1
+        answers[row] = p.answers
+        verdicts[row] = p.verdict
+        if p.answers == 0.0:
+            starts[row] = ends[row] = 0  # no span in a sentence that does not answer
+        else:
+            tokens = _span_tokens(x, p.span)
+            if tokens is not None:
+                starts[row], ends[row] = tokens
+    return ids, types, mask, span_mask, answers, starts, ends, verdicts
+
+
+def _batches(encoded: list[tuple[ReaderInput, Pair]], size: int, rng: random.Random):
+    """Batches of pairs of similar length (less padding), in random order."""
+    order = list(range(len(encoded)))
+    rng.shuffle(order)
+    pool = size * 50
+    batches = []
+    for at in range(0, len(order), pool):
+        chunk = sorted(order[at : at + pool], key=lambda i: len(encoded[i][0].ids))
+        batches += [chunk[j : j + size] for j in range(0, len(chunk), size)]
+    rng.shuffle(batches)
+    return [[encoded[i] for i in b] for b in batches]
+
+
+def torch_reader(model, tokenizer, config: TrainConfig):
+    """A ReadFn over the torch model (dev scoring during training)."""
+    import torch
+
+    def read(question: str, triples: list[tuple[str, str, str]]):
+        pairs = [encode_pair(tokenizer, question, c, b, a, config.budget) for b, c, a in triples]
+        out = []
+        model.eval()
+        with torch.no_grad():
+            for at in range(0, len(pairs), 64):
+                chunk = pairs[at : at + 64]
+                fake = [(p, Pair("", "", "", "", "", 0.0, None, IGNORE)) for p in chunk]
+                ids, types, mask, _sm, *_ = _tensors(fake)
+                answers, verdict, start, end = model(ids, types, mask)
+                for k, p in enumerate(chunk):
+                    r = decode(p, float(answers[k]), verdict[k].numpy(), start[k].numpy(), end[k].numpy())
+                    out.append((r.answers, r.verdict, r.span, r.span_probability))
+        return out
+
+    return read
+
+
+def _train_articles(corpus: Corpus, share: float, seed: int) -> set[str]:
+    names = corpus.articles_in("train")
+    if share >= 1.0:
+        return set(names)
+    rng = random.Random(seed)
+    by_desk: dict[str, list[str]] = {}
+    for n in names:
+        by_desk.setdefault(corpus.articles[n].desk, []).append(n)
+    keep: set[str] = set()
+    for desk_names in by_desk.values():
+        rng.shuffle(desk_names)
+        keep |= set(desk_names[: max(1, round(share * len(desk_names)))])
+    return keep
+
+
+def train(
+    config: TrainConfig,
+    out_dir: Path,
+    corpus: Corpus | None = None,
+    max_items: int | None = None,
+    resume: Path | None = None,
+) -> dict:
+    """Train one model; returns its log (per-epoch loss and dev metrics) and leaves the weights in
+    out_dir/reader.pt. `max_items` trains and scores on a few questions only (CI's smoke run). `resume`
+    (a folder an earlier run of the same configuration left) goes on from its weights and log with the
+    epochs it had not run. Each epoch warms the learning rate up and lets it fall to 0 again, so an
+    epoch run after a resume is scheduled as in a run from the start."""
+    import torch
+    from transformers import get_linear_schedule_with_warmup
+
+    from evals.training.model import ReaderModel
+    from index.embedding import bundled_model_path
+    from index.onnx_embedding import OnnxMiniLMEmbedder
+
+    random.seed(config.seed)
+    np.random.seed(config.seed)
+    torch.manual_seed(config.seed)
+    torch.set_num_threads(config.threads)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    corpus = corpus or load_corpus()
+    articles = _train_articles(corpus, config.article_share, config.seed)
+    items = corpus.items_in("train", articles)
+    dev_items = corpus.items_in("dev")
+    if max_items:
+        items, dev_items = items[:max_items], dev_items[: max(4, max_items // 4)]
+    tokenizer = load_tokenizer(bundled_model_path())
+    similarity = SentenceSimilarity(corpus, OnnxMiniLMEmbedder(out_dir / "encoder"))
+    model = ReaderModel(bundled_model_path(), config.layers)
+
+    def shortlist(item, keys):
+        return similarity.ranked(item.question, keys)[: config.dev_candidates]
+
+    decay = [p for n, p in model.named_parameters() if "bias" not in n and "LayerNorm" not in n]
+    rest = [p for n, p in model.named_parameters() if "bias" in n or "LayerNorm" in n]
+    optimiser = torch.optim.AdamW(
+        [{"params": decay, "weight_decay": config.weight_decay}, {"params": rest, "weight_decay": 0.0}],
+        lr=config.learning_rate,
+    )
+    history = {
+        "config": config.as_dict(),
+        "train_articles": len(articles),
+        "train_questions": len(items),
+        "dev_questions": len(dev_items),
+        "epochs": [],
+    }
+    first_epoch = 1
+    if resume is not None:
+        model.load_state_dict(torch.load(resume / "reader.pt", map_location="cpu"))
+        history["epochs"] = json.loads((resume / "history.json").read_text())["epochs"]
+        first_epoch = len(history["epochs"]) + 1
+    rng = random.Random(config.seed + first_epoch - 1)
+    bce = torch.nn.BCEWithLogitsLoss()
+    ce = torch.nn.CrossEntropyLoss(ignore_index=IGNORE)
+    log.info("training on %d questions of %d articles", len(items), len(articles))
+    for epoch in range(first_epoch, config.epochs + 1):
+        # New negatives each epoch (a seed per epoch, so the run is reproducible).
+        pairs = training_pairs(items, corpus, similarity, config, config.seed + epoch - 1)
+        steps = math.ceil(len(pairs) / config.batch_size)
+        schedule = get_linear_schedule_with_warmup(optimiser, int(config.warmup_share * steps), steps)
+        model.train()
+        started, total, seen = time.time(), 0.0, 0
+        encoded = [
+            (encode_pair(tokenizer, p.question, p.candidate, p.before, p.after, config.budget), p)
+            for p in pairs
+        ]
+        for step, batch in enumerate(_batches(encoded, config.batch_size, rng), 1):
+            ids, types, mask, span_mask, answers, starts, ends, verdicts = _tensors(batch)
+            a_logit, v_logit, s_logit, e_logit = model(ids, types, mask)
+            s_logit = s_logit + (1 - span_mask) * -1e4
+            e_logit = e_logit + (1 - span_mask) * -1e4
+            loss = config.answer_loss * bce(a_logit, answers)
+            if (starts != IGNORE).any():
+                loss = loss + config.span_loss * (ce(s_logit, starts) + ce(e_logit, ends)) / 2
+            if (verdicts != IGNORE).any():
+                loss = loss + config.verdict_loss * ce(v_logit, verdicts)
+            loss.backward()
+            torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
+            optimiser.step()
+            schedule.step()
+            optimiser.zero_grad()
+            total += float(loss.detach()) * len(batch)
+            seen += len(batch)
+            if step % 100 == 0:
+                log.info(
+                    "epoch %d step %d loss %.4f (%.0f pairs/s)",
+                    epoch,
+                    step,
+                    total / seen,
+                    seen / (time.time() - started),
+                )
+        reads = read_items(dev_items, corpus, torch_reader(model, tokenizer, config), shortlist)
+        scores = metrics(dev_items, corpus, reads)
+        entry = {
+            "epoch": epoch,
+            "loss": total / max(1, seen),
+            "pairs": len(pairs),
+            "seconds": round(time.time() - started),
+            "dev": scores,
+        }
+        history["epochs"].append(entry)
+        log.info("epoch %d: %s", epoch, json.dumps(entry))
+    torch.save(model.state_dict(), out_dir / "reader.pt")
+    (out_dir / "history.json").write_text(json.dumps(history, indent=1))
+    return history
+
+
+def learning_curve(config: TrainConfig, out_dir: Path, shares=(0.25, 0.5, 1.0)) -> list[dict]:
+    """Dev metrics after training on a quarter, half and all of the training articles."""
+    corpus = load_corpus()
+    rows = []
+    for share in shares:
+        h = train(replace(config, article_share=share), out_dir / f"share-{share}", corpus)
+        rows.append(
+            {
+                "share": share,
+                "questions": h["train_questions"],
+                "articles": h["train_articles"],
+                **h["epochs"][-1]["dev"],
+            }
+        )
+        log.info("learning curve: %s", json.dumps(rows[-1]))
+    (out_dir / "learning_curve.json").write_text(json.dumps(rows, indent=1))
+    return rows

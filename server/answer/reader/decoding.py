@@ -1,0 +1,49 @@
+"""From the reader's logits for one pair to what it says: the probability that the candidate answers, the
+yes / no / not-stated probabilities, and the best answer span inside the candidate with its probability."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from server.answer.reader.encoding import ReaderInput
+
+# The longest span considered, in tokens.
+MAX_SPAN_TOKENS = 30
+
+
+@dataclass(frozen=True)
+class Reading:
+    answers: float
+    verdict: tuple[float, float, float]  # yes, no, not stated
+    span: tuple[int, int] | None  # characters inside the candidate sentence
+    span_probability: float  # P(start) * P(end) of that span, [CLS] ("no span here") competing
+
+
+def _softmax(x: np.ndarray) -> np.ndarray:
+    e = np.exp(x - x.max())
+    return e / e.sum()
+
+
+def decode(pair: ReaderInput, answer_logit: float, verdict_logits, start_logits, end_logits) -> Reading:
+    first, last = pair.candidate_tokens
+    positions = np.r_[0, np.arange(first, last)]
+    p_start = _softmax(np.asarray(start_logits, dtype=np.float64)[positions])
+    p_end = _softmax(np.asarray(end_logits, dtype=np.float64)[positions])
+    best, span = 0.0, None
+    n = last - first
+    if n > 0:
+        # outer product over (start, end) inside the candidate, end >= start, short enough
+        grid = np.outer(p_start[1:], p_end[1:])
+        grid = np.triu(grid) - np.triu(grid, MAX_SPAN_TOKENS)
+        s, e = np.unravel_index(int(np.argmax(grid)), grid.shape)
+        best = float(grid[s, e])
+        span = (pair.offsets[s][0], pair.offsets[e][1])
+    verdict = _softmax(np.asarray(verdict_logits, dtype=np.float64))
+    return Reading(
+        answers=float(1.0 / (1.0 + np.exp(-float(answer_logit)))),
+        verdict=(float(verdict[0]), float(verdict[1]), float(verdict[2])),
+        span=span,
+        span_probability=best,
+    )

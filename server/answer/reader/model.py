@@ -1,0 +1,132 @@
+"""The trained reader as the server runs it: the committed ONNX file, checked against its model card, and
+ONNX Runtime. No torch, no training code.
+
+The model card (`reader.json` beside the model) names the file, its sha256, the token budget it was trained
+with and the thresholds calibrated on held-out data. A missing or corrupt file stops the start with a
+message that says how to restore it: answers never silently fall back to something weaker."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from server.answer.reader.decoding import Reading, decode
+from server.answer.reader.encoding import TokenBudget, encode_pair, load_tokenizer
+
+CARD_NAME = "reader.json"
+RESTORE_HINT = (
+    "restore the committed model with `git checkout -- server/answer/reader/model/` "
+    "(or train a new one with `make train`)"
+)
+
+
+def default_model_dir() -> Path:
+    return Path(__file__).resolve().parent / "model"
+
+
+class ReaderUnavailable(RuntimeError):
+    """The reader's model file or card is missing or corrupt."""
+
+
+@dataclass(frozen=True)
+class Thresholds:
+    """Calibrated on the reading corpus's dev split (see the model card)."""
+
+    answer: float  # the best candidate's probability at or above which a question is answered
+    span: float  # a span's probability at or above which it is given in bold
+
+
+@dataclass(frozen=True)
+class ReaderCard:
+    model_file: Path
+    sha256: str
+    budget: TokenBudget
+    thresholds: Thresholds
+    card: dict
+
+
+def sha256_of(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as f:
+        for block in iter(lambda: f.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def load_card(model_dir: Path | None = None) -> ReaderCard:
+    """The model card, with the model file it names checked whole (sha256)."""
+    model_dir = model_dir or default_model_dir()
+    card_path = model_dir / CARD_NAME
+    try:
+        card = json.loads(card_path.read_text())
+        model_file = model_dir / card["model_file"]
+        budget = TokenBudget(**card["token_budget"])
+        thresholds = Thresholds(**card["thresholds"])
+        expected = card["sha256"]
+    except FileNotFoundError:
+        raise ReaderUnavailable(f"the reader's model card {card_path} is missing: {RESTORE_HINT}") from None
+    except (ValueError, KeyError, TypeError) as exc:
+        raise ReaderUnavailable(
+            f"the reader's model card {card_path} is unreadable ({exc}): {RESTORE_HINT}"
+        ) from None
+    if not model_file.is_file():
+        raise ReaderUnavailable(f"the reader's model {model_file} is missing: {RESTORE_HINT}")
+    if sha256_of(model_file) != expected:
+        raise ReaderUnavailable(
+            f"the reader's model {model_file} does not match the sha256 in its card (corrupt or replaced): "
+            f"{RESTORE_HINT}"
+        )
+    return ReaderCard(model_file, expected, budget, thresholds, card)
+
+
+class OnnxReader:
+    """Reads (question, candidate sentence with its neighbours) pairs: one unpadded pair per run, runs in
+    parallel across the cores, as the embedder does (dynamic int8 scales activations per run, so a pair's
+    reading never depends on the pairs beside it)."""
+
+    def __init__(self, model_dir: Path | None = None):
+        import onnxruntime as ort
+
+        from index.embedding import bundled_model_path
+
+        self.card = load_card(model_dir)
+        options = ort.SessionOptions()
+        options.intra_op_num_threads = 1
+        options.inter_op_num_threads = 1
+        options.graph_optimization_level = ort.GraphOptimizationLevel.ORT_ENABLE_ALL
+        try:
+            self._session = ort.InferenceSession(
+                str(self.card.model_file), options, providers=["CPUExecutionProvider"]
+            )
+        except Exception as exc:  # noqa: BLE001 - ONNX Runtime raises its own types for a bad file
+            raise ReaderUnavailable(f"the reader's model cannot be loaded ({exc}): {RESTORE_HINT}") from None
+        self._tokenizer = load_tokenizer(bundled_model_path())
+        self._workers = max(1, os.cpu_count() or 1)
+        self._pool = ThreadPoolExecutor(max_workers=self._workers, thread_name_prefix="reader")
+
+    @property
+    def thresholds(self) -> Thresholds:
+        return self.card.thresholds
+
+    def _read_one(self, question: str, triple: tuple[str, str, str]) -> Reading:
+        before, candidate, after = triple
+        pair = encode_pair(self._tokenizer, question, candidate, before, after, self.card.budget)
+        span_mask = np.zeros((1, len(pair.ids)), dtype=np.float32)
+        span_mask[0, 0] = 1.0
+        span_mask[0, pair.candidate_tokens[0] : pair.candidate_tokens[1]] = 1.0
+        answers, verdict, start, end = self._session.run(
+            None, {"ids": pair.ids[None, :], "types": pair.types[None, :], "span_mask": span_mask}
+        )
+        return decode(pair, float(answers[0]), verdict[0], start[0], end[0])
+
+    def read(self, question: str, triples: list[tuple[str, str, str]]) -> list[Reading]:
+        """One Reading per (before, candidate, after), in order."""
+        if len(triples) < 2 or self._workers < 2:
+            return [self._read_one(question, t) for t in triples]
+        return list(self._pool.map(lambda t: self._read_one(question, t), triples))
