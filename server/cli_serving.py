@@ -37,8 +37,12 @@ def cmd_ask(settings: Settings, args: argparse.Namespace) -> int:
 def cmd_serve(settings: Settings, args: argparse.Namespace) -> int:
     import uvicorn
 
+    from server.answer.reader.model import load_card
     from server.app import create_app
 
+    # A missing or corrupt reader stops the start here, with its message, before uvicorn starts.
+    if settings.answer.engine == "reader":
+        load_card(settings.answer.reader_dir)
     if args.host:
         settings.server.host = args.host
     if args.port:
@@ -66,8 +70,8 @@ def register(sub) -> None:
     p.add_argument(
         "--explain",
         action="store_true",
-        help="print the trace: the parse, the names resolved, the candidates with their scores per feature, "
-        "the decision and why",
+        help="print the trace: the parse, the names resolved, each candidate as the reader read it (its "
+        "probability of answering, its span, its yes/no verdict), the decision and why, and the plan",
     )
     p.set_defaults(func=cmd_ask)
 

@@ -14,7 +14,9 @@ from index.types import DocumentInfo, StoredDocument
 from ingest.loaders import SUPPORTED_SUFFIXES
 from ingest.models import DocumentMetadata, IngestError
 from server.answer.engine import AnswerEngine
+from server.answer.legacy_engine import AnswerEngine as LegacyEngine
 from server.answer.models import Answer, ChatTurn, Mode, RetrievedPassage
+from server.answer.reader.model import OnnxReader
 from server.feedback import FeedbackStore
 from server.metrics import Metrics
 from server.settings import Settings
@@ -53,7 +55,7 @@ class WriteDenied(Exception):
 class BriefingService:
     """Ask questions, stream answers, manage the article library."""
 
-    def __init__(self, settings: Settings, library: Library, engine: AnswerEngine):
+    def __init__(self, settings: Settings, library: Library, engine: AnswerEngine | LegacyEngine):
         from server.feeds import FeedService
 
         self.settings = settings
@@ -201,6 +203,8 @@ def build_service(settings: Settings, embedder=None) -> BriefingService:
         )
     elif policy == "key":
         log.info("uploads and deletes require the API key")
+    # The reader first: a missing or corrupt model stops the start before anything else is loaded.
+    reader = OnnxReader(settings.answer.reader_dir) if settings.answer.engine == "reader" else None
     library = build_library(settings, embedder=embedder)
     if (
         settings.server.ingest_seed_on_start
@@ -214,16 +218,12 @@ def build_service(settings: Settings, embedder=None) -> BriefingService:
         from server.answer.generation import OpenAICompatibleGenerator
 
         generator = OpenAICompatibleGenerator(settings.llm)
-    return BriefingService(settings, library, build_engine(settings, library, generator))
-
-
-def build_engine(settings: Settings, library: Library, generator=None):
-    """The answer engine the settings name (BRIEFING_ANSWER_ENGINE)."""
-    if settings.answer.engine == "staged":
-        from server.answer.staged.engine import AnswerEngine as StagedEngine
-
-        return StagedEngine(library, settings.answer, generator)
-    return AnswerEngine(library, settings.answer, generator)
+    engine = (
+        AnswerEngine(library, settings.answer, reader, generator)
+        if reader is not None
+        else LegacyEngine(library, settings.answer, generator)
+    )
+    return BriefingService(settings, library, engine)
 
 
 def info_dict(info: DocumentInfo) -> dict:

@@ -54,11 +54,23 @@ class AnswerSettings(BaseSettings):
 
     top_k: int = Field(6, ge=1, le=20, description="Passages retrieved per question.")
     max_sentences: int = Field(4, ge=1, le=10, description="Most evidence sentences in an extractive answer.")
-    engine: Literal["legacy", "staged"] = Field(
+    engine: Literal["legacy", "reader"] = Field(
         "legacy",
         description="Which answer engine answers: `legacy` (the rule-based engine the golden set's original "
-        "splits were written beside) or `staged` (typed stages with weights fitted by `briefing fit`, "
-        "server/answer/staged; not yet at the original splits' thresholds).",
+        "splits were written beside; the default until the reader engine reaches every split's thresholds) "
+        "or `reader` (typed stages around the reader trained here, server/answer/engine.py).",
+    )
+    reader_candidates: int = Field(
+        12,
+        ge=1,
+        le=40,
+        description="Candidate sentences the reader reads per question: the retrieved chunks' sentences most "
+        "like the question (see the README's table of quality against cost).",
+    )
+    reader_dir: Path | None = Field(
+        None,
+        description="Folder of the reader's model and card (reader.json); unset: the committed model in "
+        "server/answer/reader/model.",
     )
     default_mode: str = Field(
         "extractive",

@@ -1,45 +1,38 @@
-"""The answer engine: question in, answer out, every sentence sourced or the question refused."""
+"""The answer engine: it only orchestrates the stages, each in a module of its own.
+
+prepare (question_rewriting: follow-ups, overrides) -> parse (staged/parse.py) -> retrieve (this module's
+search; names resolved against the library between parse and search) -> read (staged/read.py: the learned
+reader over the best candidate sentences) -> decide (staged/decide.py: the calibrated answer threshold) ->
+plan by kind (staged/planning.py) -> compose (staged/compose.py; or generation.py, checked by grounding.py).
+With `debug`, the answer carries the trace of every stage."""
 
 from __future__ import annotations
 
 import logging
 import time
 from concurrent.futures import Future
-from dataclasses import replace
+from dataclasses import dataclass
+
+import numpy as np
 
 from index.library import Library
 from index.types import DocumentInfo, RetrievedChunk, StoredSentence
-from server.answer.answer_plan import AnswerPlan, linked_entity, plan_answer
-from server.answer.answerability import judge_answerability
 from server.answer.checked_generation import Generator, checked_generative_answer
-from server.answer.compose import (
-    build_passages,
-    cite,
-    cite_passages,
-    conflict_side,
-    display,
-    extractive_sentences,
-    render_answer,
-    renumber_by_first_use,
-    source_label,
-)
-from server.answer.conflicts import claims_for, find_disagreement, people_in
-from server.answer.evidence import ScoredSentence, keep_reported_speech, score_sentences, select_evidence
 from server.answer.library_reader import LibraryReader, passages
-from server.answer.matching import group_found, sentence_keys, word_set
-from server.answer.models import (
-    Answer,
-    AnswerSentence,
-    ChatTurn,
-    Citation,
-    Conflict,
-    DirectAnswer,
-    Mode,
-)
+from server.answer.matching import group_found, word_set
+from server.answer.models import Answer, AnswerSentence, ChatTurn, Mode
 from server.answer.name_resolution import resolve_names, truecase_names
-from server.answer.question_analysis import QuestionProfile, analyse_question, clean_question
+from server.answer.question_analysis import QuestionProfile, analyse_question_doc, clean_question
 from server.answer.question_rewriting import prepare_question
-from server.answer.syndication import name_other_outlets, one_story
+from server.answer.reader.model import OnnxReader
+from server.answer.staged.compose import compose_extractive, renumber_by_first_use
+from server.answer.staged.decide import Decision, decide
+from server.answer.staged.mentions import ResolvedNames, resolve_mentions
+from server.answer.staged.parse import ParsedQuestion, freeze_question
+from server.answer.staged.plan import AnswerPlan, PlanContext
+from server.answer.staged.planning import plan_answer
+from server.answer.staged.read import ReadSentence, read_candidates
+from server.answer.syndication import name_other_outlets
 from server.settings import AnswerSettings
 
 log = logging.getLogger(__name__)
@@ -53,11 +46,48 @@ def elapsed_ms(start: float) -> float:
     return round((time.perf_counter() - start) * 1000, 2)
 
 
-class AnswerEngine(LibraryReader):
-    """Composes cited answers from the library; optionally lets an LLM write them, then checks them."""
+@dataclass(frozen=True)
+class Search:
+    """Stage 3's output: the query's vector, its chunks, their sentences and the sentences' vectors."""
 
-    def __init__(self, library: Library, settings: AnswerSettings, generator: Generator | None = None):
+    query: str
+    vector: np.ndarray
+    chunks: list[RetrievedChunk]
+    sentences: list[StoredSentence]
+    matrix: np.ndarray
+
+
+@dataclass(frozen=True)
+class Analysis:
+    """Everything up to the decision, for one question (or one part of it)."""
+
+    question: ParsedQuestion
+    names: ResolvedNames
+    read: tuple[ReadSentence, ...]
+    decision: Decision
+
+    def trace(self) -> dict:
+        return {
+            "parse": self.question.trace(),
+            "names": self.names.trace(),
+            "candidates": [r.trace() for r in self.read],
+            "decision": self.decision.trace(),
+        }
+
+
+class AnswerEngine(LibraryReader):
+    """Composes cited answers from the library with the learned reader; optionally lets an LLM write them,
+    then checks them."""
+
+    def __init__(
+        self,
+        library: Library,
+        settings: AnswerSettings,
+        reader: OnnxReader,
+        generator: Generator | None = None,
+    ):
         super().__init__(library, settings)
+        self.reader = reader
         self.generator = generator
 
     # ---- public -------------------------------------------------------------------------------
@@ -69,207 +99,122 @@ class AnswerEngine(LibraryReader):
         mode: Mode | None = None,
         debug: bool = False,
     ) -> Answer:
-        answer = self._ask(question, history, top_k, mode)
-        if debug:
-            answer.trace = _legacy_trace(answer)
-        return answer
-
-    def _ask(
-        self,
-        question: str,
-        history: list[ChatTurn] | None = None,
-        top_k: int | None = None,
-        mode: Mode | None = None,
-    ) -> Answer:
         started = time.perf_counter()
         timings: dict[str, float] = {}
         mode = mode or self.settings.default_mode  # type: ignore[assignment]
         prepared = prepare_question(question, history or [])
+        trace: dict = {"prepared": {"text": prepared.text, "override": prepared.override_detected}}
         if not prepared.text:
-            return self._refusal(
-                OVERRIDE_REFUSAL,
-                "The question only asks me to change my instructions.",
-                prepared.text,
-                True,
-                [],
-                timings,
-                started,
-                mode,
-            )
+            answer = _refusal(OVERRIDE_REFUSAL, "The question only asks me to change my instructions.", mode)
+            return self._finish(answer, prepared, [], timings, started, trace if debug else None)
         t = time.perf_counter()
-        k = top_k or self.settings.top_k
-        # Most questions are searched as they are written: that search starts now, beside the parse (the
-        # query's embedding runs in ONNX Runtime, which releases the GIL), and is used if the parse asks
-        # for the same text.
-        plain = clean_question(prepared.text)
-        early = self._workers().submit(self._pool_for, plain, k)
-        profile = analyse_question(prepared.text)
-        query = profile.query or profile.text
-        query_vector, chunks, candidates, matrix = self._search(
-            profile, query, k, early if query == plain else None
-        )
-        cased = truecase_names(profile.text, candidates)
-        if cased != profile.text:
-            # A lower-case question, parsed and searched again with the library's names capitalised.
-            profile = analyse_question(cased)
-            query = profile.query or profile.text
-            query_vector, chunks, candidates, matrix = self._search(profile, query, k)
-        expansion = resolve_names(profile, candidates)
-        if expansion:
-            # An abbreviation the articles define: search again with its full name.
-            query = f"{query} ({expansion})"
-            query_vector, chunks, candidates, matrix = self._search(profile, query, k)
+        search, profile, doc = self._parse_and_search(prepared.text, top_k or self.settings.top_k)
         timings["retrieve"] = elapsed_ms(t)
         t = time.perf_counter()
-        scored = score_sentences(profile, query_vector, chunks, candidates, matrix)
-        chosen = keep_reported_speech(profile, select_evidence(scored, self.settings.max_sentences), scored)
-        link = linked_entity(profile, scored)
-        hop = self._follow_link(profile, link, query, k, scored) if link is not None else None
-        judged = profile
-        if hop is not None:
-            chosen, hop_chunks, hop_candidates = hop
-            known_chunks, known_sentences = {x.chunk_id for x in chunks}, {x.id for x in candidates}
-            chunks = chunks + [c for c in hop_chunks if c.chunk_id not in known_chunks]
-            candidates = candidates + [c for c in hop_candidates if c.id not in known_sentences]
-            judged = replace(profile, names=[*profile.names, link]) if link is not None else profile
-        verdict = judge_answerability(judged, chosen, lambda about: _context_keys(chunks, about, candidates))
-        timings["select"] = elapsed_ms(t)
+        parsed = freeze_question(profile, doc)
+        parts = parsed.parts or (parsed,)
+        analyses = [self.analyse(part, search) for part in parts]
+        timings["read"] = elapsed_ms(t)
+        if debug:
+            trace["retrieval"] = {
+                "query": search.query,
+                "chunks": [(c.doc_id, c.start, round(c.score, 4)) for c in search.chunks],
+            }
+            trace["parts"] = [a.trace() for a in analyses]
         docs = self._documents()
-        retrieved = passages(chunks, docs)
-        if not verdict.answerable:
-            return self._refusal(
-                REFUSAL_TEXT,
-                verdict.reason or "",
-                prepared.text,
-                prepared.override_detected,
-                retrieved,
-                timings,
-                started,
-                mode,
-            )
+        retrieved = passages(search.chunks, docs)
+        answering = [a for a in analyses if a.decision.answer]
+        if not answering:
+            reason = " ".join(dict.fromkeys(a.decision.reason for a in analyses))
+            answer = _refusal(REFUSAL_TEXT, reason, mode)
+            return self._finish(answer, prepared, retrieved, timings, started, trace if debug else None)
         t = time.perf_counter()
-        # After a hop, the answer is the sentence that ties the subject to the linked entity and the one
-        # that answers about it.
-        plan = (
-            AnswerPlan([], chosen)
-            if hop
-            else plan_answer(profile, scored, self.settings.max_sentences, chosen)
-        )
-        conflict = self._find_conflict(profile, candidates)
-        if conflict and one_story((c.doc_id for c in conflict[1]), docs):
-            conflict = None  # copies of one story do not disagree with each other
-        if plan.contradiction and one_story((s.sentence.doc_id for s in plan.direct), docs):
-            plan.contradiction, plan.direct = False, plan.direct[:1]
-        if conflict:
-            claims = [c.sentence for c in conflict[1]]
-            # "Which group does X belong to?": the sentences that tie X to each organisation are the answer.
-            kept = [] if profile.wants == "choice" else plan.evidence
-            plan.evidence = _with_claim_sentences(kept, scored, claims)
-        answer = None
+        plans = [plan_answer(self._context(a, docs)) for a in answering]
+        plan = plans[0] if len(plans) == 1 else _joined(plans)
+        if debug:
+            trace["plan"] = plan.trace()
+        written: Answer | None = None
         fallback_reason = None
         dropped = 0
         if mode == "generative":
             if self.generator is None:
                 fallback_reason = "no LLM is configured (set BRIEFING_LLM_URL)"
             else:
-                pool = list(chosen) + [s for s in scored if s not in chosen]
-                answer, fallback_reason, dropped = checked_generative_answer(
-                    self.generator, prepared.text, pool, docs
+                written, fallback_reason, dropped = checked_generative_answer(
+                    self.generator, prepared.text, list(plan.evidence), docs
                 )
-        if answer is None:
-            answer = compose_extractive(plan, candidates, chunks, docs)
-            if conflict:
-                person, claims = conflict
-                _add_conflict(answer, person, claims, docs)
-
+        answer = written or compose_extractive(plan, search.sentences, search.chunks, docs)
         renumber_by_first_use(answer)
         name_other_outlets(answer, docs)
         timings["compose"] = elapsed_ms(t)
+        answer.fallback_reason = fallback_reason
+        answer.dropped_unsupported = dropped
+        return self._finish(answer, prepared, retrieved, timings, started, trace if debug else None)
+
+    def analyse(self, question: ParsedQuestion, search: Search) -> Analysis:
+        """Stages 2 (mentions), 4 (read) and 5 (decide) for one parsed question over one search."""
+        docs = self._documents()
+        outlets = {s.doc_id: docs[s.doc_id].outlet for s in search.sentences if s.doc_id in docs}
+        names = resolve_mentions(question.names, search.sentences, outlets)
+        read = read_candidates(
+            self.reader,
+            question.text,
+            search.sentences,
+            search.matrix,
+            search.vector,
+            self.settings.reader_candidates,
+        )
+        return Analysis(question, names, read, decide(question, names, read, self.reader.thresholds.answer))
+
+    def warm_up(self) -> None:
+        super().warm_up()
+        self.reader.read("Who leads the front?", [("", "The front is led by its council.", "")])
+
+    def _parse_and_search(self, text: str, k: int) -> tuple[Search, QuestionProfile, object]:
+        """Parse (stage 1) and retrieve (stage 3), resolving the library's names in the question between
+        them (stage 2): a lower-case name is written as the library writes it, a misspelt one as the
+        library spells it, and an abbreviation the articles define is searched with its full name."""
+        plain = clean_question(text)
+        # Most questions are searched as written: that search starts now, beside the parse (ONNX Runtime
+        # releases the GIL while it embeds the query).
+        early = self._workers().submit(self._pool_for, plain, k)
+        profile, doc = analyse_question_doc(text)
+        query = profile.query or profile.text
+        search = self._search(profile, query, k, early if query == plain else None)
+        cased = truecase_names(profile.text, search.sentences)
+        if cased != profile.text:
+            profile, doc = analyse_question_doc(cased)
+            query = profile.query or profile.text
+            search = self._search(profile, query, k)
+        expansion = resolve_names(profile, search.sentences)
+        if expansion:
+            search = self._search(profile, f"{query} ({expansion})", k)
+        return search, profile, doc
+
+    def _search(self, profile: QuestionProfile, query: str, k: int, early: Future | None = None) -> Search:
+        vector, pool = early.result() if early is not None else self._pool_for(query, k)
+        chunks = named_first(profile, pool, k)
+        sentences, matrix = self.library.sentences(chunks)
+        return Search(query, vector, chunks, sentences, matrix)
+
+    def _context(self, analysis: Analysis, docs: dict[str, DocumentInfo]) -> PlanContext:
+        return PlanContext(
+            question=analysis.question,
+            read=analysis.read,
+            thresholds=self.reader.thresholds,
+            docs=docs,
+            max_sentences=self.settings.max_sentences,
+            same_story={d.id: frozenset(d.same_story_as) for d in docs.values() if d.same_story_as},
+        )
+
+    def _finish(self, answer: Answer, prepared, retrieved, timings, started, trace) -> Answer:
         answer.retrieved = retrieved
         answer.resolved_question = prepared.text
         answer.instruction_override_detected = prepared.override_detected
-        answer.fallback_reason = fallback_reason
-        answer.dropped_unsupported = dropped
         timings["total"] = elapsed_ms(started)
         answer.timings_ms = timings
+        answer.trace = trace
         return answer
-
-    # ---- helpers ------------------------------------------------------------------------------
-    def _search(self, profile: QuestionProfile, query: str, k: int, early: Future | None = None):
-        """The query's vector, its k best chunks and their sentences with their vectors. `early` is the
-        query's vector and chunk pool, searched already."""
-        vector, pool = early.result() if early is not None else self._pool_for(query, k)
-        chunks = named_first(profile, pool, k)
-        candidates, matrix = self.library.sentences(chunks)
-        return vector, chunks, candidates, matrix
-
-    def _refusal(self, text, reason, resolved, override, retrieved, timings, started, mode) -> Answer:
-        timings["total"] = elapsed_ms(started)
-        return Answer(
-            answer=f"{text} {reason}".strip(),
-            refused=True,
-            refusal_reason=reason,
-            sentences=[AnswerSentence(text=text, citations=[], supported=True, kind="refusal")],
-            retrieved=retrieved,
-            mode=mode,
-            resolved_question=resolved,
-            instruction_override_detected=override,
-            timings_ms=timings,
-        )
-
-    def _follow_link(self, profile, link, query, k, scored):
-        """Search again for the linked entity with what the question asks. Returns the sentence that ties
-        the subject to it and the one that answers about it, with the chunks and sentences searched; None
-        if either is missing."""
-        asked = profile.asked_terms
-        hop = QuestionProfile(text=query, names=[link], terms=set(asked), wants=profile.wants)
-        hop_query = f"{link.text} {' '.join(sorted(asked))}"
-        vector, hop_chunks, hop_candidates, hop_matrix = self._search(hop, hop_query, k)
-        hop_scored = score_sentences(hop, vector, hop_chunks, hop_candidates, hop_matrix)
-        answering = [
-            s for s in hop_scored if s.names_present(hop, with_context=False) and s.terms_present(hop)
-        ]
-        tying = [
-            s
-            for s in scored
-            if s.names_present(profile, with_context=False) and s.names_present(hop, with_context=False)
-        ]
-        if not answering or not tying:
-            return None
-        return [tying[0], answering[0]], hop_chunks, hop_candidates
-
-    def _find_conflict(self, profile: QuestionProfile, candidates: list[StoredSentence]):
-        people = people_in(profile)
-        if not people:
-            return None
-        texts = self.library.document_texts(sorted({s.doc_id for s in candidates}))
-        for person in people:
-            disagreement = find_disagreement(person, claims_for(person, candidates, texts))
-            if disagreement:
-                return person, disagreement
-        return None
-
-
-def _legacy_trace(answer: Answer) -> dict:
-    """What the rule-based engine can say of an answer: how it read the question and what it decided.
-    (The staged engine, BRIEFING_ANSWER_ENGINE=staged, traces every stage with its features and scores.)"""
-    profile = analyse_question(answer.resolved_question) if answer.resolved_question else None
-    return {
-        "engine": "legacy",
-        "parse": {
-            "wants": profile.wants,
-            "query": profile.query,
-            "names": [g.text for g in profile.names],
-            "terms": sorted(profile.terms),
-            "parts": len(profile.parts),
-        }
-        if profile
-        else None,
-        "decision": {"answer": not answer.refused, "reason": answer.refusal_reason or "answered"},
-        "cited": [
-            {"n": c.n, "doc_id": c.doc_id, "start": c.start, "quote": c.quote[:200]} for c in answer.citations
-        ],
-    }
 
 
 def named_first(profile: QuestionProfile, pool: list[RetrievedChunk], k: int) -> list[RetrievedChunk]:
@@ -287,145 +232,28 @@ def _names_in(profile: QuestionProfile, text: str) -> int:
     return sum(1 for g in profile.names if group_found(g, words))
 
 
-def _context_keys(
-    chunks: list[RetrievedChunk], chosen: list[ScoredSentence], candidates: list[StoredSentence]
-) -> set[str]:
-    """Keys of the sentences around the evidence: every sentence of the chunks it came from."""
-    ids = {c.sentence.id for c in chosen}
-    around = {sid for chunk in chunks if ids & set(chunk.sentence_ids) for sid in chunk.sentence_ids}
-    out: set[str] = set()
-    for sentence in candidates:
-        if sentence.id in around:
-            out |= sentence_keys(sentence)
-    return out
-
-
-def compose_extractive(
-    plan: AnswerPlan,
-    candidates: list[StoredSentence],
-    chunks: list[RetrievedChunk],
-    docs: dict[str, DocumentInfo],
-) -> Answer:
-    """The answer span(s) first, each cited, then the passages that support them (grouped by article for
-    an overview), every one verbatim and cited."""
-    citations: list[Citation] = []
-    sentences: list[AnswerSentence] = []
-    text_parts: list[str] = []
-    direct = None
-    if plan.direct:
-        numbers = []
-        for span in plan.direct:
-            n = len(citations) + 1
-            citations.append(cite(n, span.sentence.doc_id, span.start, span.end, span.text, 1.0, docs))
-            numbers.append(n)
-        texts = [display(s.text) for s in plan.direct]
-        items = [f"{t} [{n}]" for t, n in zip(texts, numbers, strict=True)]
-        if plan.quotation:  # one quotation in pieces: its own punctuation ends it
-            lead, plain = " ".join(items), " ".join(texts)
-        elif plan.contradiction:
-            labels = [source_label(docs.get(s.sentence.doc_id)) for s in plan.direct]
-            lead = (
-                "The articles contradict each other: "
-                + "; ".join(f"{label} gives {item}" for label, item in zip(labels, items, strict=True))
-                + "."
-            )
-            plain = "; ".join(texts)
-        else:  # a series per part of the question, the parts apart
-            sizes = [n for n in plan.part_sizes if n] or [len(items)]
-            lead = "; ".join(_series(g) for g in _grouped(items, sizes)) + "."
-            plain = "; ".join(_series(g) for g in _grouped(texts, sizes))
-        direct = DirectAnswer(text=plain, citations=numbers)
-        text_parts.append(lead)
-        sentences.append(AnswerSentence(text=lead, citations=numbers, supported=True, kind="direct"))
-    passages = build_passages(plan.evidence, candidates, chunks)
-    passage_citations = cite_passages(passages, docs, first_n=len(citations) + 1)
-    if plan.grouped:
-        shown_doc = None
-        for passage, citation in zip(passages, passage_citations, strict=True):
-            if passage.doc_id != shown_doc:
-                shown_doc = passage.doc_id
-                label = f"From {source_label(docs.get(passage.doc_id))}:"
-                text_parts.append(label)
-                sentences.append(AnswerSentence(text=label, citations=[], supported=True, kind="framing"))
-            text_parts.append(render_answer([passage], [citation]))
-            sentences += extractive_sentences([passage], [citation])
-    else:
-        text_parts.append(render_answer(passages, passage_citations))
-        sentences += extractive_sentences(passages, passage_citations)
-    citations += passage_citations
-    conflicts = []
-    if plan.contradiction:
-        conflicts.append(
-            Conflict(
-                topic="figure",
-                sides=[
-                    conflict_side(s.sentence.doc_id, display(s.text), [n], docs)
-                    for s, n in zip(plan.direct, direct.citations if direct else [], strict=True)
-                ],
-            )
-        )
+def _refusal(text: str, reason: str, mode) -> Answer:
     return Answer(
-        answer=" ".join(p for p in text_parts if p),
-        direct_answer=direct,
-        citations=citations,
-        sentences=sentences,
-        conflicts=conflicts,
-        mode="extractive",
+        answer=f"{text} {reason}".strip(),
+        refused=True,
+        refusal_reason=reason,
+        sentences=[AnswerSentence(text=text, citations=[], supported=True, kind="refusal")],
+        mode=mode,
     )
 
 
-def _series(items: list[str]) -> str:
-    return items[0] if len(items) == 1 else ", ".join(items[:-1]) + " and " + items[-1]
-
-
-def _grouped(items: list[str], sizes: list[int]) -> list[list[str]]:
-    out, at = [], 0
-    for size in sizes:
-        out.append(items[at : at + size])
-        at += size
-    return [g for g in out if g]
-
-
-def _with_claim_sentences(chosen, scored, claim_sentences) -> list[ScoredSentence]:
-    ids = {c.sentence.id for c in chosen}
-    extra = [
-        s for s in scored if s.sentence.id in {c.id for c in claim_sentences} and s.sentence.id not in ids
-    ]
-    return chosen + extra
-
-
-def _add_conflict(answer: Answer, person: str, claims, docs: dict[str, DocumentInfo]) -> None:
-    """Name each article by its title and say how they differ: organisations a person is tied to can
-    all be true at once, so the articles tie him to different organisations; they do not contradict."""
-    sides = []
-    for claim in claims:
-        n = next(
-            (
-                c.n
-                for c in answer.citations
-                if c.doc_id == claim.doc_id
-                and c.start <= claim.sentence.end
-                and claim.sentence.start <= c.end
-                and c.end - c.start > len(claim.organisation)
-            ),
-            None,
-        )
-        sides.append(conflict_side(claim.doc_id, claim.organisation, [n] if n else [], docs))
-    named = [s for s in sides if s.citations]
-    note = (
-        f"The articles tie {person} to different organisations: "
-        + "; ".join(
-            f"{source_label(docs.get(s.doc_id))} [{s.citations[0]}] names the {s.claim}" for s in named
-        )
-        + "."
-    )
-    answer.conflicts = [Conflict(topic="affiliation", sides=sides)]
-    _add_framing(answer, note, [n for s in sides for n in s.citations])
-
-
-def _add_framing(answer: Answer, note: str, citations: list[int] | None = None) -> None:
-    """Put a sentence about the sources (not from them) in front of the answer."""
-    answer.answer = f"{note} {answer.answer}"
-    answer.sentences.insert(
-        0, AnswerSentence(text=note, citations=citations or [], supported=True, kind="framing")
+def _joined(plans: list[AnswerPlan]) -> AnswerPlan:
+    """A question of several parts: each part's direct answer and evidence, in order."""
+    seen: set[str] = set()
+    evidence = []
+    for p in plans:
+        for s in p.evidence:
+            if s.sentence.id not in seen:
+                seen.add(s.sentence.id)
+                evidence.append(s)
+    return AnswerPlan(
+        plans[0].kind,
+        tuple(evidence),
+        direct=tuple(d for p in plans for d in p.direct),
+        why="; ".join(p.why for p in plans),
     )

@@ -100,20 +100,13 @@ def test_a_syndicated_copy_is_linked_to_its_original(news_api, site):
     assert others and all(d["same_story_as"] == [] for d in others)
 
 
-@pytest.mark.parametrize("engine", ["legacy", "staged"])
-def test_an_answer_from_a_syndicated_story_names_the_other_outlet_and_no_disagreement(news_api, site, engine):
+def test_an_answer_from_a_syndicated_story_names_the_other_outlet_and_no_disagreement(news_api, site):
     api, service = news_api
     original = post_url(api, site.page("/wire", "wire_border_clash.html")).json()["document"]
     copy = post_url(api, site.page("/copy", "panjshir_post_border_copy.html")).json()["document"]
     outlets = {original["id"]: original["outlet"], copy["id"]: copy["outlet"]}
     question = "How long did the attack on the checkpoint on the Hairatan road last?"
-    if engine == "legacy":
-        answer = httpx.post(f"{api}/v1/ask", json={"question": question}, timeout=60).json()
-    else:
-        from server.answer.staged.engine import AnswerEngine
-
-        staged = AnswerEngine(service.library, service.settings.answer)
-        answer = staged.ask(question).model_dump()
+    answer = httpx.post(f"{api}/v1/ask", json={"question": question}, timeout=60).json()
     assert not answer["refused"], answer
     story = [c for c in answer["citations"] if c["doc_id"] in outlets]
     assert story, answer["citations"]

@@ -147,7 +147,12 @@ def compose_extractive(
                 ],
             )
         )
-    elif plan.figures and direct is not None and not one_story((x.sentence.doc_id for x in spans), docs):
+    elif (
+        plan.figures
+        and not plan.dated
+        and direct is not None
+        and not one_story((x.sentence.doc_id for x in spans), docs)
+    ):
         conflicts.append(
             Conflict(
                 topic="figure",

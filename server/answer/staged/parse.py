@@ -4,7 +4,6 @@ ParsedQuestion that no later stage changes."""
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, field
 from enum import StrEnum
 
@@ -12,7 +11,6 @@ from server.answer.question_analysis import NameGroup, QuestionProfile, analyse_
 from server.answer.staged import lexicon
 
 _WH_TAGS = ("WP", "WDT", "WRB", "WP$")
-_YEAR = re.compile(r"\d{4}s?")
 
 
 class QuestionKind(StrEnum):
@@ -54,20 +52,10 @@ class QuestionName:
 
 @dataclass(frozen=True)
 class ParsedQuestion:
-    text: str  # the question as asked (after follow-up resolution)
+    text: str  # the question as asked (after follow-up resolution); the reader reads it
     query: str  # the words that are searched
-    kind: QuestionKind
+    kind: QuestionKind  # the shape of the answer (server/answer/staged/planning.py)
     names: tuple[QuestionName, ...]
-    terms: frozenset[str]  # content lemmas that are not names: the predicate and its other arguments
-    head_terms: frozenset[str]  # the noun asked about ("budget"): evidence must mention it
-    answer_labels: frozenset[str]  # entity labels that can fill the asked slot
-    focus_noun: str | None  # "minister" in "which minister", "month" in "how many months"
-    units: frozenset[
-        str
-    ]  # what an asked figure counts: the focus noun, or the units of "how far / long / old"
-    predicate: frozenset[str]  # the question's main verb lemmas ("chair", "lead")
-    qualifiers: tuple[str, ...]  # dates, ordinals and figures that qualify the asked event
-    plural: bool
     parts: tuple[ParsedQuestion, ...] = field(default_factory=tuple)
 
     def trace(self) -> dict:
@@ -75,14 +63,6 @@ class ParsedQuestion:
             "kind": self.kind.value,
             "query": self.query,
             "names": [n.text for n in self.names],
-            "terms": sorted(self.terms),
-            "head_terms": sorted(self.head_terms),
-            "answer_labels": sorted(self.answer_labels),
-            "focus_noun": self.focus_noun,
-            "units": sorted(self.units),
-            "predicate": sorted(self.predicate),
-            "qualifiers": list(self.qualifiers),
-            "plural": self.plural,
             "parts": [p.trace() for p in self.parts],
         }
 
@@ -133,80 +113,12 @@ def _support_verb_object(doc) -> bool:
     )
 
 
-def _units(kind: QuestionKind, focus: str | None, doc) -> frozenset[str]:
-    if kind != QuestionKind.FIGURE:
-        return frozenset()
-    if focus:
-        return frozenset([focus])
-    how = next((t for t in doc if t.lower_ == "how"), None)
-    after = doc[how.i + 1].lower_ if how is not None and how.i + 1 < len(doc) else ""
-    return lexicon.MEASURE_UNITS.get(after, frozenset())
-
-
-def _predicate(doc) -> frozenset[str]:
-    return frozenset(
-        t.lemma_.lower()
-        for t in doc
-        if t.pos_ == "VERB" and t.lemma_.lower() not in lexicon.COPULAS and t.tag_ not in _WH_TAGS
-    )
-
-
-def _absolute_date(text: str) -> bool:
-    """ "2001", "March 2031", "14 September": a date a passage can state as such. "This year", "each week"
-    and "now" are relative to when the article was written, and "three years" is a length of time."""
-    words = [w.strip(".,'’").lower() for w in text.split()]
-    return any(_YEAR.fullmatch(w) for w in words) or any(w in lexicon.MONTHS for w in words)
-
-
-def _qualifiers(doc) -> tuple[str, ...]:
-    """The question's absolute dates and counting ordinals ("in 2001", "the second meeting"), which a
-    passage must state to be about the asked event."""
-    # spaCy tags a bare year as a date or as a number ("the 2030 world cup"): either way it qualifies.
-    out = [e.text for e in doc.ents if e.label_ in ("DATE", "TIME", "CARDINAL") and _absolute_date(e.text)]
-    out += [t.lower_ for t in doc if t.lower_ in lexicon.ORDINALS and t.lower_ not in " ".join(out).lower()]
-    return tuple(out)
-
-
 def _freeze(profile: QuestionProfile, doc, kind: QuestionKind | None = None) -> ParsedQuestion:
-    kind = kind or _kind(profile, doc)
-    focus = profile.focus_noun
-    if kind == QuestionKind.FIGURE and focus in (None, "number", "figure", "amount", "kind", "type"):
-        # "How many months", "how large a force", "the number of fighters": the noun the figure counts.
-        counted = next(
-            (
-                t
-                for t in doc
-                if t.pos_ == "NOUN" and any(c.lower_ in lexicon.MEASURE_ADJECTIVES for c in t.children)
-            ),
-            None,
-        )
-        counted = counted or next(
-            (
-                t
-                for t in doc
-                if t.pos_ == "NOUN"
-                and t.head.lower_ == "of"
-                and t.head.head.lemma_.lower() in lexicon.COUNT_NOUNS
-            ),
-            None,
-        )
-        focus = counted.lemma_.lower() if counted is not None else focus
-    labels = profile.answer_labels
-    if kind == QuestionKind.LIST and not labels:
-        labels = lexicon.PERSON_LABELS
     return ParsedQuestion(
         text=profile.text,
         query=profile.query or profile.text,
-        kind=kind,
+        kind=kind or _kind(profile, doc),
         names=tuple(_name(g) for g in profile.names),
-        terms=frozenset(profile.asked_terms - ({focus} if focus else set())),
-        head_terms=frozenset(profile.head_terms),
-        answer_labels=frozenset(labels),
-        focus_noun=focus,
-        units=_units(kind, focus, doc),
-        predicate=_predicate(doc) & frozenset(profile.terms),
-        qualifiers=_qualifiers(doc),
-        plural=profile.plural,
     )
 
 
