@@ -12,7 +12,10 @@ from server.answer.models import ChatTurn
 
 
 class AnswerClient(Protocol):
-    def ask(self, question: str, history: list[ChatTurn]) -> dict: ...
+    def ask(self, question: str, history: list[ChatTurn], debug: bool = False) -> dict:
+        """The answer as JSON; with `debug`, its `trace` holds every stage's output (the retrieved chunks,
+        the candidate sentences the reader read for each part of the question, the decision)."""
+        ...
 
     def document_text(self, doc_id: str) -> str | None: ...
 
@@ -27,8 +30,8 @@ class InProcessClient:
     def __init__(self, service):
         self.service = service
 
-    def ask(self, question: str, history: list[ChatTurn]) -> dict:
-        return self.service.ask(question, history).model_dump()
+    def ask(self, question: str, history: list[ChatTurn], debug: bool = False) -> dict:
+        return self.service.ask(question, history, debug=debug).model_dump()
 
     def document_text(self, doc_id: str) -> str | None:
         stored = self.service.document(doc_id)
@@ -52,10 +55,11 @@ class HttpClient:
         headers = {"Authorization": f"Bearer {key}"} if key else {}
         self.http = httpx.Client(base_url=base_url.rstrip("/"), timeout=timeout, headers=headers)
 
-    def ask(self, question: str, history: list[ChatTurn]) -> dict:
-        response = self.http.post(
-            "/v1/ask", json={"question": question, "history": [t.model_dump() for t in history]}
-        )
+    def ask(self, question: str, history: list[ChatTurn], debug: bool = False) -> dict:
+        body: dict = {"question": question, "history": [t.model_dump() for t in history]}
+        if debug:
+            body["debug"] = True
+        response = self.http.post("/v1/ask", json=body)
         response.raise_for_status()
         return response.json()
 

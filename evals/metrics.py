@@ -15,6 +15,7 @@ from ragas.run_config import RunConfig
 
 from evals.golden import LEAD_SHAPES
 from evals.records import RunRecord
+from evals.stages import holds_fact
 from server.answer.grounding import is_supported
 
 NAN = math.nan
@@ -226,6 +227,42 @@ class NearMissRefusal(_RecordMetric):
         return float(bool(record.answer["refused"]))
 
 
+def _recall_scored(record: RunRecord) -> bool:
+    """The stage recalls score answerable items with key facts (a yes/no item has none) whose question
+    reached retrieval (an override with nothing else asked never does)."""
+    trace = record.answer.get("trace")
+    reached = not trace or "retrieval" in trace
+    return record.item.answerable is True and bool(record.item.key_facts) and reached
+
+
+@dataclass
+class RetrievalRecall(_RecordMetric):
+    """1 when a key fact (any of them, any of its alternatives) is in the retrieved chunks: retrieval found
+    the answer. Scored on answerable items with key facts."""
+
+    name: str = "retrieval_recall"
+
+    def score_record(self, record: RunRecord) -> float:
+        if not _recall_scored(record):
+            return NAN
+        return float(
+            holds_fact([p["text"] for p in record.answer.get("retrieved", [])], record.item.key_facts)
+        )
+
+
+@dataclass
+class CandidateRecall(_RecordMetric):
+    """1 when a key fact is in one of the candidate sentences the reader read (the answer's trace): the
+    reader was shown the answer. Scored on answerable items with key facts whose answer has a trace."""
+
+    name: str = "candidate_recall"
+
+    def score_record(self, record: RunRecord) -> float:
+        if not _recall_scored(record) or record.candidates is None:
+            return NAN
+        return float(holds_fact(record.candidates, record.item.key_facts))
+
+
 def deterministic_metrics(records: dict[str, RunRecord]) -> list[SingleTurnMetric]:
     return [
         m(records=records)
@@ -240,5 +277,7 @@ def deterministic_metrics(records: dict[str, RunRecord]) -> list[SingleTurnMetri
             AnswerCorrect,
             DirectAnswerPrecision,
             NearMissRefusal,
+            RetrievalRecall,
+            CandidateRecall,
         )
     ]

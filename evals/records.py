@@ -13,3 +13,8 @@ class RunRecord:
     answer: dict
     documents: dict[str, str] = field(default_factory=dict)
     seconds: float = 0.0
+    # The full texts of the candidate sentences the reader read (from the answer's trace); None when the
+    # answer carries no trace.
+    candidates: list[str] | None = None
+    # How many of them stayed cut to the trace's first characters (their full sentence was not found).
+    candidates_cut: int = 0

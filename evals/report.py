@@ -10,6 +10,8 @@ from html import escape
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from evals.stages import STAGES
+
 if TYPE_CHECKING:  # ragas is heavy: importing the report (for REPORTS_DIR) must not load it
     from evals.runner import EvalResult
 
@@ -105,6 +107,62 @@ def split_summary(rows: list[dict]) -> dict[str, dict[str, float]]:
     return out
 
 
+def stage_summary(rows: list[dict]) -> dict[str, dict[str, float]]:
+    """Per split, where the answerable items' answers were lost, over the items whose retrieval and answer
+    were both scored (`placed`; a yes/no item has no key fact to look for): the means of retrieval_recall,
+    candidate_recall and answer_correct over them, how many were missed at retrieval (no key fact in the
+    retrieved chunks), at the candidates (retrieved, but not among the sentences the reader read) and by the
+    reader (read, yet the answer is wrong), and how many candidate texts stayed cut in the trace."""
+    out: dict[str, dict[str, float]] = {}
+    for split in dict.fromkeys(row.get("split", "core") for row in rows):
+        placed = [
+            row
+            for row in rows
+            if row.get("split", "core") == split
+            and not math.isnan(row["metrics"].get("retrieval_recall", math.nan))
+            and not math.isnan(row["metrics"].get("answer_correct", math.nan))
+        ]
+        if not placed:
+            continue
+        counts: dict[str, float] = {"placed": len(placed)}
+        for name in ("retrieval_recall", "candidate_recall", "answer_correct"):
+            vals = [
+                row["metrics"][name] for row in placed if not math.isnan(row["metrics"].get(name, math.nan))
+            ]
+            counts[name] = round(sum(vals) / len(vals), 4) if vals else math.nan
+        for stage in STAGES:
+            counts[stage] = sum(1 for row in placed if row.get("miss_stage") == stage)
+        counts["cut"] = sum(int(row.get("candidates_cut", 0)) for row in placed)
+        out[split] = counts
+    return out
+
+
+def _stage_lines(result: EvalResult) -> list[str]:
+    stages = stage_summary(result.rows)
+    if not stages:
+        return []
+    lines = [
+        "",
+        "## Where the misses are",
+        "",
+        "Per split, over the answerable items with key facts (yes/no items have none): `retrieval_recall` "
+        "(a key fact is in the retrieved chunks), `candidate_recall` (in the candidate sentences the reader "
+        "read) beside `answer_correct` over the same items, and each wrong answer placed at the first stage "
+        "that lost its key fact.",
+        "",
+        "| split | items placed | retrieval_recall | candidate_recall | answer_correct | missed at retrieval | "
+        "missed at the candidates | missed by the reader | candidate texts left cut |",
+        "|---|---|---|---|---|---|---|---|---|",
+    ]
+    for split, c in stages.items():
+        lines.append(
+            f"| {split} | {c['placed']:.0f} | {_fmt(c['retrieval_recall'])} | {_fmt(c['candidate_recall'])} | "
+            f"{_fmt(c['answer_correct'])} | {c['retrieval']:.0f} | {c['candidates']:.0f} | {c['reader']:.0f} | "
+            f"{c['cut']:.0f} |"
+        )
+    return lines
+
+
 def write_report(result: EvalResult, out_dir: Path = REPORTS_DIR, mode: str = "in-process") -> dict:
     out_dir.mkdir(parents=True, exist_ok=True)
     previous = load_previous(out_dir)
@@ -119,11 +177,13 @@ def write_report(result: EvalResult, out_dir: Path = REPORTS_DIR, mode: str = "i
         "maximums": result.maximums,
         "split_summary": split_summary(result.rows),
         "split_thresholds": result.split_thresholds,
+        "stage_summary": stage_summary(result.rows),
         "previous_summary": before or None,
         "rows": result.rows,
     }
     (out_dir / "latest.json").write_text(json.dumps(payload, indent=1, ensure_ascii=False, allow_nan=True))
-    metric_names = list(result.summary)
+    # The original splits' metrics; when they were not run, every metric the rows have.
+    metric_names = list(result.summary) or sorted({m for row in result.rows for m in row["metrics"]})
 
     md = [
         f"# Evaluation report ({payload['created']}, {mode})",
@@ -139,15 +199,18 @@ def write_report(result: EvalResult, out_dir: Path = REPORTS_DIR, mode: str = "i
         md.append(
             f"| {name} | {value:.3f} | {_fmt(result.thresholds.get(name))} | {_delta(value, before.get(name))} |"
         )
+    if not result.summary:
+        md += ["", "The original splits (core, robustness) were not run."]
     md += ["", "## Answer length (characters)", "", "| measure | value | at most |", "|---|---|---|"]
     md += [f"| {n} | {v:.0f} | {_chars(result.maximums.get(n))} |" for n, v in result.lengths.items()]
     if result.split_means:
         md += [
             "",
-            "## Dev and blind splits",
+            "## Dev, blind and reading test splits",
             "",
-            "Written by a helper session that had not read the engine; "
-            "the blind split is reported, never tuned to.",
+            "dev and blind were written by a helper session that had not read the engine; "
+            "the blind split is reported, never tuned to. reading_test is the reading corpus's test split "
+            "(evals/reading/splits.json), which the reader never trains on.",
             "",
         ]
         names = sorted({m for means in result.split_means.values() for m in means})
@@ -160,6 +223,7 @@ def write_report(result: EvalResult, out_dir: Path = REPORTS_DIR, mode: str = "i
                 for s in splits_shown
             )
             md.append(f"| {name} | {cells} |")
+    md += _stage_lines(result)
     md += ["", "## By split", "", "| split | " + " | ".join(metric_names) + " |"]
     md.append("|" + "---|" * (1 + len(metric_names)))
     splits = split_summary(result.rows)

@@ -18,6 +18,7 @@ from evals.clients import AnswerClient
 from evals.golden import ORIGINAL_SPLITS, GoldenItem
 from evals.metrics import deterministic_metrics
 from evals.records import RunRecord
+from evals.stages import candidate_texts, candidates_of, miss_stage
 from ingest.splitting import sentence_spans
 
 THRESHOLDS_PATH = Path(__file__).with_name("thresholds.toml")
@@ -106,13 +107,28 @@ def answer_lengths(records: list[RunRecord]) -> dict[str, float]:
 
 
 def run_items(items: list[GoldenItem], client: AnswerClient) -> list[RunRecord]:
+    """Ask each item's question with the trace on (the candidates the reader read, for candidate_recall),
+    and read the texts of the documents its answer cites."""
+    texts: dict[str, str | None] = {}  # the library does not change during a run
+
+    def document_text(doc_id: str) -> str | None:
+        if doc_id not in texts:
+            texts[doc_id] = client.document_text(doc_id)
+        return texts[doc_id]
+
     records = []
     for item in items:
         started = time.perf_counter()
-        answer = client.ask(item.question, item.history)
+        answer = client.ask(item.question, item.history, debug=True)
         seconds = time.perf_counter() - started
-        docs = {c["doc_id"]: client.document_text(c["doc_id"]) for c in answer["citations"]}
-        records.append(RunRecord(item, answer, {k: v for k, v in docs.items() if v is not None}, seconds))
+        docs = {c["doc_id"]: document_text(c["doc_id"]) for c in answer["citations"]}
+        record = RunRecord(item, answer, {k: v for k, v in docs.items() if v is not None}, seconds)
+        candidates = candidates_of(answer.get("trace"))
+        if candidates is not None:
+            record.candidates, record.candidates_cut = candidate_texts(
+                candidates, answer.get("retrieved", []), document_text
+            )
+        records.append(record)
     return records
 
 
@@ -215,6 +231,8 @@ def score(
                 "metrics": metrics,
                 "passed": not failed,
                 "failed_metrics": failed,
+                "miss_stage": miss_stage(metrics),
+                "candidates_cut": r.candidates_cut,
                 "seconds": round(r.seconds, 3),
             }
         )
