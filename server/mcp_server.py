@@ -19,14 +19,15 @@ from typing import Annotated, Any
 from mcp.server.mcpserver import Context, MCPServer
 from mcp.server.mcpserver.exceptions import ResourceError, ResourceNotFoundError, ToolError
 from mcp.types import CallToolResult, Resource, TextContent, ToolAnnotations
-from pydantic import BaseModel, Field, Strict
+from pydantic import BaseModel, Field, Strict, ValidationError
 
-from index.types import DocumentInfo, StoredDocument, StoreUnavailableError
+from index.types import DocumentInfo, SourceFilter, StoredDocument, StoreUnavailableError
 from ingest.fetching import FetchError
 from ingest.models import DocumentMetadata, IngestError
 from server.answer.models import Answer, ChatTurn, Citation, DirectAnswer, RetrievedPassage
 from server.cli_serving import format_answer
 from server.deps import api_key_from_headers
+from server.filters import MAX_OUTLET_CHARS, MAX_OUTLETS, FilterFields
 from server.schemas import MAX_HISTORY_MESSAGES, NOT_BLANK, QuestionText, TopK, has_text
 from server.service import BriefingService, WriteDenied
 
@@ -53,6 +54,31 @@ History = Annotated[
 DocId = Annotated[
     str, Field(min_length=1, max_length=200, description="A document id, as list_documents gives it.")
 ]
+
+# The filters, as the REST API takes them (since/until YYYY-MM-DD, outlets case-insensitive).
+Since = Annotated[
+    str | None,
+    Field(max_length=40, description="Only articles published on or after this day (YYYY-MM-DD)."),
+]
+Until = Annotated[
+    str | None,
+    Field(max_length=40, description="Only articles published on or before this day (YYYY-MM-DD)."),
+]
+Outlets = Annotated[
+    list[Annotated[str, Field(min_length=1, max_length=MAX_OUTLET_CHARS)]] | None,
+    Field(max_length=MAX_OUTLETS, description="Only articles from these outlets (case-insensitive)."),
+]
+
+
+def tool_filter(since: str | None, until: str | None, outlets: list[str] | None) -> SourceFilter | None:
+    """The filter a tool's arguments describe; a bad date or since after until is a tool error."""
+    try:
+        fields = FilterFields.model_validate({"since": since, "until": until, "outlets": outlets or []})
+    except ValidationError as exc:
+        problems = "; ".join(e["msg"].removeprefix("Value error, ") for e in exc.errors())
+        raise ToolError(f"invalid filter: {problems}") from exc
+    return fields.source_filter()
+
 
 # add_document's details of an article, with the REST upload's limits.
 Title = Annotated[str, Field(max_length=500, description="The headline; taken from the text when empty.")]
@@ -172,14 +198,21 @@ def build_mcp_server(service: BriefingService, *, writes: bool = False) -> MCPSe
 
     @server.tool(title="Ask the library", annotations=read_only)
     def ask(
-        question: Question, history: History = None, top_k: TopKArg = None
+        question: Question,
+        history: History = None,
+        top_k: TopKArg = None,
+        since: Since = None,
+        until: Until = None,
+        outlets: Outlets = None,
     ) -> Annotated[CallToolResult, AskResult]:
         """Answer a question from the library's articles only, with citations to the exact characters of
         each source. The text result is the answer with [n] markers followed by its sources; the
         structured result has `refused`, `direct_answer` and `citations` (doc_id, title, outlet,
-        published, quote, start, end). When `refused` is true the articles do not answer the question."""
+        published, quote, start, end). When `refused` is true the articles do not answer the question.
+        `since`, `until` and `outlets` narrow the articles it draws on."""
+        source_filter = tool_filter(since, until, outlets)
         with tool_errors():
-            answer = service.ask(question, history, top_k)
+            answer = service.ask(question, history, top_k, source_filter=source_filter)
         result = AskResult.of(answer)
         return CallToolResult(
             content=[TextContent(type="text", text=format_answer(answer))],
@@ -187,12 +220,19 @@ def build_mcp_server(service: BriefingService, *, writes: bool = False) -> MCPSe
         )
 
     @server.tool(title="Search the articles", annotations=read_only)
-    def search(query: Query, top_k: TopKArg = None) -> SearchResult:
+    def search(
+        query: Query,
+        top_k: TopKArg = None,
+        since: Since = None,
+        until: Until = None,
+        outlets: Outlets = None,
+    ) -> SearchResult:
         """The passages hybrid (vector and keyword) retrieval finds for a query, best first, without an
         answer: each with doc_id, chunk_id, text, score, its start/end offsets in the document, and the
-        document's title, outlet and publication date."""
+        document's title, outlet and publication date. `since`, `until` and `outlets` narrow the articles."""
+        source_filter = tool_filter(since, until, outlets)
         with tool_errors():
-            return SearchResult(passages=service.retrieve(query, top_k))
+            return SearchResult(passages=service.retrieve(query, top_k, source_filter=source_filter))
 
     @server.tool(title="List the articles", annotations=read_only)
     def list_documents() -> DocumentList:

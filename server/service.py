@@ -10,7 +10,7 @@ from collections.abc import Iterator
 from dataclasses import asdict
 
 from index.library import IngestOutcome, Library
-from index.types import DocumentInfo, StoredDocument
+from index.types import DocumentInfo, SourceFilter, StoredDocument
 from ingest.loaders import SUPPORTED_SUFFIXES
 from ingest.models import DocumentMetadata, IngestError
 from server.answer.engine import AnswerEngine
@@ -92,17 +92,33 @@ class BriefingService:
         top_k: int | None = None,
         mode: Mode | None = None,
         debug: bool = False,
+        source_filter: SourceFilter | None = None,
     ) -> Answer:
-        """The cited answer; with `debug`, its `trace` holds every stage's output."""
+        """The cited answer; with `debug`, its `trace` holds every stage's output. `source_filter` narrows
+        the articles it may draw on; when no article matches it, the answer is a refusal that says so."""
+        if self.matches_nothing(source_filter):
+            assert source_filter is not None
+            answer = no_matching_articles(source_filter, mode or self.settings.answer.default_mode)
+            self.metrics.observe_answer(answer.mode, answer.refused, answer.dropped_unsupported)
+            return answer
         with self._answer_slots:
-            answer = self.engine.ask(question, history or [], top_k, mode, debug)
+            answer = self.engine.ask(question, history or [], top_k, mode, debug, source_filter=source_filter)
         self.metrics.observe_answer(answer.mode, answer.refused, answer.dropped_unsupported)
         return answer
 
-    def retrieve(self, query: str, top_k: int | None = None) -> list[RetrievedPassage]:
-        """The passages hybrid retrieval finds for a query, best first, without an answer."""
+    def matches_nothing(self, source_filter: SourceFilter | None) -> bool:
+        """True for a filter that narrows and lets no article of the library through."""
+        if source_filter is None or source_filter.is_empty:
+            return False
+        return not self.library.matching_documents(source_filter)
+
+    def retrieve(
+        self, query: str, top_k: int | None = None, source_filter: SourceFilter | None = None
+    ) -> list[RetrievedPassage]:
+        """The passages hybrid retrieval finds for a query, best first, without an answer; only from the
+        articles `source_filter` lets through."""
         with self._answer_slots:
-            return self.engine.retrieve(query, top_k)
+            return self.engine.retrieve(query, top_k, source_filter=source_filter)
 
     def ask_stream(
         self,
@@ -110,9 +126,10 @@ class BriefingService:
         history: list[ChatTurn] | None = None,
         top_k: int | None = None,
         mode: Mode | None = None,
+        source_filter: SourceFilter | None = None,
     ) -> Iterator[tuple[str, dict]]:
         """Events: `citations` (the sources), `delta` (answer text, a few words at a time), `done`."""
-        answer = self.ask(question, history, top_k, mode)
+        answer = self.ask(question, history, top_k, mode, source_filter=source_filter)
         yield (
             "citations",
             {"citations": [c.model_dump() for c in answer.citations], "refused": answer.refused},
@@ -224,6 +241,20 @@ def build_engine(settings: Settings, library: Library, generator=None):
 
         return StagedEngine(library, settings.answer, generator)
     return AnswerEngine(library, settings.answer, generator)
+
+
+def no_matching_articles(source_filter: SourceFilter, mode) -> Answer:
+    """The refusal for a filter that lets no article through (the engine is not asked)."""
+    from server.answer.models import AnswerSentence
+
+    reason = f"No article in the library matches the filters ({source_filter.describe()})."
+    return Answer(
+        answer=reason,
+        refused=True,
+        refusal_reason=reason,
+        sentences=[AnswerSentence(text=reason, citations=[], supported=True, kind="refusal")],
+        mode=mode,
+    )
 
 
 def info_dict(info: DocumentInfo) -> dict:

@@ -407,3 +407,26 @@ def test_added_texts_get_a_stable_name_of_their_own():
     assert upload_name("one", None) == upload_name("one", None) != upload_name("two", None)
     assert upload_name("one", None).endswith(".txt")
     assert upload_name("x", "notes") == "notes.txt" and upload_name("x", "notes.md") == "notes.md"
+
+
+async def check_filters(session: Session) -> None:
+    """since, until and outlets narrow ask and search as they narrow the REST API; bad ones are tool errors."""
+    found = await session.call_tool(
+        "search", {"query": NOOR_QUESTION, "top_k": 6, "outlets": ["nationpress"]}
+    )
+    assert not found.is_error, found.content
+    assert {p["outlet"] for p in found.structured_content["passages"]} == {"NationPress"}
+    nothing = await session.call_tool("ask", {"question": NOOR_QUESTION, "until": "2001-01-01"})
+    assert nothing.structured_content["refused"] is True
+    assert "No article in the library matches the filters" in nothing.structured_content["refusal_reason"]
+    for arguments, expected in (
+        ({"since": "2025-12-31", "until": "2025-01-01"}, "is after until"),
+        ({"since": "someday"}, "is not a date"),
+    ):
+        result = await session.call_tool("ask", {"question": NOOR_QUESTION, **arguments})
+        assert result.is_error and expected in result.content[0].text, result.content
+
+
+@pytest.mark.slow
+def test_http_tools_take_the_filters(served):
+    run_http(served.url, check_filters)
