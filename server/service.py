@@ -15,6 +15,8 @@ from ingest.loaders import SUPPORTED_SUFFIXES
 from ingest.models import DocumentMetadata, IngestError
 from server.answer.engine import AnswerEngine
 from server.answer.models import Answer, ChatTurn, Mode, RetrievedPassage
+from server.briefing.models import Briefing
+from server.briefing.request import BriefingRequest
 from server.feedback import FeedbackStore
 from server.metrics import Metrics
 from server.settings import Settings
@@ -139,6 +141,17 @@ class BriefingService:
             piece = " ".join(words[i : i + STREAM_WORDS_PER_DELTA])
             yield "delta", {"text": piece if i == 0 else " " + piece}
         yield "done", answer.model_dump()
+
+    # ---- briefings ----------------------------------------------------------------------------
+    def brief(self, request: BriefingRequest) -> Briefing:
+        """A cited briefing on the request's topic, from the articles its filters let through; the answer
+        engine answers the questions it generates (through `ask`, so under the same slots and metrics)."""
+        from server.briefing.builder import BriefingBuilder
+
+        def ask(question: str, source_filter: SourceFilter | None) -> Answer:
+            return self.ask(question, source_filter=source_filter)
+
+        return BriefingBuilder(self.library, ask, self.settings.briefing).build(request)
 
     # ---- library ------------------------------------------------------------------------------
     def documents(self) -> list[DocumentInfo]:
