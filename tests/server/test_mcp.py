@@ -20,7 +20,7 @@ from tests.conftest import SEED_DIR, free_port
 from tests.server.conftest import served_data_dir, start_briefing_server
 
 KEY = "mcp-test-key"
-READ_TOOLS = {"ask", "search", "get_document", "list_documents"}
+READ_TOOLS = {"ask", "search", "get_document", "list_documents", "brief"}
 WRITE_TOOLS = {"add_document", "add_document_from_url"}
 NOOR_QUESTION = "What did Atta Mohammad Noor say about those who promote war?"
 UNANSWERABLE = "What is the population of Kabul?"
@@ -430,3 +430,36 @@ async def check_filters(session: Session) -> None:
 @pytest.mark.slow
 def test_http_tools_take_the_filters(served):
     run_http(served.url, check_filters)
+
+
+async def check_brief(session: Session) -> None:
+    """The brief tool returns the briefing JSON, under the citation contract; bad arguments are tool errors."""
+    result = await session.call_tool(
+        "brief", {"topic": "Iran's role in the talks", "outlets": ["NationPress"]}
+    )
+    assert not result.is_error, result.content
+    briefing = result.structured_content
+    assert briefing["covered"] is True and briefing["citations"]
+    assert {c["outlet"] for c in briefing["citations"]} == {"NationPress"}
+    text = (
+        await session.call_tool("get_document", {"doc_id": briefing["citations"][0]["doc_id"]})
+    ).structured_content
+    for citation in briefing["citations"]:
+        if citation["doc_id"] == text["id"]:
+            assert text["text"][citation["start"] : citation["end"]] == citation["quote"]
+    uncovered = (
+        await session.call_tool("brief", {"topic": "the football world cup final"})
+    ).structured_content
+    assert uncovered["covered"] is False and uncovered["citations"] == []
+    for arguments, expected in (
+        ({"topic": "  "}, "topic"),
+        ({"topic": "Iran", "since": "2026-01-02", "until": "2026-01-01"}, "is after until"),
+        ({"topic": "x" * 301}, "topic"),
+    ):
+        bad = await session.call_tool("brief", arguments)
+        assert bad.is_error and expected in bad.content[0].text, bad.content
+
+
+@pytest.mark.slow
+def test_http_brief_tool_returns_the_briefing(served):
+    run_http(served.url, check_brief)
