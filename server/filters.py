@@ -11,6 +11,8 @@ from pydantic import BaseModel, BeforeValidator, Field, model_validator
 
 from index.types import SourceFilter
 
+# SourceFilter is re-exported: the UI takes it from here, never from the index.
+__all__ = ["FilterDate", "FilterFields", "SourceFilter", "parse_filter_date"]
 MAX_OUTLETS = 20
 MAX_OUTLET_CHARS = 200
 MAX_DATE_CHARS = 40

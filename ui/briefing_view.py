@@ -12,7 +12,7 @@ from pathlib import Path
 
 from server.briefing.dates import describe_date
 from server.briefing.models import Briefing, ReportedValue
-from ui.render import highlighted_context
+from ui.render import source_card
 
 BRIEFING_CSS = """
 .briefing-brief h3 { margin: 1em 0 .3em; }
@@ -104,22 +104,7 @@ def briefing_html(briefing: Briefing, run: int, article_text: Callable[[str], st
         parts += [f"<li><b>{escape(g.question)}</b> {escape(g.reason)}</li>" for g in briefing.gaps]
         parts.append("</ul>")
     parts.append('<h3>Sources</h3><div class="briefing-sources">')
-    for c in briefing.citations:
-        text = article_text(c.doc_id)
-        body = (
-            highlighted_context(text, c.start, c.end)
-            if text is not None and text[c.start : c.end] == c.quote
-            else f'<div class="briefing-context"><mark class="briefing-quote">{escape(c.quote)}</mark></div>'
-        )
-        outlet = escape(c.outlet) if c.outlet else "<i>outlet not stated</i>"
-        date = escape(c.published) if c.published else "<i>date not stated</i>"
-        url = f" · {escape(c.url)}" if c.url else ""
-        parts.append(
-            f'<details class="briefing-source" id="{brief_anchor(run, c.n)}" data-n="{c.n}">'
-            f'<summary><span class="briefing-n">[{c.n}]</span> <b>{escape(c.title or "Untitled")}</b> · '
-            f"{outlet} · {date}{url}"
-            f'<div class="briefing-snippet">“{escape(" ".join(c.quote.split()))}”</div></summary>{body}</details>'
-        )
+    parts += [source_card(c, brief_anchor(run, c.n), article_text) for c in briefing.citations]
     parts.append("</div></div>")
     return "".join(parts)
 

@@ -12,8 +12,8 @@ from pathlib import Path
 
 import gradio as gr
 
-from index.types import SourceFilter
 from server.answer.models import Answer, ChatTurn
+from server.filters import SourceFilter
 from server.service import SUPPORTED_SUFFIXES, BriefingService, IngestError, WriteDenied
 from ui.briefing_tab import build_briefing_tab
 from ui.briefing_view import BRIEFING_CSS
