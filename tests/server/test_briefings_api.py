@@ -74,6 +74,8 @@ def assert_briefing_contract(briefing: dict, url: str) -> None:
     quoted = [s for section in briefing["sections"] for s in section["sentences"]]
     quoted += briefing["timeline"]
     quoted += [s for actor in briefing["people"] for s in actor["statements"]]
+    quoted += [side for d in briefing["disagreements"] for side in d["sides"]]
+    quoted += [v for c in briefing["changes"] for v in [c["latest"], *c["earlier"]]]
     for item in quoted:
         if item.get("kind") == "framing":
             assert item["citations"] == []
@@ -82,6 +84,8 @@ def assert_briefing_contract(briefing: dict, url: str) -> None:
         assert any(item["text"] in citations[n]["quote"] for n in item["citations"]), item
         if item.get("as_of") is not None:
             assert item["as_of"] == citations[item["citations"][0]]["published"][:10]
+        if "value" in item:
+            assert item["value"] in item["text"], "a figure is quoted as its source writes it"
 
 
 def test_a_briefing_is_cited_sentence_by_sentence_and_keeps_the_contract(api_url):
@@ -137,6 +141,7 @@ def test_the_answer_engine_answers_who_leads_and_when_for_the_topics_organisatio
 
 def test_a_figure_that_differs_between_dates_is_newest_first_not_a_disagreement(api_url):
     briefing = brief(api_url, topic="jail raid").json()
+    assert_briefing_contract(briefing, api_url)
     guards = [c for c in briefing["changes"] if "guards" in c["about"]]
     assert guards, briefing["changes"]
     latest, earlier = guards[0]["latest"], guards[0]["earlier"]
