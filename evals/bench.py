@@ -25,6 +25,13 @@ WRITES = 12  # uploads, then deletes, timed one by one at each scale
 # (this many) and scaled by the corpus's chunk and sentence counts: at 10,000 articles the raw encoder alone
 # would take about half an hour, and its time per chunk does not depend on how many there are.
 ENCODER_SAMPLE_ARTICLES = 1000
+# Topics briefings are timed on: what the seed articles (and the scaled corpora recombined from them) report.
+BRIEFING_TOPICS = [
+    "Iran's role in the talks between the factions",
+    "the National Resistance Council for the Salvation of Afghanistan",
+    "negotiations with the Taliban",
+    "Atta Mohammad Noor",
+]
 
 
 def _percentile(values: list[float], q: float) -> float:
@@ -142,6 +149,26 @@ def bench_answers(service, questions: list[str], rounds: int) -> dict:
     }
 
 
+def bench_briefings(service, topics: list[str], rounds: int) -> dict:
+    """In-process briefings (POST /v1/briefings' work, JSON): seconds per briefing, and what they held."""
+    from server.briefing.request import BriefingRequest
+
+    seconds, citations = [], []
+    for _ in range(rounds):
+        for topic in topics:
+            started = time.perf_counter()
+            briefing = service.brief(BriefingRequest(topic=topic))
+            seconds.append(time.perf_counter() - started)
+            citations.append(len(briefing.citations))
+    return {
+        "briefings": len(seconds),
+        "p50_s": round(statistics.median(seconds), 3),
+        "p95_s": round(_percentile(seconds, 0.95), 3),
+        "max_s": round(max(seconds), 3),
+        "citations_p50": statistics.median(citations),
+    }
+
+
 def bench_retrieval_quality(service) -> dict:
     from evals.clients import InProcessClient
     from evals.golden import load_golden
@@ -249,6 +276,7 @@ def run_scale(name: str, n_articles: int, work: Path, smoke: bool) -> dict:
     service = build_service(settings)
     questions = [i.question for i in load_golden() if not i.history and i.split == "core"]
     answers = bench_answers(service, questions[:8] if smoke else questions, rounds=1 if smoke else 3)
+    briefings = bench_briefings(service, BRIEFING_TOPICS[:2] if smoke else BRIEFING_TOPICS, 1 if smoke else 3)
     quality = bench_retrieval_quality(service)
     del service
     # Cold start: the median of three starts (the last one stays up for the load test).
@@ -275,6 +303,7 @@ def run_scale(name: str, n_articles: int, work: Path, smoke: bool) -> dict:
         "scale": name,
         "ingest": ingest,
         "answers": answers,
+        "briefings": briefings,
         "http": load,
         "cold_start_s": round(cold, 2),
         "peak_rss_mb": rss,
@@ -445,6 +474,20 @@ def write_bench(results: list[dict], out_dir: Path, keep_other_scales: bool = Tr
             )
     md += [
         "",
+        "## Briefings (in process, JSON; the budget is 5 s at 1,000 articles)",
+        "",
+        "| scale | briefings | p50 s | p95 s | max s | citations p50 |",
+        "|---|---|---|---|---|---|",
+    ]
+    for r in full:
+        if "briefings" in r:  # scales measured before briefings existed have no row
+            b = r["briefings"]
+            md.append(
+                f"| {r['scale']} | {b['briefings']} | {b['p50_s']} | {b['p95_s']} | {b['max_s']} | "
+                f"{b['citations_p50']} |"
+            )
+    md += [
+        "",
         "## Writes through the API (one article at a time, into the scale's library)",
         "",
         "| scale | operations | upload p50 s | upload p95 s | delete p50 s | delete p95 s |",
@@ -491,7 +534,9 @@ def run_bench(scales: list[str], out_dir: Path = REPORTS_DIR, smoke: bool = Fals
 
 
 def register(sub) -> None:
-    p = sub.add_parser("bench", help="benchmark ingest, answers, HTTP load, cold start and quality")
+    p = sub.add_parser(
+        "bench", help="benchmark ingest, answers, briefings, HTTP load, cold start and quality"
+    )
     p.add_argument("--large", action="store_true", help="also 10,000 articles")
     # --scales 100k simulates 100,000 articles with the local index alone (no embedding).
     p.add_argument("--smoke", action="store_true", help="tiny scales and short runs (checks figures appear)")

@@ -22,9 +22,12 @@ from index.types import (
     DocumentInfo,
     IndexAudit,
     IndexMismatchError,
+    SourceFilter,
     StoredDocument,
     StoredSentence,
     StoreUnavailableError,
+    outlet_key,
+    published_day,
 )
 from ingest.language import (
     SentenceAnnotation,
@@ -40,6 +43,9 @@ from ingest.near_duplicates import BANDS, StoryFingerprint, same_story, story_fi
 _BATCH = 1000
 READ_PAGE = 5000
 DOCS_PER_FILTER = 500
+# The version of the fields chunks carry for filters (published_day, outlet_key), noted in the chunks
+# collection's metadata; a store whose chunks predate them gets them on open (`_add_filter_fields`).
+FILTER_FIELDS = 1
 P = ParamSpec("P")
 R = TypeVar("R")
 
@@ -145,10 +151,14 @@ def _stored_sentence(sid: str, text: str, meta: dict) -> StoredSentence:
 
 
 def chunk_metadatas(prepared: PreparedDocument) -> list[dict]:
-    """Each chunk's metadata as stored: its document, its span and the ids of the sentences inside it."""
+    """Each chunk's metadata as stored: its document, its span, the ids of the sentences inside it, and its
+    article's date (YYYYMMDD, 0 if none) and outlet (case-folded) for filters inside retrieval."""
+    meta = prepared.document.metadata
     return [
         {
             "doc_id": c.doc_id,
+            "published_day": published_day(meta.published),
+            "outlet_key": outlet_key(meta.outlet),
             "start": c.start,
             "end": c.end,
             "sentence_ids": ",".join(
@@ -186,6 +196,19 @@ def _info(doc_id: str, meta: dict, same_story_as: Iterable[str] = ()) -> Documen
     )
 
 
+def chroma_where(source_filter: SourceFilter | None) -> dict | None:
+    """A chunk `where` clause for a filter (None when it does not narrow)."""
+    if source_filter is None or source_filter.is_empty:
+        return None
+    clauses: list[dict] = []
+    if source_filter.has_dates:
+        low, high = source_filter.day_range()
+        clauses += [{"published_day": {"$gte": low}}, {"published_day": {"$lte": high}}]
+    if source_filter.outlet_keys:
+        clauses.append({"outlet_key": {"$in": list(source_filter.outlet_keys)}})
+    return clauses[0] if len(clauses) == 1 else {"$and": clauses}
+
+
 class ChromaStore:
     """Three collections under one name prefix; embeddings are always supplied, never computed by Chroma."""
 
@@ -220,6 +243,28 @@ class ChromaStore:
                 f"set BRIEFING_EMBEDDING_BACKEND to match, or use a new BRIEFING_DATA_DIR / collection prefix "
                 f"and ingest again"
             )
+        if (self.chunks.metadata or {}).get("filter_fields") != FILTER_FIELDS:
+            self._add_filter_fields()
+
+    def _add_filter_fields(self) -> None:
+        """Give every chunk its article's `published_day` and `outlet_key` (a store written before chunks
+        carried them), then note the version in the collection's metadata. Safe to repeat."""
+        docs = read_all(self.documents, ["metadatas"])
+        by_doc = {i: m for i, m in zip(docs["ids"], docs["metadatas"], strict=True)}
+        chunks = read_all(self.chunks, ["metadatas"])
+        ids, metas = [], []
+        for cid, meta in zip(chunks["ids"], chunks["metadatas"], strict=True):
+            record = by_doc.get(str(meta.get("doc_id")), {})
+            fields = {
+                "published_day": published_day(str(record.get("published", ""))),
+                "outlet_key": outlet_key(str(record.get("outlet", ""))),
+            }
+            if any(meta.get(k) != v for k, v in fields.items()):
+                ids.append(cid)
+                metas.append({**meta, **fields})
+        for part in _batches(len(ids)):
+            self.chunks.update(ids=ids[part], metadatas=metas[part])
+        self.chunks.modify(metadata={**(self.chunks.metadata or {}), "filter_fields": FILTER_FIELDS})
 
     def extra_collection(self, name: str):
         """Another collection of this store's (e.g. feed subscriptions), under the same prefix; its rows
@@ -540,12 +585,20 @@ class ChromaStore:
         ]
 
     @_outage_is_unavailable
-    def nearest_chunk_ids(self, vector: np.ndarray, n: int) -> list[tuple[str, None, None, float]]:
+    def nearest_chunk_ids(
+        self, vector: np.ndarray, n: int, source_filter: SourceFilter | None = None
+    ) -> list[tuple[str, None, None, float]]:
         """Nearest chunks as (id, None, None, cosine similarity): without their texts and metadata, which
-        cost Chroma more than the search itself at retrieval's depth (see `chunks_by_id`)."""
+        cost Chroma more than the search itself at retrieval's depth (see `chunks_by_id`). A filter is
+        Chroma's `where`, applied inside the search."""
         if n <= 0:
             return []
-        got = self.chunks.query(query_embeddings=[vector.tolist()], n_results=n, include=["distances"])
+        got = self.chunks.query(
+            query_embeddings=[vector.tolist()],
+            n_results=n,
+            include=["distances"],
+            where=chroma_where(source_filter),
+        )
         return [
             (cid, None, None, 1.0 - float(d) / 2.0)
             for cid, d in zip(got["ids"][0], got["distances"][0], strict=True)

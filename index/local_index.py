@@ -37,14 +37,16 @@ from pathlib import Path
 
 import numpy as np
 
-from index.types import StoredSentence
+from index.types import SourceFilter, StoredSentence
 from ingest.language import entities_from_str, entities_to_str
 
 log = logging.getLogger(__name__)
 TOKEN_PATTERN = r"(?u)\b\w\w+\b"  # scikit-learn's CountVectorizer pattern, bm25s's default
 STOPWORDS = "english"
 STEMMER = "english"
-LAYOUT = "4"  # 1: chunks only; 2: chunks and sentences; 3: chunks apart from the rest; 4: chunks by id
+# 1: chunks only; 2: chunks and sentences; 3: chunks apart from the rest; 4: chunks by id; 5: chunks carry
+# their article's date and outlet for filters
+LAYOUT = "5"
 # tantivy's minimum per writer thread.
 WRITER_HEAP = 15_000_000
 # mallopt's parameter number for the arena cap (glibc's malloc.h).
@@ -101,7 +103,30 @@ def _chunk_schema():
     builder.add_text_field("chunk_id", tokenizer_name="raw", index_option="basic")
     builder.add_text_field("tokens", tokenizer_name="whitespace", index_option="freq")
     builder.add_bytes_field("payload", stored=True, indexed=False)
+    # Filters inside the keyword query: the article's date as YYYYMMDD (0: none) and its outlet, case-folded.
+    builder.add_integer_field("published_day", indexed=True, fast=True)
+    builder.add_text_field("outlet_key", tokenizer_name="raw", index_option="basic")
     return builder.build()
+
+
+def _filter_clauses(schema, source_filter: SourceFilter | None) -> list:
+    """The Must clauses that keep a keyword query inside a filter (none when it does not narrow)."""
+    import tantivy
+
+    if source_filter is None or source_filter.is_empty:
+        return []
+    clauses = []
+    if source_filter.has_dates:
+        low, high = source_filter.day_range()
+        clauses.append(
+            (
+                tantivy.Occur.Must,
+                tantivy.Query.range_query(schema, "published_day", tantivy.FieldType.Integer, low, high),
+            )
+        )
+    if source_filter.outlet_keys:
+        clauses.append((tantivy.Occur.Must, _any_of(schema, "outlet_key", list(source_filter.outlet_keys))))
+    return clauses
 
 
 def _parts_schema():
@@ -240,8 +265,11 @@ class LocalIndex:
         """How many chunks the index holds."""
         return self._chunks.searcher.num_docs
 
-    def search(self, query: str, n: int) -> list[tuple[str, str, dict, float]]:
-        """The top-n chunks as (id, text, metadata, BM25 score); chunks without a query word are left out."""
+    def search(
+        self, query: str, n: int, source_filter: SourceFilter | None = None
+    ) -> list[tuple[str, str, dict, float]]:
+        """The top-n chunks as (id, text, metadata, BM25 score); chunks without a query word are left out,
+        and so are chunks outside `source_filter` (inside the query, so the top n are all inside it)."""
         import tantivy
 
         with self._stem_lock:
@@ -250,8 +278,16 @@ class LocalIndex:
             return []
         schema, searcher = self._chunks.schema, self._chunks.searcher
         clauses = [(tantivy.Occur.Should, tantivy.Query.term_query(schema, "tokens", w)) for w in words]
+        query_ = tantivy.Query.boolean_query(clauses)
+        narrowing = _filter_clauses(schema, source_filter)
+        if narrowing:
+            # The filter clauses only narrow: boosted by 0 so that the BM25 scores stay the words' own.
+            query_ = tantivy.Query.boolean_query(
+                [(tantivy.Occur.Must, query_)]
+                + [(occur, tantivy.Query.boost_query(q, 0.0)) for occur, q in narrowing]
+            )
         out = []
-        for score, address in searcher.search(tantivy.Query.boolean_query(clauses), n).hits:
+        for score, address in searcher.search(query_, n).hits:
             if score <= 0:
                 continue
             payload = _payload(searcher.doc(address))
@@ -339,6 +375,8 @@ class LocalIndex:
                 chunk_id=c.chunk_id,
                 tokens=" ".join(next(words)),
                 payload=_json({"id": c.chunk_id, "text": c.text, "meta": c.metadata}),
+                published_day=int(c.metadata.get("published_day", 0)),
+                outlet_key=str(c.metadata.get("outlet_key", "")),
             )
             for d in added
             for c in d.chunks

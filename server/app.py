@@ -14,7 +14,7 @@ from server.metrics import MetricsMiddleware
 from server.openapi import install_openapi
 from server.rate_limit import RateLimit, TokenBuckets
 from server.request_ids import RequestIdMiddleware
-from server.routes import ask, documents, feedback, health, openai_compat
+from server.routes import ask, briefings, documents, feedback, health, openai_compat
 from server.routes import feeds as feed_routes
 from server.service import BriefingService, build_service
 from server.settings import Settings
@@ -51,7 +51,14 @@ def create_app(settings: Settings, service: BriefingService | None = None, mount
     app.state.settings = settings
     install_error_handlers(app)
     install_openapi(app)
-    for router in (ask.router, openai_compat.router, documents.router, feedback.router, health.router):
+    for router in (
+        ask.router,
+        briefings.router,
+        openai_compat.router,
+        documents.router,
+        feedback.router,
+        health.router,
+    ):
         app.include_router(router)
     app.include_router(feed_routes.router)
     app.add_middleware(

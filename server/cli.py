@@ -1,4 +1,4 @@
-"""The `briefing` command: ingest, search, ask, serve, eval, bench."""
+"""The `briefing` command: ingest, search, ask, brief, serve, eval, bench."""
 
 from __future__ import annotations
 
@@ -162,9 +162,10 @@ def build_parser() -> argparse.ArgumentParser:
     from evals import bench, stress
     from evals import cli as eval_cli
     from evals.training import cli as training_cli
-    from server import cli_mcp, cli_serving
+    from server import cli_briefing, cli_mcp, cli_serving
 
     cli_serving.register(sub)
+    cli_briefing.register(sub)
     cli_mcp.register(sub)
     eval_cli.register(sub)
     bench.register(sub)

@@ -27,7 +27,7 @@ from server.service import BriefingService, WriteDenied
 from server.settings import Settings
 
 MCP_PATH = "/mcp"
-RATE_LIMITED_TOOLS = frozenset({"ask", "search", "add_document", "add_document_from_url"})
+RATE_LIMITED_TOOLS = frozenset({"ask", "search", "brief", "add_document", "add_document_from_url"})
 WRITE_TOOLS = frozenset({"add_document", "add_document_from_url"})
 JSONRPC_SERVER_ERROR = -32000  # JSON-RPC's range for implementation-defined server errors
 

@@ -1,5 +1,5 @@
 """The library as an MCP server: tools (ask, search, get_document, list_documents and, for a caller holding
-the API key, add_document and add_document_from_url) and one resource per document, all through `BriefingService`.
+the API key, add_document and add_document_from_url), a cited briefing on a topic (brief), and one resource per document, all through `BriefingService`.
 
 The same server definition serves stdio (`briefing mcp`) and Streamable HTTP (`/mcp`, see
 `server/mcp_http.py`). Failures a caller can act on (an unknown id, a file that does not parse, an
@@ -19,14 +19,17 @@ from typing import Annotated, Any
 from mcp.server.mcpserver import Context, MCPServer
 from mcp.server.mcpserver.exceptions import ResourceError, ResourceNotFoundError, ToolError
 from mcp.types import CallToolResult, Resource, TextContent, ToolAnnotations
-from pydantic import BaseModel, Field, Strict
+from pydantic import AfterValidator, BaseModel, Field, Strict, ValidationError
 
-from index.types import DocumentInfo, StoredDocument, StoreUnavailableError
+from index.types import DocumentInfo, SourceFilter, StoredDocument, StoreUnavailableError
 from ingest.fetching import FetchError
 from ingest.models import DocumentMetadata, IngestError
 from server.answer.models import Answer, ChatTurn, Citation, DirectAnswer, RetrievedPassage
+from server.briefing.models import Briefing
+from server.briefing.request import MAX_TOPIC_CHARS, BriefingRequest
 from server.cli_serving import format_answer
 from server.deps import api_key_from_headers
+from server.filters import MAX_OUTLET_CHARS, MAX_OUTLETS, FilterFields
 from server.schemas import MAX_HISTORY_MESSAGES, NOT_BLANK, QuestionText, TopK, has_text
 from server.service import BriefingService, WriteDenied
 
@@ -36,7 +39,8 @@ INSTRUCTIONS = (
     "the articles only: every sentence ends with [n] markers that refer to `citations`, whose `quote` is "
     "exactly the characters `start`..`end` of the document `doc_id` (check them with `get_document`). When "
     "the articles do not answer, `refused` is true: say so instead of answering from elsewhere. `search` "
-    "returns the passages without an answer; `list_documents` and `get_document` read the library."
+    "returns the passages without an answer; `brief` writes a cited briefing on a topic; `list_documents` and "
+    "`get_document` read the library."
 )
 
 # Tool arguments, with the limits the REST API applies. `top_k` is strict, as the REST API's models are
@@ -52,6 +56,48 @@ History = Annotated[
 ]
 DocId = Annotated[
     str, Field(min_length=1, max_length=200, description="A document id, as list_documents gives it.")
+]
+
+# The filters, as the REST API takes them (since/until YYYY-MM-DD, outlets case-insensitive).
+Since = Annotated[
+    str | None,
+    Field(max_length=40, description="Only articles published on or after this day (YYYY-MM-DD)."),
+]
+Until = Annotated[
+    str | None,
+    Field(max_length=40, description="Only articles published on or before this day (YYYY-MM-DD)."),
+]
+Outlets = Annotated[
+    list[Annotated[str, Field(min_length=1, max_length=MAX_OUTLET_CHARS)]] | None,
+    Field(max_length=MAX_OUTLETS, description="Only articles from these outlets (case-insensitive)."),
+]
+
+
+def _topic_has_text(topic: str) -> str:
+    if not has_text(topic):
+        raise ValueError("topic must not be empty or only whitespace")
+    return topic
+
+
+def tool_filter(since: str | None, until: str | None, outlets: list[str] | None) -> SourceFilter | None:
+    """The filter a tool's arguments describe; a bad date or since after until is a tool error."""
+    try:
+        fields = FilterFields.model_validate({"since": since, "until": until, "outlets": outlets or []})
+    except ValidationError as exc:
+        problems = "; ".join(e["msg"].removeprefix("Value error, ") for e in exc.errors())
+        raise ToolError(f"invalid filter: {problems}") from exc
+    return fields.source_filter()
+
+
+Topic = Annotated[
+    str,
+    Field(
+        min_length=1,
+        max_length=MAX_TOPIC_CHARS,
+        json_schema_extra=NOT_BLANK,
+        description="What the briefing is about, in a few words (1-300 characters).",
+    ),
+    AfterValidator(_topic_has_text),
 ]
 
 # add_document's details of an article, with the REST upload's limits.
@@ -172,14 +218,21 @@ def build_mcp_server(service: BriefingService, *, writes: bool = False) -> MCPSe
 
     @server.tool(title="Ask the library", annotations=read_only)
     def ask(
-        question: Question, history: History = None, top_k: TopKArg = None
+        question: Question,
+        history: History = None,
+        top_k: TopKArg = None,
+        since: Since = None,
+        until: Until = None,
+        outlets: Outlets = None,
     ) -> Annotated[CallToolResult, AskResult]:
         """Answer a question from the library's articles only, with citations to the exact characters of
         each source. The text result is the answer with [n] markers followed by its sources; the
         structured result has `refused`, `direct_answer` and `citations` (doc_id, title, outlet,
-        published, quote, start, end). When `refused` is true the articles do not answer the question."""
+        published, quote, start, end). When `refused` is true the articles do not answer the question.
+        `since`, `until` and `outlets` narrow the articles it draws on."""
+        source_filter = tool_filter(since, until, outlets)
         with tool_errors():
-            answer = service.ask(question, history, top_k)
+            answer = service.ask(question, history, top_k, source_filter=source_filter)
         result = AskResult.of(answer)
         return CallToolResult(
             content=[TextContent(type="text", text=format_answer(answer))],
@@ -187,12 +240,19 @@ def build_mcp_server(service: BriefingService, *, writes: bool = False) -> MCPSe
         )
 
     @server.tool(title="Search the articles", annotations=read_only)
-    def search(query: Query, top_k: TopKArg = None) -> SearchResult:
+    def search(
+        query: Query,
+        top_k: TopKArg = None,
+        since: Since = None,
+        until: Until = None,
+        outlets: Outlets = None,
+    ) -> SearchResult:
         """The passages hybrid (vector and keyword) retrieval finds for a query, best first, without an
         answer: each with doc_id, chunk_id, text, score, its start/end offsets in the document, and the
-        document's title, outlet and publication date."""
+        document's title, outlet and publication date. `since`, `until` and `outlets` narrow the articles."""
+        source_filter = tool_filter(since, until, outlets)
         with tool_errors():
-            return SearchResult(passages=service.retrieve(query, top_k))
+            return SearchResult(passages=service.retrieve(query, top_k, source_filter=source_filter))
 
     @server.tool(title="List the articles", annotations=read_only)
     def list_documents() -> DocumentList:
@@ -209,6 +269,24 @@ def build_mcp_server(service: BriefingService, *, writes: bool = False) -> MCPSe
         if stored is None:
             raise ToolError(f"no document with id {doc_id!r}; list_documents gives the ids")
         return with_text(stored)
+
+    @server.tool(title="Write a briefing", annotations=read_only)
+    def brief(topic: Topic, since: Since = None, until: Until = None, outlets: Outlets = None) -> Briefing:
+        """A cited briefing on a topic from the library's articles only: `sections` (a heading and source
+        sentences, each with [n] citations), a dated `timeline` (oldest first; each event `as_of` its
+        source's date), `people` (roles as each source states them), `disagreements` (sources of one date
+        that differ), `changes` (figures that differ between dates, newest first), `gaps` (what the
+        articles do not say) and `citations` (quote == get_document text[start:end]). `covered` is false
+        when the library holds nothing on the topic under the filters: say so instead of writing one."""
+        source_filter = tool_filter(since, until, outlets)
+        request = BriefingRequest(
+            topic=topic,
+            since=source_filter.since if source_filter else None,
+            until=source_filter.until if source_filter else None,
+            outlets=list(source_filter.outlets) if source_filter else [],
+        )
+        with tool_errors():
+            return service.brief(request)
 
     @server.resource(
         DOCUMENT_URI,

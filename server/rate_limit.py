@@ -15,6 +15,7 @@ from server.errors import send_json_error
 LIMITED_PREFIXES = (
     "/v1/ask",
     "/v1/retrieve",
+    "/v1/briefings",
     "/v1/chat/completions",
     "/v1/documents",
     "/v1/feedback",

@@ -17,6 +17,7 @@ from pydantic import (
 from pydantic.config import JsonDict
 
 from server.answer.models import ChatTurn, Mode
+from server.filters import FilterFields
 
 MAX_QUESTION_CHARS = 2000
 MAX_HISTORY_MESSAGES = 20
@@ -55,7 +56,7 @@ QuestionText = Annotated[
 ]
 
 
-class AskRequest(BaseModel):
+class AskRequest(FilterFields):
     model_config = ConfigDict(extra="forbid", strict=True)
 
     question: QuestionText = Field(
@@ -73,7 +74,7 @@ class AskRequest(BaseModel):
     )
 
 
-class RetrieveRequest(BaseModel):
+class RetrieveRequest(FilterFields):
     model_config = ConfigDict(extra="forbid", strict=True)
 
     query: QuestionText = Field(..., examples=["Atta Mohammad Noor on those who call for war"])
@@ -104,9 +105,10 @@ class OpenAIMessage(BaseModel):
         return self.role == "user" and has_text(self.content or "")
 
 
-class ChatCompletionRequest(BaseModel):
+class ChatCompletionRequest(FilterFields):
     """The subset of OpenAI's chat completion request that matters here; other fields are accepted.
-    The question is the latest non-blank user message; the turns before it are the conversation."""
+    The question is the latest non-blank user message; the turns before it are the conversation.
+    `since`, `until` and `outlets` (extensions, as on /v1/ask) narrow the articles it draws on."""
 
     model_config = ConfigDict(extra="allow", strict=True)
 

@@ -10,13 +10,15 @@ from collections.abc import Iterator
 from dataclasses import asdict
 
 from index.library import IngestOutcome, Library
-from index.types import DocumentInfo, StoredDocument
+from index.types import DocumentInfo, SourceFilter, StoredDocument
 from ingest.loaders import SUPPORTED_SUFFIXES
 from ingest.models import DocumentMetadata, IngestError
 from server.answer.engine import AnswerEngine
 from server.answer.legacy_engine import AnswerEngine as LegacyEngine
 from server.answer.models import Answer, ChatTurn, Mode, RetrievedPassage
 from server.answer.reader.model import OnnxReader
+from server.briefing.models import Briefing
+from server.briefing.request import BriefingRequest
 from server.feedback import FeedbackStore
 from server.metrics import Metrics
 from server.settings import Settings
@@ -94,17 +96,33 @@ class BriefingService:
         top_k: int | None = None,
         mode: Mode | None = None,
         debug: bool = False,
+        source_filter: SourceFilter | None = None,
     ) -> Answer:
-        """The cited answer; with `debug`, its `trace` holds every stage's output."""
+        """The cited answer; with `debug`, its `trace` holds every stage's output. `source_filter` narrows
+        the articles it may draw on; when no article matches it, the answer is a refusal that says so."""
+        if self.matches_nothing(source_filter):
+            assert source_filter is not None
+            answer = no_matching_articles(source_filter, mode or self.settings.answer.default_mode)
+            self.metrics.observe_answer(answer.mode, answer.refused, answer.dropped_unsupported)
+            return answer
         with self._answer_slots:
-            answer = self.engine.ask(question, history or [], top_k, mode, debug)
+            answer = self.engine.ask(question, history or [], top_k, mode, debug, source_filter=source_filter)
         self.metrics.observe_answer(answer.mode, answer.refused, answer.dropped_unsupported)
         return answer
 
-    def retrieve(self, query: str, top_k: int | None = None) -> list[RetrievedPassage]:
-        """The passages hybrid retrieval finds for a query, best first, without an answer."""
+    def matches_nothing(self, source_filter: SourceFilter | None) -> bool:
+        """True for a filter that narrows and lets no article of the library through."""
+        if source_filter is None or source_filter.is_empty:
+            return False
+        return not self.library.matching_documents(source_filter)
+
+    def retrieve(
+        self, query: str, top_k: int | None = None, source_filter: SourceFilter | None = None
+    ) -> list[RetrievedPassage]:
+        """The passages hybrid retrieval finds for a query, best first, without an answer; only from the
+        articles `source_filter` lets through."""
         with self._answer_slots:
-            return self.engine.retrieve(query, top_k)
+            return self.engine.retrieve(query, top_k, source_filter=source_filter)
 
     def ask_stream(
         self,
@@ -112,9 +130,10 @@ class BriefingService:
         history: list[ChatTurn] | None = None,
         top_k: int | None = None,
         mode: Mode | None = None,
+        source_filter: SourceFilter | None = None,
     ) -> Iterator[tuple[str, dict]]:
         """Events: `citations` (the sources), `delta` (answer text, a few words at a time), `done`."""
-        answer = self.ask(question, history, top_k, mode)
+        answer = self.ask(question, history, top_k, mode, source_filter=source_filter)
         yield (
             "citations",
             {"citations": [c.model_dump() for c in answer.citations], "refused": answer.refused},
@@ -124,6 +143,17 @@ class BriefingService:
             piece = " ".join(words[i : i + STREAM_WORDS_PER_DELTA])
             yield "delta", {"text": piece if i == 0 else " " + piece}
         yield "done", answer.model_dump()
+
+    # ---- briefings ----------------------------------------------------------------------------
+    def brief(self, request: BriefingRequest) -> Briefing:
+        """A cited briefing on the request's topic, from the articles its filters let through; the answer
+        engine answers the questions it generates (through `ask`, so under the same slots and metrics)."""
+        from server.briefing.builder import BriefingBuilder
+
+        def ask(question: str, source_filter: SourceFilter | None) -> Answer:
+            return self.ask(question, source_filter=source_filter)
+
+        return BriefingBuilder(self.library, ask, self.settings.briefing).build(request)
 
     # ---- library ------------------------------------------------------------------------------
     def documents(self) -> list[DocumentInfo]:
@@ -224,6 +254,20 @@ def build_service(settings: Settings, embedder=None) -> BriefingService:
         else LegacyEngine(library, settings.answer, generator)
     )
     return BriefingService(settings, library, engine)
+
+
+def no_matching_articles(source_filter: SourceFilter, mode) -> Answer:
+    """The refusal for a filter that lets no article through (the engine is not asked)."""
+    from server.answer.models import AnswerSentence
+
+    reason = f"No article in the library matches the filters ({source_filter.describe()})."
+    return Answer(
+        answer=reason,
+        refused=True,
+        refusal_reason=reason,
+        sentences=[AnswerSentence(text=reason, citations=[], supported=True, kind="refusal")],
+        mode=mode,
+    )
 
 
 def info_dict(info: DocumentInfo) -> dict:

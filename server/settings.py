@@ -91,6 +91,67 @@ class AnswerSettings(BaseSettings):
         return self.concurrency or 2 * (os.cpu_count() or 1)
 
 
+class BriefingSettings(BaseSettings):
+    """The numbers a briefing is made with (server/briefing/), in one place."""
+
+    model_config = _section("BRIEFING_BRIEF_")
+
+    passages: int = Field(
+        40,
+        ge=5,
+        le=200,
+        description="Passages retrieved for the topic (hybrid retrieval, inside the filters).",
+    )
+    min_similarity: float = Field(
+        0.42,
+        ge=-1,
+        le=1,
+        description="A retrieved sentence is on the topic when its cosine similarity with the topic (bundled "
+        "encoder) is at least this ...",
+    )
+    min_similarity_with_word: float = Field(
+        0.25,
+        ge=-1,
+        le=1,
+        description="... or when it shares one of the topic's words (stemmed, stop words left out) and its "
+        "similarity is at least this.",
+    )
+    min_sentence_words: int = Field(
+        5, ge=1, le=50, description="Shorter sentences (headings, datelines, timestamps) are left out."
+    )
+    min_on_topic_sentences: int = Field(
+        2, ge=1, le=50, description="Fewer sentences on the topic than this: the library does not cover it."
+    )
+    max_sections: int = Field(5, ge=1, le=20, description="Most sections (groups by what they name).")
+    min_section_sentences: int = Field(
+        2, ge=1, le=20, description="A name heads a section only when at least this many sentences name it."
+    )
+    sentences_per_section: int = Field(4, ge=1, le=20, description="Most source sentences per section.")
+    max_timeline: int = Field(15, ge=0, le=100, description="Most dated events in the timeline.")
+    max_people: int = Field(8, ge=0, le=50, description="Most people and organisations listed.")
+    statements_per_actor: int = Field(
+        3,
+        ge=1,
+        le=10,
+        description="Most statements of one person's or organisation's role (one per article).",
+    )
+    max_questions: int = Field(
+        8,
+        ge=0,
+        le=40,
+        description="Most questions put to the answer engine (who leads, who is, when, how many), generated "
+        "from the names the topic's sentences hold.",
+    )
+    same_date_days: int = Field(
+        0,
+        ge=0,
+        le=30,
+        description="Sources published at most this many days apart count as one date: differing figures "
+        "between them are a disagreement; further apart, the newer is the latest report and the older are "
+        "earlier reports.",
+    )
+
+
 class LLMSettings(BaseSettings):
     model_config = _section("BRIEFING_LLM_")
 
@@ -237,6 +298,7 @@ class Settings(BaseModel):
 
     index: IndexSettings = Field(default_factory=IndexSettings)
     answer: AnswerSettings = Field(default_factory=AnswerSettings)
+    briefing: BriefingSettings = Field(default_factory=BriefingSettings)
     llm: LLMSettings = Field(default_factory=LLMSettings)
     judge: JudgeSettings = Field(default_factory=JudgeSettings)
     server: ServerSettings = Field(default_factory=ServerSettings)

@@ -13,7 +13,10 @@ from pathlib import Path
 import gradio as gr
 
 from server.answer.models import Answer, ChatTurn
+from server.filters import SourceFilter
 from server.service import SUPPORTED_SUFFIXES, BriefingService, IngestError, WriteDenied
+from ui.briefing_tab import build_briefing_tab
+from ui.briefing_view import BRIEFING_CSS
 from ui.news import also_carried_by, build_news_controls
 from ui.render import (
     CITATION_JS,
@@ -70,6 +73,47 @@ def _history_turns(messages: list[dict]) -> list[ChatTurn]:
     return turns
 
 
+def filter_from_inputs(
+    since: str | None, until: str | None, outlets: list[str] | None
+) -> SourceFilter | None:
+    """The filter row's values as a filter (None when they do not narrow); ValueError says what is wrong."""
+    from pydantic import ValidationError
+
+    from server.filters import FilterFields
+
+    try:
+        fields = FilterFields.model_validate(
+            {
+                "since": (since or "").strip() or None,
+                "until": (until or "").strip() or None,
+                "outlets": outlets or [],
+            }
+        )
+    except ValidationError as exc:
+        raise ValueError("; ".join(e["msg"].removeprefix("Value error, ") for e in exc.errors())) from exc
+    return fields.source_filter()
+
+
+def filter_row(prefix: str) -> tuple[gr.Textbox, gr.Textbox, gr.Dropdown]:
+    """Since, until and outlets, side by side (the chat's and the Briefing tab's)."""
+    with gr.Row(elem_id=f"{prefix}-filters"):
+        since = gr.Textbox(
+            label="Since", placeholder="YYYY-MM-DD", max_lines=1, elem_id=f"{prefix}-since", scale=1
+        )
+        until = gr.Textbox(
+            label="Until", placeholder="YYYY-MM-DD", max_lines=1, elem_id=f"{prefix}-until", scale=1
+        )
+        outlets = gr.Dropdown(
+            label="Outlets (none: all)",
+            choices=[],
+            multiselect=True,
+            allow_custom_value=True,
+            elem_id=f"{prefix}-outlets",
+            scale=2,
+        )
+    return since, until, outlets
+
+
 def build_blocks(get_service: ServiceGetter) -> gr.Blocks:
     def service() -> BriefingService:
         svc = get_service()
@@ -81,7 +125,16 @@ def build_blocks(get_service: ServiceGetter) -> gr.Blocks:
         stored = service().document(doc_id)
         return stored.text if stored else None
 
-    def respond(question: str, messages: list[dict], top_k: int, mode: str, earlier: str | None = None):
+    def respond(
+        question: str,
+        messages: list[dict],
+        top_k: int,
+        mode: str,
+        earlier: str | None = None,
+        since: str | None = None,
+        until: str | None = None,
+        outlets: list[str] | None = None,
+    ):
         typed = question or ""
         question = typed.strip()
         problem = (
@@ -91,6 +144,12 @@ def build_blocks(get_service: ServiceGetter) -> gr.Blocks:
             if len(question) > 2000
             else None
         )
+        source_filter = None
+        if problem is None:
+            try:
+                source_filter = filter_from_inputs(since, until, outlets)
+            except ValueError as exc:
+                problem = f"Check the filters: {exc}."
         if problem:
             # A toast that goes away; the conversation, the sources and what was typed stay as they are.
             gr.Warning(problem)
@@ -106,7 +165,14 @@ def build_blocks(get_service: ServiceGetter) -> gr.Blocks:
         answer: Answer | None = None
         text = ""
         chosen_mode = mode if mode == "generative" and svc.generative_available else "extractive"
-        for event, data in svc.ask_stream(question, history, int(top_k), chosen_mode):  # type: ignore[arg-type]
+        events = svc.ask_stream(
+            question,
+            history,
+            int(top_k),
+            chosen_mode,  # type: ignore[arg-type]
+            source_filter=source_filter,
+        )
+        for event, data in events:
             if event == "delta":
                 text += data["text"]
                 messages[-1] = {"role": "assistant", "content": escape(text)}
@@ -272,6 +338,7 @@ def build_blocks(get_service: ServiceGetter) -> gr.Blocks:
                             clear = gr.Button(
                                 "Start over", variant="secondary", size="sm", elem_id="briefing-clear"
                             )
+                        chat_since, chat_until, chat_outlets = filter_row("briefing-chat")
                         gr.Examples(EXAMPLES, inputs=[question], label="Try one of these")
                         feedback_comment = gr.Textbox(
                             label="Wrong answer? Say what was wrong, then press 👎 on it",
@@ -295,6 +362,8 @@ def build_blocks(get_service: ServiceGetter) -> gr.Blocks:
                         gr.Markdown("### Sources")
                         sources = gr.HTML(sources_panel(None, 0, lambda _d: None), elem_id="briefing-sources")
                 last_answer = gr.JSON(visible=False)
+            with gr.Tab("Briefing", id="briefing"):
+                brief_outlets = build_briefing_tab(service, filter_row, filter_from_inputs)
             with gr.Tab("Library", id="library"):
                 table = gr.Dataframe(
                     headers=LIBRARY_HEADERS,
@@ -347,7 +416,7 @@ def build_blocks(get_service: ServiceGetter) -> gr.Blocks:
                 )
 
         outputs = [chatbot, question, sources, last_answer]
-        asked = [question, chatbot, top_k, mode, sources]
+        asked = [question, chatbot, top_k, mode, sources, chat_since, chat_until, chat_outlets]
         send.click(respond, asked, outputs, api_visibility="private")
         question.submit(respond, asked, outputs, api_visibility="private")
         clear.click(start_over, None, outputs, api_visibility="private")
@@ -360,6 +429,12 @@ def build_blocks(get_service: ServiceGetter) -> gr.Blocks:
         reading.change(read_article, [reading], reader, api_visibility="private")
         blocks.load(library_views, None, views, api_visibility="private")
         blocks.load(feed_views, None, feed_outputs, api_visibility="private")
+
+        def outlet_choices():
+            names = sorted({d.outlet for d in service().documents() if d.outlet}, key=str.casefold)
+            return gr.update(choices=names), gr.update(choices=names)
+
+        blocks.load(outlet_choices, None, [chat_outlets, brief_outlets], api_visibility="private")
         blocks.load(
             lambda: gr.update(interactive=bool((svc := get_service()) and svc.generative_available)),
             None,
@@ -383,7 +458,7 @@ def mount_ui(app, get_service: ServiceGetter, max_upload_bytes: int) -> None:
         build_blocks(get_service),
         path="/",
         theme=theme(),
-        css=CSS,
+        css=CSS + BRIEFING_CSS,
         js=CITATION_JS,
         max_file_size=max_upload_bytes,
         show_error=True,

@@ -118,21 +118,26 @@ def sources_panel(answer: Answer | None, turn: int, article_text: Callable[[str]
                 f"<div>{escape(side.title)}</div><div>names: <b>{escape(side.claim)}</b> {cites}</div></div>"
             )
         parts.append("</div>")
-    for c in answer.citations:
-        text = article_text(c.doc_id)
-        body = (
-            highlighted_context(text, c.start, c.end)
-            if text is not None and text[c.start : c.end] == c.quote
-            else f'<div class="briefing-context"><mark class="briefing-quote">{escape(c.quote)}</mark></div>'
-        )
-        parts.append(
-            f'<details class="briefing-source" id="{anchor(turn, c.n)}" data-n="{c.n}">'
-            f'<summary><span class="briefing-n">[{c.n}]</span> {_source_line(c)}'
-            f'<div class="briefing-snippet">“{escape(" ".join(c.quote.split()))}”</div></summary>'
-            f"{body}</details>"
-        )
+    parts += [source_card(c, anchor(turn, c.n), article_text) for c in answer.citations]
     parts.append("</div>")
     return "".join(parts)
+
+
+def source_card(c: Citation, anchor_id: str, article_text: Callable[[str], str | None]) -> str:
+    """One citation's card: its source line and quote; opened, the quote highlighted in its article."""
+    text = article_text(c.doc_id)
+    body = (
+        highlighted_context(text, c.start, c.end)
+        if text is not None and text[c.start : c.end] == c.quote
+        else f'<div class="briefing-context"><mark class="briefing-quote">{escape(c.quote)}</mark></div>'
+    )
+    url = f' · <span class="briefing-url">{escape(c.url)}</span>' if c.url else ""
+    return (
+        f'<details class="briefing-source" id="{anchor_id}" data-n="{c.n}">'
+        f'<summary><span class="briefing-n">[{c.n}]</span> {_source_line(c)}{url}'
+        f'<div class="briefing-snippet">“{escape(" ".join(c.quote.split()))}”</div></summary>'
+        f"{body}</details>"
+    )
 
 
 CSS = """

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from index.library import Library
-from index.types import DocumentInfo, RetrievedChunk, StoredSentence
+from index.types import DocumentInfo, RetrievedChunk, SourceFilter, StoredSentence
 from server.answer.checked_generation import Generator, checked_generative_answer
 from server.answer.library_reader import LibraryReader, passages
 from server.answer.matching import group_found, word_set
@@ -98,7 +98,9 @@ class AnswerEngine(LibraryReader):
         top_k: int | None = None,
         mode: Mode | None = None,
         debug: bool = False,
+        source_filter: SourceFilter | None = None,
     ) -> Answer:
+        """The cited answer; `source_filter` narrows the articles it may draw on, inside retrieval."""
         started = time.perf_counter()
         timings: dict[str, float] = {}
         mode = mode or self.settings.default_mode  # type: ignore[assignment]
@@ -108,7 +110,9 @@ class AnswerEngine(LibraryReader):
             answer = _refusal(OVERRIDE_REFUSAL, "The question only asks me to change my instructions.", mode)
             return self._finish(answer, prepared, [], timings, started, trace if debug else None)
         t = time.perf_counter()
-        search, profile, doc = self._parse_and_search(prepared.text, top_k or self.settings.top_k)
+        search, profile, doc = self._parse_and_search(
+            prepared.text, top_k or self.settings.top_k, source_filter
+        )
         timings["retrieve"] = elapsed_ms(t)
         t = time.perf_counter()
         parsed = freeze_question(profile, doc)
@@ -170,29 +174,38 @@ class AnswerEngine(LibraryReader):
         super().warm_up()
         self.reader.read("Who leads the front?", [("", "The front is led by its council.", "")])
 
-    def _parse_and_search(self, text: str, k: int) -> tuple[Search, QuestionProfile, object]:
+    def _parse_and_search(
+        self, text: str, k: int, source_filter: SourceFilter | None = None
+    ) -> tuple[Search, QuestionProfile, object]:
         """Parse (stage 1) and retrieve (stage 3), resolving the library's names in the question between
         them (stage 2): a lower-case name is written as the library writes it, a misspelt one as the
         library spells it, and an abbreviation the articles define is searched with its full name."""
         plain = clean_question(text)
         # Most questions are searched as written: that search starts now, beside the parse (ONNX Runtime
         # releases the GIL while it embeds the query).
-        early = self._workers().submit(self._pool_for, plain, k)
+        early = self._workers().submit(self._pool_for, plain, k, source_filter)
         profile, doc = analyse_question_doc(text)
         query = profile.query or profile.text
-        search = self._search(profile, query, k, early if query == plain else None)
+        search = self._search(profile, query, k, source_filter, early if query == plain else None)
         cased = truecase_names(profile.text, search.sentences)
         if cased != profile.text:
             profile, doc = analyse_question_doc(cased)
             query = profile.query or profile.text
-            search = self._search(profile, query, k)
+            search = self._search(profile, query, k, source_filter)
         expansion = resolve_names(profile, search.sentences)
         if expansion:
-            search = self._search(profile, f"{query} ({expansion})", k)
+            search = self._search(profile, f"{query} ({expansion})", k, source_filter)
         return search, profile, doc
 
-    def _search(self, profile: QuestionProfile, query: str, k: int, early: Future | None = None) -> Search:
-        vector, pool = early.result() if early is not None else self._pool_for(query, k)
+    def _search(
+        self,
+        profile: QuestionProfile,
+        query: str,
+        k: int,
+        source_filter: SourceFilter | None = None,
+        early: Future | None = None,
+    ) -> Search:
+        vector, pool = early.result() if early is not None else self._pool_for(query, k, source_filter)
         chunks = named_first(profile, pool, k)
         sentences, matrix = self.library.sentences(chunks)
         return Search(query, vector, chunks, sentences, matrix)

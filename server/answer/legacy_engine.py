@@ -10,7 +10,7 @@ from concurrent.futures import Future
 from dataclasses import replace
 
 from index.library import Library
-from index.types import DocumentInfo, RetrievedChunk, StoredSentence
+from index.types import DocumentInfo, RetrievedChunk, SourceFilter, StoredSentence
 from server.answer.answer_plan import AnswerPlan, linked_entity, plan_answer
 from server.answer.answerability import judge_answerability
 from server.answer.checked_generation import Generator, checked_generative_answer
@@ -63,8 +63,9 @@ class AnswerEngine(LibraryReader):
         top_k: int | None = None,
         mode: Mode | None = None,
         debug: bool = False,
+        source_filter: SourceFilter | None = None,
     ) -> Answer:
-        answer = self._ask(question, history, top_k, mode)
+        answer = self._ask(question, history, top_k, mode, source_filter=source_filter)
         if debug:
             answer.trace = _legacy_trace(answer)
         return answer
@@ -75,6 +76,7 @@ class AnswerEngine(LibraryReader):
         history: list[ChatTurn] | None = None,
         top_k: int | None = None,
         mode: Mode | None = None,
+        source_filter: SourceFilter | None = None,
     ) -> Answer:
         started = time.perf_counter()
         timings: dict[str, float] = {}
@@ -97,29 +99,37 @@ class AnswerEngine(LibraryReader):
         # query's embedding runs in ONNX Runtime, which releases the GIL), and is used if the parse asks
         # for the same text.
         plain = clean_question(prepared.text)
-        early = self._workers().submit(self._pool_for, plain, k)
+        early = self._workers().submit(self._pool_for, plain, k, source_filter)
         profile = analyse_question(prepared.text)
         query = profile.query or profile.text
         query_vector, chunks, candidates, matrix = self._search(
-            profile, query, k, early if query == plain else None
+            profile, query, k, early if query == plain else None, source_filter=source_filter
         )
         cased = truecase_names(profile.text, candidates)
         if cased != profile.text:
             # A lower-case question, parsed and searched again with the library's names capitalised.
             profile = analyse_question(cased)
             query = profile.query or profile.text
-            query_vector, chunks, candidates, matrix = self._search(profile, query, k)
+            query_vector, chunks, candidates, matrix = self._search(
+                profile, query, k, source_filter=source_filter
+            )
         expansion = resolve_names(profile, candidates)
         if expansion:
             # An abbreviation the articles define: search again with its full name.
             query = f"{query} ({expansion})"
-            query_vector, chunks, candidates, matrix = self._search(profile, query, k)
+            query_vector, chunks, candidates, matrix = self._search(
+                profile, query, k, source_filter=source_filter
+            )
         timings["retrieve"] = elapsed_ms(t)
         t = time.perf_counter()
         scored = score_sentences(profile, query_vector, chunks, candidates, matrix)
         chosen = keep_reported_speech(profile, select_evidence(scored, self.settings.max_sentences), scored)
         link = linked_entity(profile, scored)
-        hop = self._follow_link(profile, link, query, k, scored) if link is not None else None
+        hop = (
+            self._follow_link(profile, link, query, k, scored, source_filter=source_filter)
+            if link is not None
+            else None
+        )
         judged = profile
         if hop is not None:
             chosen, hop_chunks, hop_candidates = hop
@@ -190,10 +200,17 @@ class AnswerEngine(LibraryReader):
         return answer
 
     # ---- helpers ------------------------------------------------------------------------------
-    def _search(self, profile: QuestionProfile, query: str, k: int, early: Future | None = None):
+    def _search(
+        self,
+        profile: QuestionProfile,
+        query: str,
+        k: int,
+        early: Future | None = None,
+        source_filter: SourceFilter | None = None,
+    ):
         """The query's vector, its k best chunks and their sentences with their vectors. `early` is the
         query's vector and chunk pool, searched already."""
-        vector, pool = early.result() if early is not None else self._pool_for(query, k)
+        vector, pool = early.result() if early is not None else self._pool_for(query, k, source_filter)
         chunks = named_first(profile, pool, k)
         candidates, matrix = self.library.sentences(chunks)
         return vector, chunks, candidates, matrix
@@ -212,14 +229,16 @@ class AnswerEngine(LibraryReader):
             timings_ms=timings,
         )
 
-    def _follow_link(self, profile, link, query, k, scored):
+    def _follow_link(self, profile, link, query, k, scored, source_filter=None):
         """Search again for the linked entity with what the question asks. Returns the sentence that ties
         the subject to it and the one that answers about it, with the chunks and sentences searched; None
         if either is missing."""
         asked = profile.asked_terms
         hop = QuestionProfile(text=query, names=[link], terms=set(asked), wants=profile.wants)
         hop_query = f"{link.text} {' '.join(sorted(asked))}"
-        vector, hop_chunks, hop_candidates, hop_matrix = self._search(hop, hop_query, k)
+        vector, hop_chunks, hop_candidates, hop_matrix = self._search(
+            hop, hop_query, k, source_filter=source_filter
+        )
         hop_scored = score_sentences(hop, vector, hop_chunks, hop_candidates, hop_matrix)
         answering = [
             s for s in hop_scored if s.names_present(hop, with_context=False) and s.terms_present(hop)
@@ -247,7 +266,7 @@ class AnswerEngine(LibraryReader):
 
 def _legacy_trace(answer: Answer) -> dict:
     """What the rule-based engine can say of an answer: how it read the question and what it decided.
-    (The staged engine, BRIEFING_ANSWER_ENGINE=staged, traces every stage with its features and scores.)"""
+    (The reader engine, BRIEFING_ANSWER_ENGINE=reader, traces every stage with each candidate's reading.)"""
     profile = analyse_question(answer.resolved_question) if answer.resolved_question else None
     return {
         "engine": "legacy",

@@ -9,7 +9,7 @@ from concurrent.futures import ThreadPoolExecutor
 import numpy as np
 
 from index.library import Library
-from index.types import DocumentInfo, RetrievedChunk
+from index.types import DocumentInfo, RetrievedChunk, SourceFilter
 from server.answer.models import RetrievedPassage
 from server.settings import AnswerSettings
 
@@ -30,9 +30,11 @@ class LibraryReader:
         self._docs_cache: tuple[tuple[int, int], dict[str, DocumentInfo]] | None = None
         self._executor: ThreadPoolExecutor | None = None
 
-    def retrieve(self, query: str, top_k: int | None = None) -> list[RetrievedPassage]:
+    def retrieve(
+        self, query: str, top_k: int | None = None, source_filter: SourceFilter | None = None
+    ) -> list[RetrievedPassage]:
         """The library's hybrid retrieval for a query, as passages with their articles' details."""
-        chunks = self.library.retrieve(query, k=top_k or self.settings.top_k)
+        chunks = self.library.retrieve(query, k=top_k or self.settings.top_k, source_filter=source_filter)
         return passages(chunks, self._documents())
 
     def warm_up(self) -> None:
@@ -49,10 +51,14 @@ class LibraryReader:
     def invalidate(self) -> None:
         self._docs_cache = None
 
-    def _pool_for(self, query: str, k: int) -> tuple[np.ndarray, list[RetrievedChunk]]:
+    def _pool_for(
+        self, query: str, k: int, source_filter: SourceFilter | None = None
+    ) -> tuple[np.ndarray, list[RetrievedChunk]]:
         """The query's vector and its best chunks, more than k of them (see `named_first`)."""
         vector = self.library.embedder.embed_query(query)
-        return vector, self.library.retrieve(query, k=k * NAMED_POOL_FACTOR, query_vector=vector)
+        return vector, self.library.retrieve(
+            query, k=k * NAMED_POOL_FACTOR, query_vector=vector, source_filter=source_filter
+        )
 
     def _workers(self) -> ThreadPoolExecutor:
         if self._executor is None:

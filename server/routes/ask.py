@@ -15,7 +15,9 @@ router = APIRouter(prefix="/v1", tags=["answers"])
 
 @router.post("/ask", response_model=Answer, summary="Answer a question with cited sources")
 def ask(body: AskRequest, service: ServiceDep) -> Answer:
-    return service.ask(body.question, body.history, body.top_k, body.mode, body.debug)
+    return service.ask(
+        body.question, body.history, body.top_k, body.mode, body.debug, source_filter=body.source_filter()
+    )
 
 
 @router.post(
@@ -26,7 +28,11 @@ def ask(body: AskRequest, service: ServiceDep) -> Answer:
 )
 def ask_stream(body: AskRequest, service: ServiceDep) -> StreamingResponse:
     # The answer is computed before the response starts, so an error still gets a proper status.
-    events = list(service.ask_stream(body.question, body.history, body.top_k, body.mode))
+    events = list(
+        service.ask_stream(
+            body.question, body.history, body.top_k, body.mode, source_filter=body.source_filter()
+        )
+    )
     return StreamingResponse(
         (sse(e, d) for e, d in events),
         media_type="text/event-stream",
@@ -40,4 +46,4 @@ def ask_stream(body: AskRequest, service: ServiceDep) -> StreamingResponse:
     summary="The passages hybrid retrieval finds for a query, best first (no answer is composed)",
 )
 def retrieve(body: RetrieveRequest, service: ServiceDep) -> list[RetrievedPassage]:
-    return service.retrieve(body.query, body.top_k)
+    return service.retrieve(body.query, body.top_k, source_filter=body.source_filter())

@@ -53,7 +53,7 @@ def models() -> dict:
 def chat_completions(body: ChatCompletionRequest, service: ServiceDep):
     question, history = body.question_and_history()
     mode = "generative" if body.model.endswith("-generative") else "extractive"
-    answer = service.ask(question, history, None, mode)  # type: ignore[arg-type]
+    answer = service.ask(question, history, None, mode, source_filter=body.source_filter())  # type: ignore[arg-type]
     completion_id = f"chatcmpl-{uuid.uuid4().hex[:24]}"
     created = int(time.time())
     if not body.stream:

@@ -32,6 +32,9 @@ def test_bench_smoke_produces_every_figure(tmp_path):
         "p50_over_floors",
     ):
         assert answers[key] > 0
+    briefings = seed["briefings"]
+    assert briefings["briefings"] == 2 and briefings["citations_p50"] > 0
+    assert all(briefings[k] > 0 for k in ("p50_s", "p95_s", "max_s"))
     assert [h["clients"] for h in seed["http"]] == [1, 8]
     assert all(h["requests"] > 0 and h["errors"] == 0 for h in seed["http"])
     assert seed["cold_start_s"] > 0 and seed["peak_rss_mb"] > 100
@@ -46,7 +49,7 @@ def test_bench_smoke_produces_every_figure(tmp_path):
         assert local["chunks"] > local["articles"] > 0
         assert all(local[k] > 0 for k in ("add_p50_ms", "delete_p50_ms", "search_p50_ms"))
     md = (tmp_path / "bench.md").read_text()
-    assert "| seed | 2 |" in md and "HTTP load" in md
+    assert "| seed | 2 |" in md and "HTTP load" in md and "## Briefings" in md
     assert "## Writes through the API" in md and "| 100k | 12 |" in md
 
 

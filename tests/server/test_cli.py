@@ -34,3 +34,41 @@ def test_ingest_search_and_delete_from_the_command_line(tmp_path):
     gone = run(["ingest", "--delete", "003_5457fee9bd57a84c.txt"], data)
     assert gone.returncode == 0 and "deleted" in gone.stdout
     assert "Tehran" not in run(["search", "Tehran Iran", "-k", "5"], data).stdout
+
+
+def test_brief_writes_markdown_word_and_pdf_files_and_refuses_bad_arguments(tmp_path):
+    import docx
+    import pypdf
+
+    data = tmp_path / "data"
+    assert run(["ingest"], data).returncode == 0
+    topic = "Iran's role in the anti-Taliban talks"
+    for name in ("b.md", "b.docx", "b.pdf"):
+        made = run(["brief", topic, "--outlet", "NationPress", "-o", str(tmp_path / name)], data)
+        assert made.returncode == 0, made.stderr
+        assert f"wrote {tmp_path / name}" in made.stdout
+    markdown = (tmp_path / "b.md").read_text()
+    assert markdown.startswith(f"# Briefing: {topic} (from NationPress)") and "## Sources" in markdown
+    assert "NationPress. 2025-12-11." in markdown
+    headings = [
+        p.text
+        for p in docx.Document(str(tmp_path / "b.docx")).paragraphs
+        if p.style.name.startswith("Heading")
+    ]
+    assert "Sources" in headings
+    pdf_text = " ".join(page.extract_text() for page in pypdf.PdfReader(str(tmp_path / "b.pdf")).pages)
+    assert "Sources" in pdf_text and "NationPress" in pdf_text
+    printed = run(["brief", topic, "--since", "2025-12-01"], data)
+    assert printed.returncode == 0 and printed.stdout.startswith("# Briefing:")
+    for args, message in (
+        (
+            ["brief", topic, "--since", "2025-12-31", "--until", "2025-01-01", "-o", str(tmp_path / "x.md")],
+            "is after until",
+        ),
+        (["brief", "   ", "-o", str(tmp_path / "x.md")], "topic"),
+        (["brief", topic, "--since", "someday", "-o", str(tmp_path / "x.md")], "is not a date"),
+        (["brief", topic, "-o", str(tmp_path / "x.rtf")], ".md, .docx, .pdf or .json"),
+    ):
+        refused = run(args, data)
+        assert refused.returncode == 2 and message in refused.stderr, refused.stderr
+    assert not list(tmp_path.glob("x.*")) and not list(tmp_path.glob(".x.*")), "nothing written"

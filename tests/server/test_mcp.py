@@ -20,7 +20,7 @@ from tests.conftest import SEED_DIR, free_port
 from tests.server.conftest import served_data_dir, start_briefing_server
 
 KEY = "mcp-test-key"
-READ_TOOLS = {"ask", "search", "get_document", "list_documents"}
+READ_TOOLS = {"ask", "search", "get_document", "list_documents", "brief"}
 WRITE_TOOLS = {"add_document", "add_document_from_url"}
 NOOR_QUESTION = "What did Atta Mohammad Noor say about those who promote war?"
 UNANSWERABLE = "What is the population of Kabul?"
@@ -407,3 +407,59 @@ def test_added_texts_get_a_stable_name_of_their_own():
     assert upload_name("one", None) == upload_name("one", None) != upload_name("two", None)
     assert upload_name("one", None).endswith(".txt")
     assert upload_name("x", "notes") == "notes.txt" and upload_name("x", "notes.md") == "notes.md"
+
+
+async def check_filters(session: Session) -> None:
+    """since, until and outlets narrow ask and search as they narrow the REST API; bad ones are tool errors."""
+    found = await session.call_tool(
+        "search", {"query": NOOR_QUESTION, "top_k": 6, "outlets": ["nationpress"]}
+    )
+    assert not found.is_error, found.content
+    assert {p["outlet"] for p in found.structured_content["passages"]} == {"NationPress"}
+    nothing = await session.call_tool("ask", {"question": NOOR_QUESTION, "until": "2001-01-01"})
+    assert nothing.structured_content["refused"] is True
+    assert "No article in the library matches the filters" in nothing.structured_content["refusal_reason"]
+    for arguments, expected in (
+        ({"since": "2025-12-31", "until": "2025-01-01"}, "is after until"),
+        ({"since": "someday"}, "is not a date"),
+    ):
+        result = await session.call_tool("ask", {"question": NOOR_QUESTION, **arguments})
+        assert result.is_error and expected in result.content[0].text, result.content
+
+
+@pytest.mark.slow
+def test_http_tools_take_the_filters(served):
+    run_http(served.url, check_filters)
+
+
+async def check_brief(session: Session) -> None:
+    """The brief tool returns the briefing JSON, under the citation contract; bad arguments are tool errors."""
+    result = await session.call_tool(
+        "brief", {"topic": "Iran's role in the talks", "outlets": ["NationPress"]}
+    )
+    assert not result.is_error, result.content
+    briefing = result.structured_content
+    assert briefing["covered"] is True and briefing["citations"]
+    assert {c["outlet"] for c in briefing["citations"]} == {"NationPress"}
+    text = (
+        await session.call_tool("get_document", {"doc_id": briefing["citations"][0]["doc_id"]})
+    ).structured_content
+    for citation in briefing["citations"]:
+        if citation["doc_id"] == text["id"]:
+            assert text["text"][citation["start"] : citation["end"]] == citation["quote"]
+    uncovered = (
+        await session.call_tool("brief", {"topic": "the football world cup final"})
+    ).structured_content
+    assert uncovered["covered"] is False and uncovered["citations"] == []
+    for arguments, expected in (
+        ({"topic": "  "}, "topic"),
+        ({"topic": "Iran", "since": "2026-01-02", "until": "2026-01-01"}, "is after until"),
+        ({"topic": "x" * 301}, "topic"),
+    ):
+        bad = await session.call_tool("brief", arguments)
+        assert bad.is_error and expected in bad.content[0].text, bad.content
+
+
+@pytest.mark.slow
+def test_http_brief_tool_returns_the_briefing(served):
+    run_http(served.url, check_brief)

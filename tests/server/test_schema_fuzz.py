@@ -20,9 +20,14 @@ MIN_CASES = 500
 # binary or of an unsupported type and is then rightly refused (415/422), so "schema-valid requests are
 # accepted" cannot hold for uploads. Nor for a URL to fetch or a feed to follow: a well-formed URL may
 # name no host, a non-public address or no feed (403/422). Every other check applies to them.
+# Nor can it say that `since` comes before `until`: a filter with them the other way round is refused (422).
 CONTENT_DEPENDENT = {
     "POST /v1/documents": [positive_data_acceptance],
     "POST /v1/feeds": [positive_data_acceptance],
+    **{
+        f"POST {path}": [positive_data_acceptance]
+        for path in ("/v1/ask", "/v1/ask/stream", "/v1/retrieve", "/v1/chat/completions", "/v1/briefings")
+    },
 }
 CASES: Counter[str] = Counter()
 

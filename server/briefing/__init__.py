@@ -1,0 +1,1 @@
+"""Briefings: a cited written briefing on a topic, built only from the library (see builder.py)."""
