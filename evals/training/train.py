@@ -161,7 +161,7 @@ def train(
         [{"params": decay, "weight_decay": config.weight_decay}, {"params": rest, "weight_decay": 0.0}],
         lr=config.learning_rate,
     )
-    history = {
+    history: dict = {
         "config": config.as_dict(),
         "train_articles": len(articles),
         "train_questions": len(items),
