@@ -324,23 +324,6 @@ def test_mcp_is_not_in_the_openapi_document(served):
     assert not [p for p in paths if p.startswith("/mcp")]
 
 
-@pytest.mark.slow
-def test_http_rate_limit_applies_to_tools_and_is_shared_with_the_rest_api(served):
-    """Last in the module: it empties this client's allowance."""
-    from mcp.shared.exceptions import MCPError
-
-    async def check(session: Session) -> None:
-        with pytest.raises(MCPError, match=r"too many requests; retry in \d+ s"):
-            for _ in range(100):
-                await session.call_tool("search", {"query": "Tehran"})
-        async with httpx.AsyncClient() as rest:  # the same allowance: the REST API refuses this client too
-            limited = await rest.post(f"{served.url}/v1/retrieve", json={"query": "Tehran"}, timeout=10)
-        assert limited.status_code == 429 and limited.headers["retry-after"]
-        assert not (await session.call_tool("list_documents", {})).is_error  # reads are not limited
-
-    run_http(served.url, check)
-
-
 # ---- over stdio, a `briefing mcp` subprocess --------------------------------------------------------------
 @pytest.fixture(scope="module")
 def stdio_data(tmp_path_factory, embedder) -> Path:
@@ -463,3 +446,20 @@ async def check_brief(session: Session) -> None:
 @pytest.mark.slow
 def test_http_brief_tool_returns_the_briefing(served):
     run_http(served.url, check_brief)
+
+
+@pytest.mark.slow
+def test_http_rate_limit_applies_to_tools_and_is_shared_with_the_rest_api(served):
+    """Last in the module: it empties this client's allowance."""
+    from mcp.shared.exceptions import MCPError
+
+    async def check(session: Session) -> None:
+        with pytest.raises(MCPError, match=r"too many requests; retry in \d+ s"):
+            for _ in range(100):
+                await session.call_tool("search", {"query": "Tehran"})
+        async with httpx.AsyncClient() as rest:  # the same allowance: the REST API refuses this client too
+            limited = await rest.post(f"{served.url}/v1/retrieve", json={"query": "Tehran"}, timeout=10)
+        assert limited.status_code == 429 and limited.headers["retry-after"]
+        assert not (await session.call_tool("list_documents", {})).is_error  # reads are not limited
+
+    run_http(served.url, check)
