@@ -105,15 +105,13 @@ def bench_ingest(files: list[Path], data_dir: Path, repeats: int) -> dict:
 def _reader_pass_ms(service, question: str) -> float:
     """The reader's own pass over the candidates an answer reads: the retrieved chunks' sentences most like
     the question, each with its neighbours (retrieval done beforehand, outside the timing)."""
-    from server.answer.staged.read import neighbours, shortlist
+    from server.answer.staged.read import candidate_triples
 
     library, answer = service.library, service.settings.answer
     vector = library.embedder.embed_query(question)
     chunks = library.retrieve(question, k=answer.top_k, query_vector=vector)
     sentences, matrix = library.sentences(chunks)
-    around = neighbours(sentences)
-    chosen = [sentences[i] for i in shortlist(sentences, matrix, vector, answer.reader_candidates)]
-    triples = [(around[s.id][0], s.text, around[s.id][1]) for s in chosen]
+    _chosen, triples = candidate_triples(sentences, matrix @ vector, answer.reader_candidates)
     started = time.perf_counter()
     service.engine.reader.read(question, triples)
     return (time.perf_counter() - started) * 1000

@@ -172,27 +172,3 @@ def extractive_sentences(passages: list[Passage], citations: list[Citation]) -> 
 
 def render_answer(passages: list[Passage], citations: list[Citation]) -> str:
     return " ".join(f"{display(p.quote)} [{c.n}]" for p, c in zip(passages, citations, strict=True))
-
-
-def renumber_by_first_use(answer) -> None:
-    """Make citation numbers ascend in the order the answer text first uses them."""
-    order = list(dict.fromkeys(int(n) for n in re.findall(r"\[(\d+)\]", answer.answer)))
-    mapping = {old: new for new, old in enumerate(order, 1)}
-    if all(old == new for old, new in mapping.items()):
-        return
-    answer.answer = re.sub(
-        r"\[(\d+)\]", lambda m: f"[{mapping.get(int(m.group(1)), m.group(1))}]", answer.answer
-    )
-    for citation in answer.citations:
-        citation.n = mapping.get(citation.n, citation.n)
-    answer.citations.sort(key=lambda c: c.n)
-    for sentence in answer.sentences:
-        sentence.citations = [mapping.get(n, n) for n in sentence.citations]
-        sentence.text = re.sub(
-            r"\[(\d+)\]", lambda m: f"[{mapping.get(int(m.group(1)), m.group(1))}]", sentence.text
-        )
-    for conflict in answer.conflicts:
-        for side in conflict.sides:
-            side.citations = [mapping.get(n, n) for n in side.citations]
-    if answer.direct_answer is not None:
-        answer.direct_answer.citations = [mapping.get(n, n) for n in answer.direct_answer.citations]

@@ -22,7 +22,6 @@ from server.answer.compose import (
     display,
     extractive_sentences,
     render_answer,
-    renumber_by_first_use,
     source_label,
 )
 from server.answer.conflicts import claims_for, find_disagreement, people_in
@@ -42,6 +41,7 @@ from server.answer.models import (
 from server.answer.name_resolution import resolve_names, truecase_names
 from server.answer.question_analysis import QuestionProfile, analyse_question, clean_question
 from server.answer.question_rewriting import prepare_question
+from server.answer.staged.compose import renumber_by_first_use
 from server.answer.syndication import name_other_outlets, one_story
 from server.settings import AnswerSettings
 

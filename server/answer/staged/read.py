@@ -49,11 +49,8 @@ class ReadSentence:
         }
 
 
-def shortlist(sentences: list[StoredSentence], matrix: np.ndarray, vector: np.ndarray, n: int) -> list[int]:
-    """The n sentences most like the question, by cosine (the vectors are unit length)."""
-    if not sentences:
-        return []
-    similarity = matrix @ vector
+def shortlist(similarity: np.ndarray, n: int) -> list[int]:
+    """The n sentences most like the question, by their cosine to it (the vectors are unit length)."""
     return [int(i) for i in np.argsort(-similarity, kind="stable")[:n]]
 
 
@@ -72,14 +69,25 @@ def neighbours(sentences: list[StoredSentence]) -> dict[str, tuple[str, str]]:
     return out
 
 
+def candidate_triples(
+    sentences: list[StoredSentence], similarity: np.ndarray, n: int
+) -> tuple[list[int], list[tuple[str, str, str]]]:
+    """The shortlisted sentences' indexes, and each as the reader reads it: (before, sentence, after)."""
+    chosen = shortlist(similarity, n)
+    around = neighbours(sentences)
+    return chosen, [
+        (around[sentences[i].id][0], sentences[i].text, around[sentences[i].id][1]) for i in chosen
+    ]
+
+
 def read_candidates(
     reader, question: str, sentences: list[StoredSentence], matrix: np.ndarray, vector: np.ndarray, n: int
 ) -> tuple[ReadSentence, ...]:
     """The shortlisted sentences as the reader reads them, the likeliest answer first."""
-    chosen = shortlist(sentences, matrix, vector, n)
-    around = neighbours(sentences)
-    triples = [(around[sentences[i].id][0], sentences[i].text, around[sentences[i].id][1]) for i in chosen]
+    if not sentences:
+        return ()
+    similarity = matrix @ vector
+    chosen, triples = candidate_triples(sentences, similarity, n)
     readings = reader.read(question, triples)
-    similarity = matrix @ vector if chosen else np.zeros(0)
     out = [ReadSentence(sentences[i], r, float(similarity[i])) for i, r in zip(chosen, readings, strict=True)]
     return tuple(sorted(out, key=lambda x: -x.score))
