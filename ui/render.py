@@ -17,7 +17,8 @@ CONTEXT_CHARS = 600
 
 def _source_line(c: Citation) -> str:
     outlet = escape(c.outlet) if c.outlet else "<i>outlet not stated</i>"
-    date = escape(c.published) if c.published else "<i>date not stated</i>"
+    # Each claim is as of its source's date: a figure from 2021 and one from 2025 must not read as equals.
+    date = f"as of {escape(c.published)}" if c.published else "<i>date not stated</i>"
     line = f"<b>{escape(c.title or 'Untitled')}</b> · {outlet} · {date}"
     if c.also_carried_by:
         line += (

@@ -56,3 +56,12 @@ def test_a_source_names_the_other_outlets_that_carried_its_story():
     html = sources_panel(answer, 1, lambda doc_id: None)
     assert "also carried by Panjshir &lt;Post&gt;" in html
     assert html.count("also carried by") == 1
+
+
+def test_each_source_shows_the_date_its_claim_is_as_of():
+    from ui.render import sources_panel
+
+    answer = _answer("Four guards [1].", "The attack lasted two hours. [2]")
+    answer.citations[0].published = "2025-03-04"
+    html = sources_panel(answer, 1, lambda doc_id: None)
+    assert "as of 2025-03-04" in html and "date not stated" in html
