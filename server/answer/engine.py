@@ -162,7 +162,9 @@ class AnswerEngine(LibraryReader):
         names = resolve_mentions(question.names, search.sentences, outlets)
         read = read_candidates(
             self.reader,
-            question.text,
+            # The question itself, without a request around it ("Hi! could you tell me ..."): how a question
+            # is wrapped must not change the reader's verdict.
+            question.query,
             search.sentences,
             search.matrix,
             search.vector,

@@ -25,7 +25,7 @@ def test_golden_set_meets_the_thresholds(tmp_path, embedder):
 
 
 def test_eval_against_a_running_server_matches_in_process(api, tmp_path):
-    # The golden splits over HTTP; the reading corpus's test split (777 questions) runs in process only.
+    # The golden splits over HTTP; the reading corpus's test split (about 2,000 questions) runs in process only.
     splits = ["core", "robustness", "dev", "blind"]
     result = run_eval(
         make_settings(tmp_path / "unused"), url=api, out_dir=tmp_path / "reports", splits=splits
