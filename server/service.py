@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import datetime
 import json
 import logging
 import re
@@ -215,10 +214,9 @@ class BriefingService:
             self.engine.warm_up()
         except Exception:  # noqa: BLE001 - any failure is the readiness check's to report
             log.warning("warming up the answer path failed", exc_info=True)
-        # A briefing's first relative date loads dateparser's language data (a third of a second).
-        from server.briefing.dates import resolve_date
+        from server.briefing import dates
 
-        resolve_date("last March", datetime.date(2025, 5, 1))
+        dates.warm_up()
 
     def readiness(self) -> dict:
         documents, chunks = self.library.counts()

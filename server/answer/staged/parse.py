@@ -52,8 +52,8 @@ class QuestionName:
 
 @dataclass(frozen=True)
 class ParsedQuestion:
-    text: str  # the question as asked (after follow-up resolution); the reader reads it
-    query: str  # the words that are searched
+    text: str  # the question as asked (after follow-up resolution)
+    query: str  # the question without a request around it: what is searched, and what the reader reads
     kind: QuestionKind  # the shape of the answer (server/answer/staged/planning.py)
     names: tuple[QuestionName, ...]
     parts: tuple[ParsedQuestion, ...] = field(default_factory=tuple)
