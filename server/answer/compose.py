@@ -151,6 +151,17 @@ def cite_passages(passages: list[Passage], docs: dict[str, DocumentInfo], first_
     ]
 
 
+def published_of(info: DocumentInfo | None) -> str:
+    return info.published if info else ""
+
+
+def dated_apart(published: list[str]) -> bool:
+    """Sources that give different values are of different dates when every one is dated and no two share
+    a date: the newest comes first and the older ones are earlier reports (a toll that rises, a leader who
+    changes). Sources of one date, or undated ones, that differ disagree."""
+    return len(published) > 1 and "" not in published and len(set(published)) == len(published)
+
+
 def source_label(info: DocumentInfo | None) -> str:
     """An article as a reader would name it: “Title” (Outlet, date), with what is known."""
     if info is None:

@@ -19,8 +19,10 @@ from server.answer.compose import (
     cite,
     cite_passages,
     conflict_side,
+    dated_apart,
     display,
     extractive_sentences,
+    published_of,
     render_answer,
     source_label,
 )
@@ -311,6 +313,12 @@ def compose_extractive(
     sentences: list[AnswerSentence] = []
     text_parts: list[str] = []
     direct = None
+    dated = False
+    if plan.contradiction:
+        # Differing values, newest source first; of different dates they are earlier reports, not a
+        # disagreement (the reader engine and briefings keep the same rule).
+        plan.direct.sort(key=lambda s: published_of(docs.get(s.sentence.doc_id)), reverse=True)
+        dated = dated_apart([published_of(docs.get(s.sentence.doc_id)) for s in plan.direct])
     if plan.direct:
         numbers = []
         for span in plan.direct:
@@ -323,11 +331,15 @@ def compose_extractive(
             lead, plain = " ".join(items), " ".join(texts)
         elif plan.contradiction:
             labels = [source_label(docs.get(s.sentence.doc_id)) for s in plan.direct]
-            lead = (
-                "The articles contradict each other: "
-                + "; ".join(f"{label} gives {item}" for label, item in zip(labels, items, strict=True))
-                + "."
-            )
+            given = [f"{label} gives {item}" for label, item in zip(labels, items, strict=True)]
+            if dated:
+                lead = (
+                    "The sources are of different dates, the newest first: "
+                    + "; ".join([given[0], *(f"an earlier report, {g}" for g in given[1:])])
+                    + "."
+                )
+            else:
+                lead = "The articles contradict each other: " + "; ".join(given) + "."
             plain = "; ".join(texts)
         else:  # a series per part of the question, the parts apart
             sizes = [n for n in plan.part_sizes if n] or [len(items)]
@@ -353,7 +365,7 @@ def compose_extractive(
         sentences += extractive_sentences(passages, passage_citations)
     citations += passage_citations
     conflicts = []
-    if plan.contradiction:
+    if plan.contradiction and not dated:
         conflicts.append(
             Conflict(
                 topic="figure",

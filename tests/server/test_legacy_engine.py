@@ -4,6 +4,8 @@ written. Every test runs the real pipeline (spaCy, the bundled encoder, an embed
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import pytest
 
 from evals.eval_articles import original_article_files as article_files
@@ -160,9 +162,32 @@ def test_the_answer_follows_a_link_to_the_entity_that_carries_it(service):
     assert "Rahmatzai has rejected calls for talks" in talks.answer
 
 
-def test_different_figures_are_called_a_contradiction_and_name_both_articles(service):
+def test_figures_of_different_dates_come_newest_first_with_the_older_as_an_earlier_report(service):
+    """The March wire says 12 were killed, the April analysis 9: of different dates, the newest comes first
+    and the older is an earlier report, not a disagreement (issue 28's rule, as in briefings)."""
     answer = ask(service, "How many Taliban soldiers were killed in the Zarvand valley ambush?")
     assert_contract(service, answer)
+    assert answer.answer.startswith("The sources are of different dates, the newest first:")
+    assert "contradict" not in answer.answer and not answer.conflicts
+    newest, earlier = (
+        answer.answer.index("Caravan Analysis, 2031-04-20"),
+        answer.answer.index("Meridian Wire"),
+    )
+    assert newest < earlier
+    assert "an earlier report, “Opposition militia says it ambushed" in answer.answer
+    assert [c.quote for c in answer.citations[:2]] == ["9", "12"]
+
+
+def test_figures_of_one_date_that_differ_are_a_contradiction(tmp_path, embedder):
+    """The same two reports dated the same day: their figures disagree, both sides named in a conflict."""
+    from server.service import build_service
+
+    svc = build_service(make_settings(tmp_path), embedder=embedder)
+    for path in article_files():
+        if path.name in ("wire_zarvand_ambush.txt", "analysis_dushanbe_process.txt"):
+            svc.upload(path.read_bytes(), path.name, replace(read_sidecar(path), published="2031-04-20"))
+    answer = ask(svc, "How many Taliban soldiers were killed in the Zarvand valley ambush?")
+    assert_contract(svc, answer)
     assert answer.answer.startswith("The articles contradict each other:")
     assert "Meridian Wire" in answer.answer and "Caravan Analysis" in answer.answer
     (conflict,) = answer.conflicts

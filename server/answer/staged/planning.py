@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import re
 
-from server.answer.compose import source_label
+from server.answer.compose import dated_apart, published_of, source_label
 from server.answer.staged.parse import QuestionKind
 from server.answer.staged.plan import AnswerPlan, LeadSpan, PlanContext, Side
 from server.answer.staged.read import ReadSentence
@@ -51,8 +51,7 @@ def _confident(context: PlanContext, r: ReadSentence) -> bool:
 
 
 def _published(context: PlanContext, r: ReadSentence) -> str:
-    info = context.docs.get(r.sentence.doc_id)
-    return info.published if info else ""
+    return published_of(context.docs.get(r.sentence.doc_id))
 
 
 def _sources(context: PlanContext, answering: list[ReadSentence]) -> list[ReadSentence]:
@@ -78,8 +77,7 @@ def _several_sources(context: PlanContext, sources: list[ReadSentence], answerin
     """Every value with its source, newest first. Sources of different dates: the older ones are earlier
     reports. Sources of one date (or undated) that differ: a disagreement."""
     ordered = sorted(sources, key=lambda r: _published(context, r), reverse=True)
-    dates = {_published(context, r) for r in ordered}
-    dated = len(dates) > 1 and "" not in dates
+    dated = dated_apart([_published(context, r) for r in ordered])
     direct = tuple(
         _lead(r, f"according to {source_label(context.docs.get(r.sentence.doc_id))}") for r in ordered
     )
