@@ -139,8 +139,15 @@ class BriefingSettings(BaseSettings):
         8,
         ge=0,
         le=40,
-        description="Most questions put to the answer engine (who leads, who is, when, how many), generated "
-        "from the names the topic's sentences hold.",
+        description="Most questions put to the answer engine about names (who leads, who is, when founded), "
+        "generated from the names the topic's sentences hold.",
+    )
+    max_figure_questions: int = Field(
+        2,
+        ge=0,
+        le=10,
+        description='Most "how many" questions put to the answer engine, in the words of the topic\'s '
+        "sentences that give a figure (what most articles count first).",
     )
     same_date_days: int = Field(
         0,

@@ -16,7 +16,7 @@ from index.types import DocumentInfo, SourceFilter, StoredSentence
 from server.answer.models import Answer, Citation
 from server.briefing.citations import CitationBook
 from server.briefing.evidence import TopicEvidence, TopicSentence, gather_topic_evidence
-from server.briefing.figures import compare_figures, figures_in, split_by_date
+from server.briefing.figures import Figure, compare_figures, figures_in, split_by_date
 from server.briefing.models import (
     Actor,
     Briefing,
@@ -33,7 +33,13 @@ from server.briefing.models import (
 )
 from server.briefing.names import name_key, names_in
 from server.briefing.people import plan_actors
-from server.briefing.questions import Ask, QuestionOutcome, generate_questions, put_questions
+from server.briefing.questions import (
+    Ask,
+    QuestionOutcome,
+    generate_figure_questions,
+    generate_questions,
+    put_questions,
+)
 from server.briefing.request import BriefingRequest
 from server.briefing.sections import plan_sections
 from server.briefing.timeline import timeline_of
@@ -73,14 +79,20 @@ class BriefingBuilder:
         names = names_in(evidence.on_topic, outlets)
         per_actor = self.settings.statements_per_actor
         actors = [p.name for p in plan_actors(names, {}, self.settings.max_people, per_actor)]
-        outcomes = put_questions(
-            generate_questions(actors, request.topic, self.settings.max_questions), self.ask, source_filter
+        figures = figures_in(list(evidence.related))
+        on_topic = {ts.sentence.id for ts in evidence.on_topic}
+        questions = generate_questions(actors, request.topic, self.settings.max_questions)
+        questions += generate_figure_questions(
+            [f for f in figures if f.source.sentence.id in on_topic],
+            self.settings.max_figure_questions,
+            frozenset(ts.sentence.doc_id for ts in evidence.on_topic),
         )
+        outcomes = put_questions(questions, self.ask, source_filter)
         timings["questions"] = _ms(t)
         t = time.perf_counter()
         answered_about: dict[str, list[TopicSentence]] = {}
         for outcome in outcomes:
-            if outcome.answered and not outcome.question.wants_direct:
+            if outcome.answered and not outcome.question.wants_direct and outcome.question.name is not None:
                 answered_about.setdefault(outcome.question.name.key, []).extend(
                     _answer_sentences(outcome.answer, docs)
                 )
@@ -124,7 +136,7 @@ class BriefingBuilder:
         ]
         timings["sections"] = _ms(t)
         t = time.perf_counter()
-        disagreements, changes = self._figures(evidence, docs, book)
+        disagreements, changes = self._figures(figures, docs, book)
         timings["figures"] = _ms(t)
         gaps = [Gap(question=o.question.text, reason=o.gap_reason) for o in outcomes if not o.answered]
         scope = self._scope(request, source_filter, evidence, book)
@@ -166,11 +178,11 @@ class BriefingBuilder:
         return BriefingSection(heading=ANSWERS_HEADING, sentences=sentences)
 
     def _figures(
-        self, evidence: TopicEvidence, docs: dict[str, DocumentInfo], book: CitationBook
+        self, figures: list[Figure], docs: dict[str, DocumentInfo], book: CitationBook
     ) -> tuple[list[Disagreement], list[ChangeOverTime]]:
         copies = {d.id: frozenset(d.same_story_as) for d in docs.values()}
         disagreements, changes = [], []
-        for comparison in compare_figures(figures_in(list(evidence.related)), copies):
+        for comparison in compare_figures(figures, copies):
             same_date, latest_per_date = split_by_date(comparison, self.settings.same_date_days)
 
             def value(f) -> ReportedValue:

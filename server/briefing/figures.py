@@ -47,6 +47,8 @@ _TENS = {
     for i, w in enumerate(["twenty", "thirty", "forty", "fifty", "sixty", "seventy", "eighty", "ninety"])
 }
 _SCALES = {"hundred": 100, "thousand": 1_000, "million": 1_000_000}
+# A "how many" question keeps the verb's complement when it is at most this many words ("in the fighting").
+MAX_COMPLEMENT_WORDS = 5
 _NUMBER = re.compile(r"\d[\d,]*(?:\.\d+)?")
 
 
@@ -81,6 +83,9 @@ class Figure:
     noun: str  # the counted noun's lemma ("guard")
     verb: str  # the verb it goes with ("kill"), or ""
     phrase: str  # the words that say what is counted, as written ("jail guards were killed")
+    # "How many jail guards were killed?": asked when the counted noun is its verb's subject and comes
+    # before it, so the sentence's own words make the question; else "".
+    question: str = ""
 
     @property
     def day(self) -> datetime.date | None:
@@ -112,8 +117,39 @@ def figures_in(sentences: list[TopicSentence]) -> list[Figure]:
                 verb, verb_lemma = None, ""
             end = max(noun.i, verb.i if verb is not None else noun.i)
             phrase = doc[span.end : end + 1].text if end >= span.end else noun.text
-            out.append(Figure(ts, value, written, noun.lemma_.casefold(), verb_lemma, phrase))
+            # A headline (no closing stop) writes its verbs short ("ministry says 11 insurgents killed").
+            closed = ts.sentence.text.rstrip().endswith(_CLOSING)
+            question = _question(doc, span, noun, verb) if closed else ""
+            out.append(Figure(ts, value, written, noun.lemma_.casefold(), verb_lemma, phrase, question))
     return out
+
+
+_CLOSING = (".", "!", "?", '"', "”", "’", "'")
+# Between a counted subject and its verb only these may stand ("guards were killed", "people have fled").
+_SUBJECT_TO_VERB = frozenset({"aux", "auxpass", "neg", "advmod"})
+# What may follow the verb in the question: a particle, an object, a prepositional phrase, an agent.
+_VERB_COMPLEMENTS = frozenset({"prt", "dobj", "prep", "agent"})
+
+
+def _question(doc, number, noun, verb) -> str:
+    """ "How many jail guards were killed in the fighting?": the sentence's own words from the counted
+    noun through its verb and the verb's first complement, when the noun is the verb's subject and stands
+    just before it; else ""."""
+    if verb is None or noun.dep_ not in ("nsubj", "nsubjpass") or verb.i < noun.i:
+        return ""
+    between = doc[noun.i + 1 : verb.i]
+    if any(t.dep_ not in _SUBJECT_TO_VERB for t in between):
+        return ""
+    if verb.tag_ == "VBN" and not any(t.dep_ in ("aux", "auxpass") for t in between):
+        return ""  # "30 insurgents killed": a headline's or a clause's participle, not a question's verb
+    end = verb.i
+    complement = next((c for c in verb.rights if c.dep_ in _VERB_COMPLEMENTS), None)
+    if complement is not None:
+        last = max(t.i for t in complement.subtree)
+        words = doc[complement.i : last + 1]
+        if last - verb.i <= MAX_COMPLEMENT_WORDS and not any(t.is_punct for t in words):
+            end = last
+    return f"How many {doc[number.end : end + 1].text}?"
 
 
 @dataclass(frozen=True)

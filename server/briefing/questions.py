@@ -1,7 +1,8 @@
 """Questions a reader would put about the topic's main people and organisations (who leads it, when was
-it founded, who is he), generated from the names the topic's sentences hold, and put to the answer engine
-under the briefing's filters: what it answers goes into the briefing with its citations (so the briefing
-gets better as the engine does), what it refuses or cannot answer directly is a gap."""
+it founded, who is he), generated from the names the topic's sentences hold, and about its figures (how
+many were killed), in the words of the sentences that give them; put to the answer engine under the
+briefing's filters: what it answers goes into the briefing with its citations (so the briefing gets
+better as the engine does), what it refuses or cannot answer directly is a gap."""
 
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ from dataclasses import dataclass
 
 from index.types import SourceFilter
 from server.answer.models import Answer
+from server.briefing.figures import FIGURE_LABELS, Figure
 from server.briefing.lexicon import FOUNDED_CUE, LEADS_CUE
 from server.briefing.names import Name, in_topic
 
@@ -19,11 +21,14 @@ Ask = Callable[[str, SourceFilter | None], Answer]
 
 @dataclass(frozen=True)
 class GeneratedQuestion:
-    name: Name
+    name: Name | None  # what it asks about (None for a figure: the cue says what is counted)
     text: str
     wants_direct: bool  # a name, date or figure: answered only with a direct answer
-    direct_label: str = ""  # the entity label the direct answer must carry in its source (PERSON, DATE)
+    # The entity labels one of which the direct answer must carry in its source (PERSON; DATE; CARDINAL ...).
+    direct_labels: frozenset[str] = frozenset()
     cue: re.Pattern[str] | None = None  # a word the answer must stand beside in its source (lexicon.py)
+    # The articles the answer must come from (a figure question: the topic's own; empty: any).
+    sources: frozenset[str] = frozenset()
 
 
 @dataclass(frozen=True)
@@ -49,7 +54,7 @@ class QuestionOutcome:
         from ingest.language import annotate_sentences
 
         direct = self.answer.direct_answer
-        if direct is None or not self.question.direct_label:
+        if direct is None or not self.question.direct_labels:
             return direct is not None
         spans = [self.answer.citations[n - 1].quote for n in direct.citations]
         passages = [c.quote for c in self.answer.citations if any(sp in c.quote for sp in spans)]
@@ -59,7 +64,7 @@ class QuestionOutcome:
             for passage, note in zip(passages, notes, strict=True):
                 at = passage.find(span)
                 found = found or any(
-                    e.label == self.question.direct_label and e.start <= at + len(span) and at <= e.end
+                    e.label in self.question.direct_labels and e.start <= at + len(span) and at <= e.end
                     for e in note.entities
                     if at >= 0
                 )
@@ -73,12 +78,14 @@ class QuestionOutcome:
         if direct is None:
             return False
         spans = [self.answer.citations[n - 1].quote.casefold() for n in direct.citations]
-        forms = [f.casefold() for f in self.question.name.forms]
+        forms = [f.casefold() for f in self.question.name.forms] if self.question.name else []
         for citation in self.answer.citations:
             quote = citation.quote.casefold()
+            if self.question.sources and citation.doc_id not in self.question.sources:
+                continue
             if (
                 any(span in quote for span in spans)
-                and any(f in quote for f in forms)
+                and (not forms or any(f in quote for f in forms))
                 and (self.question.cue is None or self.question.cue.search(citation.quote))
             ):
                 return True
@@ -112,15 +119,36 @@ def generate_questions(actors: list[Name], topic: str, limit: int) -> list[Gener
     for i in range(max(len(orgs), len(people))):
         if i < len(orgs):
             org = _org(orgs[i])
-            questions.append(GeneratedQuestion(orgs[i], f"Who leads {org}?", True, "PERSON", LEADS_CUE))
-            questions.append(
-                GeneratedQuestion(orgs[i], f"When was {org} founded?", True, "DATE", FOUNDED_CUE)
+            leads = GeneratedQuestion(orgs[i], f"Who leads {org}?", True, frozenset({"PERSON"}), LEADS_CUE)
+            founded = GeneratedQuestion(
+                orgs[i], f"When was {org} founded?", True, frozenset({"DATE"}), FOUNDED_CUE
             )
+            questions += [leads, founded]
         if i < len(people):
             questions.append(GeneratedQuestion(people[i], f"Who is {people[i].text}?", False))
         if len(questions) >= limit:
             break
     return questions[:limit]
+
+
+def generate_figure_questions(
+    figures: list[Figure], limit: int, sources: frozenset[str]
+) -> list[GeneratedQuestion]:
+    """ "How many jail guards were killed?" for what the topic's figures count, in the sentences' own words:
+    what most articles count first, then in the order of the sentences (best on topic first). The answer
+    must be a figure standing beside the counted noun in one of `sources`, the topic's articles (the
+    question does not name the topic, so another story's figure is not an answer)."""
+    groups: dict[tuple[str, str], list[Figure]] = {}
+    for figure in figures:
+        if figure.question:
+            groups.setdefault((figure.noun, figure.verb), []).append(figure)
+    ranked = sorted(groups.values(), key=lambda g: -len({f.source.sentence.doc_id for f in g}))
+    out = []
+    for group in ranked[:limit]:
+        first = group[0]
+        counted = re.compile(rf"\b{re.escape(first.noun)}", re.IGNORECASE)
+        out.append(GeneratedQuestion(None, first.question, True, frozenset(FIGURE_LABELS), counted, sources))
+    return out
 
 
 def put_questions(

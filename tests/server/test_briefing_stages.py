@@ -4,6 +4,7 @@ date, names merged, and the Markdown writer's escaping."""
 from __future__ import annotations
 
 import datetime
+from dataclasses import replace
 
 import pytest
 
@@ -11,8 +12,9 @@ from index.types import DocumentInfo, StoredSentence
 from ingest.language import Entity
 from server.briefing.dates import resolve_date
 from server.briefing.evidence import TopicSentence
-from server.briefing.figures import Figure, FigureComparison, figure_value, split_by_date
+from server.briefing.figures import Figure, FigureComparison, figure_value, figures_in, split_by_date
 from server.briefing.names import names_in
+from server.briefing.questions import generate_figure_questions
 
 TUESDAY = datetime.date(2032, 9, 14)
 
@@ -116,3 +118,44 @@ def test_an_acronym_an_article_defines_and_a_surname_join_the_full_name():
     )
     assert len(by_text["Free Valleys Front"].sentences) == 2 and "FVF" in by_text["Free Valleys Front"].forms
     assert len(by_text["Haroon Sakhi Daryabi"].sentences) == 2
+
+
+def _topic_sentences(texts: list[str]) -> list[TopicSentence]:
+    from ingest.language import annotate_sentences
+
+    doc = _doc("a", "Wire A", "2032-09-22")
+    out = []
+    for i, (text, note) in enumerate(zip(texts, annotate_sentences(texts), strict=True)):
+        out.append(
+            TopicSentence(StoredSentence(f"a:{i}", "a", 0, len(text), text, note.entities), doc, 0.5, True)
+        )
+    return out
+
+
+@pytest.mark.parametrize(
+    ("sentence", "question"),
+    [
+        (
+            "Darman said four jail guards were killed in the fighting on Tuesday.",
+            "How many jail guards were killed in the fighting?",
+        ),
+        ("More than 9,000 people have fled, the agency said.", "How many people have fled?"),
+        # The counted noun is the verb's object, not its subject: no question in the sentence's words.
+        ("The militia ambushed a convoy, killing 12 soldiers.", ""),
+        # A headline writes its verbs short.
+        ("Ministry says 11 insurgents killed", ""),
+    ],
+)
+def test_a_figure_asks_how_many_in_its_sentences_own_words(sentence, question):
+    (figure,) = figures_in(_topic_sentences([sentence]))
+    assert figure.question == question
+
+
+def test_figure_questions_ask_first_what_most_articles_count_and_only_their_articles_answer():
+    wire, herald = _doc("a", "Wire A", "2032-09-22"), _doc("b", "Herald", "2032-09-23")
+    guards = [_figure(wire, 4), _figure(herald, 2)]
+    guards = [replace(f, question="How many guards were killed?") for f in guards]
+    fled = replace(_figure(wire, 9000), noun="person", verb="flee", question="How many people have fled?")
+    (first,) = generate_figure_questions([fled, *guards], 1, frozenset({"a", "b"}))
+    assert first.text == "How many guards were killed?" and first.name is None
+    assert first.sources == frozenset({"a", "b"}) and first.cue is not None and first.cue.search("Guards")

@@ -139,6 +139,23 @@ def test_the_answer_engine_answers_who_leads_and_when_for_the_topics_organisatio
     assert_briefing_contract(briefing, api_url)
 
 
+def test_the_answer_engine_answers_how_many_in_the_words_of_the_topics_figures(api_url):
+    """ "How many ...?" is asked in the words of a sentence that gives a figure; its answer is a figure
+    that a quoted sentence of the topic's articles gives beside what was counted."""
+    briefing = brief(api_url, topic="jail raid").json()
+    assert_briefing_contract(briefing, api_url)
+    answers = next(s for s in briefing["sections"] if s["heading"] == "What the sources answer")
+    texts = [s["text"] for s in answers["sentences"]]
+    asked = [i for i, t in enumerate(texts) if t.startswith("How many ")]
+    assert asked, texts
+    for i in asked:
+        counted = texts[i].split()[2].rstrip("?")
+        figure, quoted = texts[i + 1], texts[i + 2]
+        assert re.sub(r"\s*\[\d+\]$", "", figure) in quoted and counted in quoted
+    guards = texts.index("How many jail guards were killed in the fighting?")
+    assert texts[guards + 1].startswith("four")
+
+
 def test_a_figure_that_differs_between_dates_is_newest_first_not_a_disagreement(api_url):
     briefing = brief(api_url, topic="jail raid").json()
     assert_briefing_contract(briefing, api_url)
