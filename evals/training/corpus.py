@@ -67,6 +67,16 @@ class Corpus:
     articles: dict[str, Article] = field(default_factory=dict)
     items: list[Item] = field(default_factory=list)
     split_of: dict[str, str] = field(default_factory=dict)  # article name -> split
+    _asked: dict[str, str] = field(default_factory=dict, repr=False)
+
+    def asked(self, item: Item) -> str:
+        """The words of an item's question that the reader reads, as serving gives them to it: without a
+        request around the question (server/answer/question_analysis.py)."""
+        if item.id not in self._asked:
+            from server.answer.question_analysis import analyse_question
+
+            self._asked[item.id] = analyse_question(item.question).asked or item.question
+        return self._asked[item.id]
 
     def items_in(self, split: str, articles: set[str] | None = None) -> list[Item]:
         return [

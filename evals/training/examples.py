@@ -116,7 +116,7 @@ def item_pairs(
         pairs.append(
             Pair(
                 item_id=item.id,
-                question=item.question,
+                question=corpus.asked(item),
                 before=before,
                 candidate=sentence,
                 after=after,

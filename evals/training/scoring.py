@@ -42,7 +42,7 @@ def read_items(
         if shortlist is not None:
             keys = shortlist(item, keys)
         triples = [(*_pair(corpus, a, i),) for a, i in keys]
-        results = read(item.question, triples)
+        results = read(corpus.asked(item), triples)
         reads = [Read(a, i, p, v, s, sp) for (a, i), (p, v, s, sp) in zip(keys, results, strict=True)]
         out.append(sorted(reads, key=lambda r: -r.answers))
     return out

@@ -163,8 +163,9 @@ class AnswerEngine(LibraryReader):
         read = read_candidates(
             self.reader,
             # The question itself, without a request around it ("Hi! could you tell me ..."): how a question
-            # is wrapped must not change the reader's verdict.
-            question.query,
+            # is wrapped must not change the reader's verdict. Not the search query: cutting "Who is X?" to
+            # "X" loses what is asked (dev, 4-epoch reader: answered right 0.58 read as asked, 0.48 as the query).
+            question.asked,
             search.sentences,
             search.matrix,
             search.vector,

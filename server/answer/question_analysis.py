@@ -38,6 +38,9 @@ class QuestionProfile:
 
     text: str
     query: str = ""  # the words of the question itself, without the request around it, for retrieval
+    asked: str = (
+        ""  # the same words before an overview is cut down to its names and terms: what the reader reads
+    )
     names: list[NameGroup] = field(default_factory=list)
     terms: set[str] = field(default_factory=set)
     # person | place | date | number | choice (which/what N) | statement | reason | overview | any
@@ -369,7 +372,7 @@ def _profile_tokens(doc, tokens, text: str) -> QuestionProfile:
     }
     terms = set(content_lemmas(content)) - _relation_idioms(tokens) - stance
     query = doc.text[tokens[0].idx : tokens[-1].idx + len(tokens[-1].text)] if tokens else text
-    profile = QuestionProfile(text=text, query=query, names=names, terms=terms)
+    profile = QuestionProfile(text=text, query=query, asked=query, names=names, terms=terms)
     if wh is not None:
         wants, labels, noun, modifiee, plural = _wants(wh, doc)
         profile.wants, profile.answer_labels, profile.focus_noun = wants, labels, noun

@@ -38,6 +38,7 @@ def question(kind: QuestionKind, names=()) -> ParsedQuestion:
     return ParsedQuestion(
         text="q",
         query="q",
+        asked="q",
         kind=kind,
         names=tuple(QuestionName(n, frozenset(n.lower().split()), "PERSON") for n in names),
     )

@@ -53,7 +53,10 @@ class QuestionName:
 @dataclass(frozen=True)
 class ParsedQuestion:
     text: str  # the question as asked (after follow-up resolution)
-    query: str  # the question without a request around it: what is searched, and what the reader reads
+    # The question without a request around it: `query` is what is searched (an overview cut to its names
+    # and terms), `asked` is what the reader reads (the words as asked).
+    query: str
+    asked: str
     kind: QuestionKind  # the shape of the answer (server/answer/staged/planning.py)
     names: tuple[QuestionName, ...]
     parts: tuple[ParsedQuestion, ...] = field(default_factory=tuple)
@@ -62,6 +65,7 @@ class ParsedQuestion:
         return {
             "kind": self.kind.value,
             "query": self.query,
+            "asked": self.asked,
             "names": [n.text for n in self.names],
             "parts": [p.trace() for p in self.parts],
         }
@@ -117,6 +121,7 @@ def _freeze(profile: QuestionProfile, doc, kind: QuestionKind | None = None) -> 
     return ParsedQuestion(
         text=profile.text,
         query=profile.query or profile.text,
+        asked=profile.asked or profile.text,
         kind=kind or _kind(profile, doc),
         names=tuple(_name(g) for g in profile.names),
     )
