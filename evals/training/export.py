@@ -92,6 +92,15 @@ def evaluate_file(
     return items, read_items(items, corpus, _onnx_read(OnnxReader(folder)), shortlist)
 
 
+def score_on_dev(
+    folder: Path, corpus: Corpus, config: TrainConfig, work: Path, max_items: int | None = None
+) -> dict:
+    """A model folder's dev metrics at the threshold calibrated for it on today's dev split: how a committed
+    model is compared with a new one after desks were added (its card's figures are of an older split)."""
+    items, reads = evaluate_file(folder, corpus, "dev", _shortlist_fn(corpus, config, work), max_items)
+    return metrics(items, corpus, reads, calibrate(items, corpus, reads)["answer_threshold"])
+
+
 def export(
     work: Path,
     config: TrainConfig,
