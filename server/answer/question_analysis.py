@@ -343,6 +343,14 @@ def _relation_idioms(tokens) -> set[str]:
     return out
 
 
+def _as_question(words: str) -> str:
+    """The question's words closed as a question ("who leads X" cut from "could you tell me who leads X?
+    Thanks", or typed without its mark): the reader reads every question ended the same way (the
+    five-epoch reader gave "who leads X" 0.82 and "who leads X?" 0.94 on a seed sentence)."""
+    words = words.rstrip()
+    return words if not words or words[-1] in "?.!" else words + "?"
+
+
 def _wh_phrase(wh) -> set[int]:
     """The interrogative word with the words that belong to it ("how many", "how long", "which")."""
     out = {wh.i}
@@ -372,7 +380,7 @@ def _profile_tokens(doc, tokens, text: str) -> QuestionProfile:
     }
     terms = set(content_lemmas(content)) - _relation_idioms(tokens) - stance
     query = doc.text[tokens[0].idx : tokens[-1].idx + len(tokens[-1].text)] if tokens else text
-    profile = QuestionProfile(text=text, query=query, asked=query, names=names, terms=terms)
+    profile = QuestionProfile(text=text, query=query, asked=_as_question(query), names=names, terms=terms)
     if wh is not None:
         wants, labels, noun, modifiee, plural = _wants(wh, doc)
         profile.wants, profile.answer_labels, profile.focus_noun = wants, labels, noun
