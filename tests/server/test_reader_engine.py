@@ -43,11 +43,12 @@ def assert_contract(service, answer) -> None:
 
 
 # Known gaps of the reader (2026-12-02, see the README's evaluation): at its calibrated threshold it
-# refuses these seed questions that the rule-based engine answers (the AFF's leader and Noor's quotation,
-# once among them, are answered since the four-epoch reader). Strict: the day it answers them, the mark
-# must go.
-FIRST_READER_REFUSES = pytest.mark.xfail(
-    strict=True, reason="the first reader's probability stays below its calibrated answer threshold here"
+# refuses these seed questions that the rule-based engine answers (the AFF's leader, once among them, is
+# answered since the four-epoch reader; Noor's quotation was answered by the four-epoch reader and is
+# refused by the five-epoch one, 0.872 against its threshold of 0.887). Strict: the day it answers them,
+# the mark must go.
+READER_REFUSES = pytest.mark.xfail(
+    strict=True, reason="the reader's probability stays below its calibrated answer threshold here"
 )
 
 
@@ -81,6 +82,7 @@ def test_the_bold_answer_is_a_verbatim_cited_span_that_comes_first(service):
         assert answer.answer.startswith(first.quote) and first.quote in answer.direct_answer.text
 
 
+@READER_REFUSES
 def test_a_quote_question_is_answered_with_the_quotation(service):
     answer = ask(service, "What did Atta Mohammad Noor say about those who promote war?")
     assert not answer.refused, answer.refusal_reason
@@ -114,7 +116,7 @@ def test_how_a_question_is_written_does_not_change_the_verdict(service, variant)
 
 @pytest.mark.xfail(
     strict=True,
-    reason="the reader (2026-12-02, four epochs) answers with the sentence that lists every group and leader "
+    reason="the reader (2026-12-02, five epochs) answers with the sentence that lists every group and leader "
     "but gives no bold span there, and the follow-up's 'his' is resolved to the first person that answer "
     "names (Ahmad Massoud)",
 )
@@ -129,7 +131,7 @@ def test_a_follow_up_is_answered_from_the_conversation(service):
     assert_contract(service, follow_up)
 
 
-@FIRST_READER_REFUSES
+@READER_REFUSES
 def test_an_overview_groups_the_sentences_by_article(service):
     answer = ask(service, "Summarize what the articles say about Iran.")
     assert not answer.refused
