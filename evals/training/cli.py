@@ -27,13 +27,13 @@ def better_than_committed(new: dict, old: dict | None) -> tuple[bool, str]:
     return better, summary
 
 
-def committed_on_dev(config, work: Path, corpus, max_items: int) -> dict | None:
+def committed_on_dev(corpus, shortlist, max_items: int) -> dict | None:
     """The committed model scored again on today's dev split (its card's figures may be of a smaller one)."""
     from evals.training.export import score_on_dev
     from server.answer.reader.model import ReaderUnavailable
 
     try:
-        return score_on_dev(default_model_dir(), corpus, config, work, max_items or None)
+        return score_on_dev(default_model_dir(), corpus, shortlist, max_items or None)
     except ReaderUnavailable as exc:  # missing or corrupt: any new model replaces it
         log.warning("no committed model to compare with: %s", exc)
         return None
@@ -41,7 +41,7 @@ def committed_on_dev(config, work: Path, corpus, max_items: int) -> dict | None:
 
 def cmd_train(settings, args) -> int:
     from evals.training.config import TrainConfig
-    from evals.training.export import export
+    from evals.training.export import dev_shortlist, export
     from evals.training.train import learning_curve, train
 
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
@@ -68,9 +68,10 @@ def cmd_train(settings, args) -> int:
         corpus = load_corpus()
         write_splits(corpus, corpus_dir().parent / "splits.json")
     history = train(config, out, corpus, max_items=args.smoke or None, resume=args.resume)
-    card = export(out, config, out / "model", history, corpus, max_items=args.smoke or None)
+    shortlist = dev_shortlist(corpus, config, out)
+    card = export(out, config, out / "model", history, corpus, args.smoke or None, shortlist)
     better, summary = better_than_committed(
-        card["metrics"]["dev"], committed_on_dev(config, out, corpus, args.smoke)
+        card["metrics"]["dev"], committed_on_dev(corpus, shortlist, args.smoke)
     )
     print(f"dev at the calibrated threshold: {json.dumps(card['metrics']['dev'])}")
     print(f"against the committed model: {summary} ({'better' if better else 'not better'})")

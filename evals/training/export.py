@@ -70,7 +70,9 @@ def _card_dir(model: Path, config: TrainConfig, name: str, calibration: dict | N
     return folder
 
 
-def _shortlist_fn(corpus: Corpus, config: TrainConfig, work: Path):
+def dev_shortlist(corpus: Corpus, config: TrainConfig, work: Path):
+    """The candidates a dev or test question is read over: its article(s)' sentences most like it (built
+    once a run: it embeds every sentence of the corpus)."""
     from evals.training.examples import SentenceSimilarity
     from index.onnx_embedding import OnnxMiniLMEmbedder
 
@@ -92,12 +94,10 @@ def evaluate_file(
     return items, read_items(items, corpus, _onnx_read(OnnxReader(folder)), shortlist)
 
 
-def score_on_dev(
-    folder: Path, corpus: Corpus, config: TrainConfig, work: Path, max_items: int | None = None
-) -> dict:
+def score_on_dev(folder: Path, corpus: Corpus, shortlist, max_items: int | None = None) -> dict:
     """A model folder's dev metrics at the threshold calibrated for it on today's dev split: how a committed
     model is compared with a new one after desks were added (its card's figures are of an older split)."""
-    items, reads = evaluate_file(folder, corpus, "dev", _shortlist_fn(corpus, config, work), max_items)
+    items, reads = evaluate_file(folder, corpus, "dev", shortlist, max_items)
     return metrics(items, corpus, reads, calibrate(items, corpus, reads)["answer_threshold"])
 
 
@@ -108,10 +108,11 @@ def export(
     history: dict,
     corpus: Corpus | None = None,
     max_items: int | None = None,
+    shortlist=None,
 ) -> dict:
     """From work/reader.pt to target_dir/{reader-int8.onnx, reader.json, MODEL_CARD.md}."""
     corpus = corpus or load_corpus()
-    shortlist = _shortlist_fn(corpus, config, work)
+    shortlist = shortlist or dev_shortlist(corpus, config, work)
     results = {}
     for kind, quantize in (("int8", True), ("fp32", False)):
         folder = work / f"onnx-{kind}"

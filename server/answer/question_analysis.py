@@ -38,9 +38,9 @@ class QuestionProfile:
 
     text: str
     query: str = ""  # the words of the question itself, without the request around it, for retrieval
-    asked: str = (
-        ""  # the same words before an overview is cut down to its names and terms: what the reader reads
-    )
+    # The same words before an overview is cut down to its names and terms, closed as a question: what the
+    # reader reads.
+    asked: str = ""
     names: list[NameGroup] = field(default_factory=list)
     terms: set[str] = field(default_factory=set)
     # person | place | date | number | choice (which/what N) | statement | reason | overview | any

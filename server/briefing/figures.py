@@ -100,6 +100,8 @@ def figures_in(sentences: list[TopicSentence]) -> list[Figure]:
     holding = [s for s in sentences if any(e.label in FIGURE_LABELS for e in s.sentence.entities)]
     out: list[Figure] = []
     for ts, doc in zip(holding, pipeline().pipe([s.sentence.text for s in holding]), strict=True):
+        # A headline (no closing stop) writes its verbs short ("ministry says 11 insurgents killed").
+        closed = ts.sentence.text.rstrip().endswith(_CLOSING)
         for entity in ts.sentence.entities:
             if entity.label not in FIGURE_LABELS:
                 continue
@@ -117,8 +119,6 @@ def figures_in(sentences: list[TopicSentence]) -> list[Figure]:
                 verb, verb_lemma = None, ""
             end = max(noun.i, verb.i if verb is not None else noun.i)
             phrase = doc[span.end : end + 1].text if end >= span.end else noun.text
-            # A headline (no closing stop) writes its verbs short ("ministry says 11 insurgents killed").
-            closed = ts.sentence.text.rstrip().endswith(_CLOSING)
             question = _question(doc, span, noun, verb) if closed else ""
             out.append(Figure(ts, value, written, noun.lemma_.casefold(), verb_lemma, phrase, question))
     return out

@@ -78,14 +78,15 @@ class QuestionOutcome:
         if direct is None:
             return False
         spans = [self.answer.citations[n - 1].quote.casefold() for n in direct.citations]
-        forms = [f.casefold() for f in self.question.name.forms] if self.question.name else []
+        # A figure question names nothing: its cue (the counted noun) says what the answer stands beside.
+        forms = [f.casefold() for f in self.question.name.forms] if self.question.name else None
         for citation in self.answer.citations:
             quote = citation.quote.casefold()
             if self.question.sources and citation.doc_id not in self.question.sources:
                 continue
             if (
                 any(span in quote for span in spans)
-                and (not forms or any(f in quote for f in forms))
+                and (forms is None or any(f in quote for f in forms))
                 and (self.question.cue is None or self.question.cue.search(citation.quote))
             ):
                 return True
