@@ -67,6 +67,13 @@ class AnswerSettings(BaseSettings):
         description="Candidate sentences the reader reads per question: the retrieved chunks' sentences most "
         "like the question (12 hold an answering sentence for 0.97 of the reading corpus's dev questions).",
     )
+    follow_up_sentences: int = Field(
+        6,
+        ge=1,
+        le=20,
+        description="Sentences of the last answer the reader reads to find the person it answered with, when a "
+        "follow-up says he, his, she or her and that answer names several people.",
+    )
     reader_dir: Path | None = Field(
         None,
         description="Folder of the reader's model and card (reader.json); unset: the committed model in "

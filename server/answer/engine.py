@@ -9,6 +9,7 @@ With `debug`, the answer carries the trace of every stage."""
 from __future__ import annotations
 
 import logging
+import re
 import time
 from concurrent.futures import Future
 from dataclasses import dataclass
@@ -17,12 +18,18 @@ import numpy as np
 
 from index.library import Library
 from index.types import DocumentInfo, RetrievedChunk, SourceFilter, StoredSentence
+from ingest.splitting import sentence_spans
 from server.answer.checked_generation import Generator, checked_generative_answer
 from server.answer.library_reader import LibraryReader, passages
 from server.answer.matching import group_found, word_set
 from server.answer.models import Answer, AnswerSentence, ChatTurn, Mode
 from server.answer.name_resolution import resolve_names, truecase_names
-from server.answer.question_analysis import QuestionProfile, analyse_question_doc, clean_question
+from server.answer.question_analysis import (
+    QuestionProfile,
+    analyse_question,
+    analyse_question_doc,
+    clean_question,
+)
 from server.answer.question_rewriting import prepare_question
 from server.answer.reader.model import OnnxReader
 from server.answer.staged.compose import compose_extractive, renumber_by_first_use
@@ -104,7 +111,7 @@ class AnswerEngine(LibraryReader):
         started = time.perf_counter()
         timings: dict[str, float] = {}
         mode = mode or self.settings.default_mode  # type: ignore[assignment]
-        prepared = prepare_question(question, history or [])
+        prepared = prepare_question(question, history or [], self._person_answering)
         trace: dict = {"prepared": {"text": prepared.text, "override": prepared.override_detected}}
         if not prepared.text:
             answer = _refusal(OVERRIDE_REFUSAL, "The question only asks me to change my instructions.", mode)
@@ -172,6 +179,23 @@ class AnswerEngine(LibraryReader):
             self.settings.reader_candidates,
         )
         return Analysis(question, names, read, decide(question, names, read, self.reader.thresholds.answer))
+
+    def _person_answering(self, question: str, answer: str, people: list[str]) -> str | None:
+        """Of the people the last answer names, the one in the reader's best span when it reads the last
+        question against that answer's sentences ("Who leads the AFF?" answered with a sentence naming
+        every group's leader): a follow-up's "his" is most likely the person that question asked for."""
+        asked = analyse_question(question).asked or question
+        sentences = [answer[a:b] for a, b in sentence_spans(answer)][: self.settings.follow_up_sentences]
+        readings = self.reader.read(asked, [("", s, "") for s in sentences])
+        spans = [
+            (r.answers * r.span_probability, s[r.span[0] : r.span[1]])
+            for s, r in zip(sentences, readings, strict=True)
+            if r.span is not None
+        ]
+        if not spans:
+            return None
+        best = set(re.findall(r"\w+", max(spans)[1].lower()))
+        return next((p for p in people if best & set(re.findall(r"\w+", p.lower()))), None)
 
     def warm_up(self) -> None:
         super().warm_up()

@@ -4,6 +4,7 @@ attempt to override the assistant's instructions."""
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from ingest.language import NAME_LABELS, WITHOUT_PARSER
@@ -21,6 +22,11 @@ _OVERRIDE = re.compile(
 _PERSON_PRONOUN = re.compile(r"\b(he|him|his|she|her|hers)\b", re.IGNORECASE)
 _THING_PRONOUN = re.compile(r"\b(they|them|their|it|its|this|that|these|those|there)\b", re.IGNORECASE)
 _FOLLOW_UP_OPENER = re.compile(r"^\s*(and|but|also|so|what about|how about|and what about)\b", re.IGNORECASE)
+
+
+# Given the last question, the last answer and the people that answer names (in order), the one the answer
+# says is the answer to that question, or None: the reader engine asks its reader (see AnswerEngine).
+PersonAnswering = Callable[[str, str, list[str]], "str | None"]
 
 
 @dataclass(frozen=True)
@@ -63,9 +69,20 @@ def _antecedent_inside(question: str, pronoun) -> bool:
     return any(t.pos_ in ("NOUN", "PROPN") for t in doc)
 
 
-def resolve_follow_up(question: str, history: list[ChatTurn]) -> tuple[str, bool]:
+def _last_exchange(history: list[ChatTurn]) -> tuple[str, str] | None:
+    """The last user question and the answer after it, citation marks dropped."""
+    for at in range(len(history) - 1, 0, -1):
+        if history[at].role == "assistant" and history[at - 1].role == "user":
+            return history[at - 1].content, re.sub(r"\s*\[\d+\]", "", history[at].content)
+    return None
+
+
+def resolve_follow_up(
+    question: str, history: list[ChatTurn], person_answering: PersonAnswering | None = None
+) -> tuple[str, bool]:
     """Rewrite pronouns in a follow-up with the names they most likely refer to in the last turns: a
-    person for he/his/she/her, otherwise the names the last exchange was about."""
+    person for he/his/she/her (when the last answer names several, the one `person_answering` says
+    answered the last question; otherwise the first), otherwise the names the last exchange was about."""
     if not history:
         return question, False
     person_ref = _PERSON_PRONOUN.search(question)
@@ -89,7 +106,11 @@ def resolve_follow_up(question: str, history: list[ChatTurn]) -> tuple[str, bool
         return question, False
     rewritten = question
     if person_ref:
-        person = next((n for n, label in names if label == "PERSON"), None)
+        people = [n for n, label in names if label == "PERSON"]
+        person = people[0] if people else None
+        exchange = _last_exchange(history)
+        if len(people) > 1 and person_answering is not None and exchange is not None:
+            person = person_answering(exchange[0], exchange[1], people) or person
         if person:
             rewritten = _PERSON_PRONOUN.sub(
                 lambda m: f"{person}'s" if m.group().lower() in ("his", "hers") else person,
@@ -103,7 +124,9 @@ def resolve_follow_up(question: str, history: list[ChatTurn]) -> tuple[str, bool
     return rewritten[:1].upper() + rewritten[1:], True
 
 
-def prepare_question(question: str, history: list[ChatTurn]) -> PreparedQuestion:
+def prepare_question(
+    question: str, history: list[ChatTurn], person_answering: PersonAnswering | None = None
+) -> PreparedQuestion:
     cleaned, override = strip_override(question.strip())
-    resolved, follow_up = resolve_follow_up(cleaned, history) if cleaned else ("", False)
+    resolved, follow_up = resolve_follow_up(cleaned, history, person_answering) if cleaned else ("", False)
     return PreparedQuestion(question, resolved, override, follow_up)
