@@ -40,6 +40,12 @@ class TrainConfig:
     budget: TokenBudget = field(default_factory=TokenBudget)
     # Threads for torch (these 2 cores).
     threads: int = 2
+    # Matrix products in bfloat16 (torch autocast; the weights, the optimiser and the losses stay float32),
+    # for training and the dev scoring after each epoch; export is float32 as before. This CPU has AVX-512
+    # BF16. One epoch on a quarter of the training articles (16,607 pairs), same seed, 2026-12-03: 734 s
+    # against 1,398 s in float32, and the same dev figures (top-1 0.647 / 0.649, AUC 0.610 / 0.607, span
+    # right 0.293 / 0.296, yes/no 0.567 / 0.567; loss 0.870 / 0.871).
+    bf16: bool = True
 
     def as_dict(self) -> dict:
         return asdict(self)

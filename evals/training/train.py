@@ -81,6 +81,13 @@ def _batches(encoded: list[tuple[ReaderInput, Pair]], size: int, rng: random.Ran
     return [[encoded[i] for i in b] for b in batches]
 
 
+def _precision(config: TrainConfig):
+    """bfloat16 matrix products where the config asks for them (see TrainConfig.bf16)."""
+    import torch
+
+    return torch.autocast("cpu", dtype=torch.bfloat16, enabled=config.bf16)
+
+
 def torch_reader(model, tokenizer, config: TrainConfig):
     """A ReadFn over the torch model (dev scoring during training)."""
     import torch
@@ -89,12 +96,12 @@ def torch_reader(model, tokenizer, config: TrainConfig):
         pairs = [encode_pair(tokenizer, question, c, b, a, config.budget) for b, c, a in triples]
         out = []
         model.eval()
-        with torch.no_grad():
+        with torch.no_grad(), _precision(config):
             for at in range(0, len(pairs), 64):
                 chunk = pairs[at : at + 64]
                 fake = [(p, Pair("", "", "", "", "", 0.0, None, IGNORE)) for p in chunk]
                 ids, types, mask, _sm, *_ = _tensors(fake)
-                answers, verdict, start, end = model(ids, types, mask)
+                answers, verdict, start, end = (x.float() for x in model(ids, types, mask))
                 for k, p in enumerate(chunk):
                     r = decode(p, float(answers[k]), verdict[k].numpy(), start[k].numpy(), end[k].numpy())
                     out.append((r.answers, r.verdict, r.span, r.span_probability))
@@ -190,7 +197,9 @@ def train(
         ]
         for step, batch in enumerate(_batches(encoded, config.batch_size, rng), 1):
             ids, types, mask, span_mask, answers, starts, ends, verdicts = _tensors(batch)
-            a_logit, v_logit, s_logit, e_logit = model(ids, types, mask)
+            with _precision(config):
+                logits = model(ids, types, mask)
+            a_logit, v_logit, s_logit, e_logit = (x.float() for x in logits)
             s_logit = s_logit + (1 - span_mask) * -1e4
             e_logit = e_logit + (1 - span_mask) * -1e4
             loss = config.answer_loss * bce(a_logit, answers)
