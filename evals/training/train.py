@@ -247,9 +247,9 @@ def learning_curve(config: TrainConfig, out_dir: Path, shares=(0.25, 0.5, 1.0)) 
         rows.append(
             {
                 "share": share,
-                "questions": h["train_questions"],
-                "articles": h["train_articles"],
-                **h["epochs"][-1]["dev"],
+                "train_questions": h["train_questions"],
+                "train_articles": h["train_articles"],
+                "dev": h["epochs"][-1]["dev"],
             }
         )
         log.info("learning curve: %s", json.dumps(rows[-1]))
