@@ -132,8 +132,8 @@ def train(
     max_items: int | None = None,
     resume: Path | None = None,
 ) -> dict:
-    """Train one model; returns its log (per-epoch loss and dev metrics) and leaves the weights in
-    out_dir/reader.pt. `max_items` trains and scores on a few questions only (CI's smoke run). `resume`
+    """Train one model; returns its log (per-epoch loss and dev metrics) and leaves the weights and the log
+    in out_dir (reader.pt, history.json) after every epoch. `max_items` trains and scores on a few questions only (CI's smoke run). `resume`
     (a folder an earlier run of the same configuration left) goes on from its weights and log with the
     epochs it had not run. Each epoch warms the learning rate up and lets it fall to 0 again, so an
     epoch run after a resume is scheduled as in a run from the start."""
@@ -233,9 +233,18 @@ def train(
         }
         history["epochs"].append(entry)
         log.info("epoch %d: %s", epoch, json.dumps(entry))
+        _checkpoint(model, history, out_dir)
+    if first_epoch > config.epochs:  # resumed with every epoch already run: export what was left
+        _checkpoint(model, history, out_dir)
+    return history
+
+
+def _checkpoint(model, history: dict, out_dir: Path) -> None:
+    """The weights and the log after an epoch, so an interrupted run can `--resume` from its last one."""
+    import torch
+
     torch.save(model.state_dict(), out_dir / "reader.pt")
     (out_dir / "history.json").write_text(json.dumps(history, indent=1))
-    return history
 
 
 def learning_curve(config: TrainConfig, out_dir: Path, shares=(0.25, 0.5, 1.0)) -> list[dict]:

@@ -1,0 +1,44 @@
+"""Training writes its weights and log after every epoch, so a run stopped in its third epoch keeps the
+first two and `--resume` goes on from them; a resume with every epoch already run writes them out again
+unchanged (ready to export). A real run on a few questions of one desk, as CI's smoke run trains."""
+
+import json
+from dataclasses import replace
+
+from evals.training import train as training
+from evals.training.config import TrainConfig
+from evals.training.corpus import load_corpus
+
+
+def _tiny(epochs: int) -> TrainConfig:
+    return replace(
+        TrainConfig(), epochs=epochs, hard_negatives=1, random_negatives=0, other_article_negatives=0
+    )
+
+
+def test_every_epoch_leaves_a_checkpoint_and_a_resume_goes_on_from_the_last(tmp_path, monkeypatch):
+    corpus = load_corpus(desks=["afpol"])
+    saved = []
+    real_checkpoint = training._checkpoint
+
+    def recording_checkpoint(model, history, out_dir):
+        real_checkpoint(model, history, out_dir)
+        saved.append([e["epoch"] for e in json.loads((out_dir / "history.json").read_text())["epochs"]])
+
+    monkeypatch.setattr(training, "_checkpoint", recording_checkpoint)
+    first = tmp_path / "first"
+    first.mkdir()
+    training.train(_tiny(2), first, corpus, max_items=2)
+    assert saved == [[1], [1, 2]]
+    assert (first / "reader.pt").stat().st_size > 1_000_000
+
+    saved.clear()
+    again = tmp_path / "again"
+    again.mkdir()
+    history = training.train(_tiny(2), again, corpus, max_items=2, resume=first)
+    assert saved == [[1, 2]]  # nothing left to run: the resumed weights and log, written out
+    assert [e["epoch"] for e in history["epochs"]] == [1, 2]
+
+    saved.clear()
+    history = training.train(_tiny(3), again, corpus, max_items=2, resume=first)
+    assert saved == [[1, 2, 3]]  # only the epoch not run yet
