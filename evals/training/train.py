@@ -133,10 +133,10 @@ def train(
     resume: Path | None = None,
 ) -> dict:
     """Train one model; returns its log (per-epoch loss and dev metrics) and leaves the weights and the log
-    in out_dir (reader.pt, history.json) after every epoch. `max_items` trains and scores on a few questions only (CI's smoke run). `resume`
-    (a folder an earlier run of the same configuration left) goes on from its weights and log with the
-    epochs it had not run. Each epoch warms the learning rate up and lets it fall to 0 again, so an
-    epoch run after a resume is scheduled as in a run from the start."""
+    in out_dir (reader.pt, history.json) after every epoch. `max_items` trains and scores on a few questions
+    only (CI's smoke run). `resume` (a folder an earlier run of the same configuration left) goes on from its
+    weights and log with the epochs it had not run. Each epoch warms the learning rate up and lets it fall to 0
+    again, so an epoch run after a resume is scheduled as in a run from the start."""
     import torch
     from transformers import get_linear_schedule_with_warmup
 
