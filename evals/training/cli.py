@@ -8,32 +8,44 @@ import logging
 import shutil
 from dataclasses import replace
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from server.answer.reader.model import default_model_dir
+
+if TYPE_CHECKING:
+    from evals.training.scoring import OperatingCurve
 
 log = logging.getLogger(__name__)
 
 
-def better_than_committed(new: dict, old: dict | None) -> tuple[bool, str]:
-    """A new model is better when it answers more dev questions right without refusing fewer near misses
-    (each at its own threshold calibrated on the same dev split), or refuses more near misses answering as
-    many right."""
+def better_than_committed(new: OperatingCurve, old: OperatingCurve | None) -> tuple[bool, str]:
+    """A new model is better when it answers at least as many dev questions right as the committed one at
+    both models' operating points (the share of near misses each refuses at its calibrated threshold), and
+    more at one of them. Comparing each at its own threshold would not do: calibration may spend a better
+    model's gain on refusing more near misses, and two points on two curves do not rank the curves."""
     if old is None:
         return True, "no committed model to compare with"
-    keys = ("answered_right", "near_misses_refused")
-    gain = [new[k] - old[k] for k in keys]
-    better = all(g >= 0 for g in gain) and any(g > 0 for g in gain)
-    summary = ", ".join(f"{k} {old[k]:.3f} -> {new[k]:.3f}" for k in keys)
-    return better, summary
+    gains, parts = [], []
+    for name, refusal in (("committed", old.refused(old.threshold)), ("new", new.refused(new.threshold))):
+        old_right = old.answered_right(old.threshold_refusing(refusal))
+        new_right = new.answered_right(new.threshold_refusing(refusal))
+        gains.append(new_right - old_right)
+        parts.append(
+            f"refusing {refusal:.3f} of near misses (the {name} model's point): answered_right"
+            f" {old_right:.3f} -> {new_right:.3f}"
+        )
+    better = all(g >= 0 for g in gains) and any(g > 0 for g in gains)
+    return better, "; ".join(parts)
 
 
-def committed_on_dev(corpus, shortlist, max_items: int) -> dict | None:
-    """The committed model scored again on today's dev split (its card's figures may be of a smaller one)."""
-    from evals.training.export import score_on_dev
+def committed_on_dev(corpus, shortlist, max_items: int) -> OperatingCurve | None:
+    """The committed model's operating curve on today's dev split (its card's figures may be of a smaller
+    one), at the threshold calibrated for it on that split."""
+    from evals.training.export import curve_on_dev
     from server.answer.reader.model import ReaderUnavailable
 
     try:
-        return score_on_dev(default_model_dir(), corpus, shortlist, max_items or None)
+        return curve_on_dev(default_model_dir(), corpus, shortlist, max_items or None)
     except ReaderUnavailable as exc:  # missing or corrupt: any new model replaces it
         log.warning("no committed model to compare with: %s", exc)
         return None
@@ -69,10 +81,8 @@ def cmd_train(settings, args) -> int:
         write_splits(corpus, corpus_dir().parent / "splits.json")
     history = train(config, out, corpus, max_items=args.smoke or None, resume=args.resume)
     shortlist = dev_shortlist(corpus, config, out)
-    card = export(out, config, out / "model", history, corpus, args.smoke or None, shortlist)
-    better, summary = better_than_committed(
-        card["metrics"]["dev"], committed_on_dev(corpus, shortlist, args.smoke)
-    )
+    card, curve = export(out, config, out / "model", history, corpus, args.smoke or None, shortlist)
+    better, summary = better_than_committed(curve, committed_on_dev(corpus, shortlist, args.smoke))
     print(f"dev at the calibrated threshold: {json.dumps(card['metrics']['dev'])}")
     print(f"against the committed model: {summary} ({'better' if better else 'not better'})")
     if args.install:

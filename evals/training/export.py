@@ -12,7 +12,7 @@ from pathlib import Path
 
 from evals.training.config import TrainConfig
 from evals.training.corpus import SPLITS, Corpus, load_corpus
-from evals.training.scoring import calibrate, metrics, read_items
+from evals.training.scoring import OperatingCurve, calibrate, metrics, read_items
 from server.answer.reader.model import CARD_NAME, OnnxReader, sha256_of
 
 log = logging.getLogger(__name__)
@@ -94,11 +94,12 @@ def evaluate_file(
     return items, read_items(items, corpus, _onnx_read(OnnxReader(folder)), shortlist)
 
 
-def score_on_dev(folder: Path, corpus: Corpus, shortlist, max_items: int | None = None) -> dict:
-    """A model folder's dev metrics at the threshold calibrated for it on today's dev split: how a committed
-    model is compared with a new one after desks were added (its card's figures are of an older split)."""
+def curve_on_dev(folder: Path, corpus: Corpus, shortlist, max_items: int | None = None) -> OperatingCurve:
+    """A model folder's operating curve on today's dev split, at the threshold calibrated for it there: how a
+    committed model is compared with a new one after desks were added (its card's figures are of an older
+    split)."""
     items, reads = evaluate_file(folder, corpus, "dev", shortlist, max_items)
-    return metrics(items, corpus, reads, calibrate(items, corpus, reads)["answer_threshold"])
+    return OperatingCurve.of(items, reads, calibrate(items, corpus, reads)["answer_threshold"])
 
 
 def export(
@@ -109,8 +110,9 @@ def export(
     corpus: Corpus | None = None,
     max_items: int | None = None,
     shortlist=None,
-) -> dict:
-    """From work/reader.pt to target_dir/{reader-int8.onnx, reader.json, MODEL_CARD.md}."""
+) -> tuple[dict, OperatingCurve]:
+    """From work/reader.pt to target_dir/{reader-int8.onnx, reader.json, MODEL_CARD.md}; the card and the
+    exported model's operating curve on dev."""
     corpus = corpus or load_corpus()
     shortlist = shortlist or dev_shortlist(corpus, config, work)
     results = {}
@@ -164,7 +166,7 @@ def export(
     }
     (target_dir / CARD_NAME).write_text(json.dumps(card, indent=1) + "\n")
     (target_dir / "MODEL_CARD.md").write_text(render_card(card))
-    return card
+    return card, OperatingCurve.of(items, reads, calibration["answer_threshold"])
 
 
 def render_card(card: dict) -> str:

@@ -3,6 +3,7 @@ per-epoch dev metrics, the learning curve and the threshold calibration all read
 
 from __future__ import annotations
 
+import math
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -111,6 +112,44 @@ def metrics(items: list[Item], corpus: Corpus, reads: list[list[Read]], threshol
         else float("nan"),
         "near_misses_refused": float(np.mean(refused)) if refused else float("nan"),
     }
+
+
+@dataclass(frozen=True)
+class OperatingCurve:
+    """What each answer threshold does on a split, from one model's reads of it: every answerable
+    question's best candidate probability with whether that sentence is labelled evidence, and every near
+    miss's best candidate probability; `threshold` is the one calibrated for the model. Two models are
+    compared on their curves at one operating point (the same share of near misses refused), since each one's
+    calibrated threshold sits at a different point of its own curve."""
+
+    answerable: tuple[tuple[float, bool], ...]
+    near_misses: tuple[float, ...]
+    threshold: float
+
+    @classmethod
+    def of(cls, items: list[Item], reads: list[list[Read]], threshold: float) -> OperatingCurve:
+        answerable, near = [], []
+        for it, r in zip(items, reads, strict=True):
+            top = r[0].answers if r else 0.0
+            if it.answerable:
+                answerable.append((top, bool(r) and (r[0].article, r[0].index) in set(it.evidence)))
+            else:
+                near.append(top)
+        return cls(tuple(answerable), tuple(near), threshold)
+
+    def answered_right(self, threshold: float) -> float:
+        return sum(p >= threshold and good for p, good in self.answerable) / max(1, len(self.answerable))
+
+    def refused(self, threshold: float) -> float:
+        return sum(p < threshold for p in self.near_misses) / max(1, len(self.near_misses))
+
+    def threshold_refusing(self, share: float) -> float:
+        """The least threshold at which at least `share` of the near misses are refused."""
+        near = sorted(self.near_misses)
+        k = math.ceil(share * len(near) - 1e-9)  # near misses that must fall below the threshold
+        if k <= 0 or not near:
+            return 0.0
+        return float(np.nextafter(near[min(k, len(near)) - 1], np.inf))
 
 
 # A confident answer to a question the articles do not answer costs this many needless refusals.

@@ -1,24 +1,65 @@
-"""What `briefing train --install` counts as better: more dev questions answered right without fewer near
-misses refused, or the reverse, each model at its own threshold on the same dev split."""
+"""What `briefing train --install` counts as better: more dev questions answered right at the same share of
+near misses refused, at both models' calibrated operating points."""
 
 from evals.training.cli import better_than_committed
-
-OLD = {"answered_right": 0.58, "near_misses_refused": 0.86}
-
-
-def test_more_answered_right_with_as_many_near_misses_refused_is_better():
-    better, summary = better_than_committed({"answered_right": 0.62, "near_misses_refused": 0.86}, OLD)
-    assert better and "answered_right 0.580 -> 0.620" in summary
+from evals.training.scoring import OperatingCurve
 
 
-def test_a_gain_paid_for_with_more_confident_wrong_answers_is_not_better():
-    better, _ = better_than_committed({"answered_right": 0.70, "near_misses_refused": 0.85}, OLD)
-    assert not better
+def curve(answerable, near_misses, threshold):
+    return OperatingCurve(tuple(answerable), tuple(near_misses), threshold)
 
 
-def test_the_same_figures_are_not_better():
-    assert not better_than_committed(dict(OLD), OLD)[0]
+# Ten answerable questions (eight read from the right sentence) and ten near misses.
+OLD = curve(
+    [(0.95, True), (0.92, True), (0.90, True), (0.88, True), (0.85, True), (0.80, True), (0.70, True)]
+    + [(0.60, True), (0.91, False), (0.50, False)],
+    [0.10, 0.20, 0.30, 0.40, 0.50, 0.60, 0.70, 0.75, 0.89, 0.93],
+    0.87,
+)
+
+
+def test_the_curve_counts_answered_right_and_near_misses_refused_at_a_threshold():
+    assert OLD.answered_right(0.87) == 0.4  # 0.95, 0.92, 0.90 and 0.88 from the right sentence
+    assert OLD.refused(0.87) == 0.8
+    assert OLD.threshold_refusing(0.8) == OLD.threshold_refusing(0.75)
+    assert 0.75 < OLD.threshold_refusing(0.8) < 0.76
+    assert OLD.threshold_refusing(0.0) == 0.0
+    assert OLD.threshold_refusing(1.0) > 0.93
+
+
+def test_a_model_that_scores_every_answer_higher_is_better_though_its_threshold_refuses_more():
+    # Calibration put its threshold higher: at its own point it answers as many right and refuses more,
+    # which two figures at two thresholds could not rank; at both points it answers more right.
+    new = curve([(min(1.0, p + 0.04), good) for p, good in OLD.answerable], OLD.near_misses, 0.91)
+    assert new.answered_right(new.threshold) == OLD.answered_right(OLD.threshold)
+    better, summary = better_than_committed(new, OLD)
+    assert better
+    assert "(the committed model's point): answered_right 0.600 -> 0.600" in summary
+    assert "refusing 0.900 of near misses (the new model's point): answered_right 0.300 -> 0.400" in summary
+
+
+def test_more_answers_bought_with_confident_answers_to_near_misses_is_not_better():
+    # Every near miss scored higher: at the committed model's refusal it must refuse as many, and answers less.
+    new = curve(OLD.answerable, [min(1.0, p + 0.08) for p in OLD.near_misses], 0.80)
+    assert new.answered_right(new.threshold) > OLD.answered_right(OLD.threshold)
+    assert not better_than_committed(new, OLD)[0]
+
+
+def test_a_model_better_at_one_point_and_worse_at_the_other_is_not_better():
+    new = curve(
+        [(0.99 - k / 100, True) for k in range(7)] + [(0.20, True), (0.91, False), (0.50, False)],
+        OLD.near_misses,
+        0.87,
+    )
+    high, low = OLD.threshold_refusing(0.8), OLD.threshold_refusing(0.4)
+    assert new.answered_right(high) > OLD.answered_right(high)
+    assert new.answered_right(low) < OLD.answered_right(low)
+    assert not better_than_committed(new, curve(OLD.answerable, OLD.near_misses, 0.45))[0]
+
+
+def test_the_same_curve_is_not_better():
+    assert not better_than_committed(OLD, OLD)[0]
 
 
 def test_any_model_replaces_a_missing_one():
-    assert better_than_committed(dict(OLD), None) == (True, "no committed model to compare with")
+    assert better_than_committed(OLD, None) == (True, "no committed model to compare with")
