@@ -17,19 +17,20 @@ def run_eval(
     splits: list[str] | None = None,
     limit: int | None = None,
 ):
-    """Run the golden set's splits (default: all of them, `evals.golden.SPLITS`), write the report and
+    """Run the golden set's splits (default: `evals.golden.DEFAULT_SPLITS`, all but reading_dev), write the report and
     return the result. `limit` keeps the first items of each split (a quick look at the plumbing).
 
     Each split is scored on a library of its own, the same whether it runs alone or with the others: the
     original splits on the seed and the four original test articles; dev and blind on those and their own
-    articles; reading_test on the seed and the reading corpus's test articles."""
+    articles; reading_test and reading_dev each on the seed and the reading corpus's articles of that split."""
     from evals.clients import AnswerClient, HttpClient, InProcessClient
     from evals.eval_articles import eval_articles, original_article_files, split_article_files
-    from evals.golden import ORIGINAL_SPLITS, SPLITS, load_golden
+    from evals.golden import DEFAULT_SPLITS, ORIGINAL_SPLITS, SPLITS, load_golden
+    from evals.reading_split import CORPUS_SPLIT_OF
     from evals.report import REPORTS_DIR, write_report
     from evals.runner import run_items, score
 
-    chosen = splits if splits else list(SPLITS)
+    chosen = splits if splits else list(DEFAULT_SPLITS)
     unknown = [s for s in chosen if s not in SPLITS]
     if unknown:
         raise ValueError(f"unknown split(s): {', '.join(unknown)} (the splits: {', '.join(SPLITS)})")
@@ -48,19 +49,21 @@ def run_eval(
 
         judge = build_judge(settings.judge.url, settings.judge.model, settings.judge.api_key)
 
-    golden = load_golden() if any(s != "reading_test" for s in chosen) else []
+    golden = load_golden() if any(s not in CORPUS_SPLIT_OF for s in chosen) else []
 
     def of(split: str) -> list:
-        if split == "reading_test":
+        if split in CORPUS_SPLIT_OF:
             from evals.reading_split import reading_items
 
-            found = reading_items()
+            found = reading_items(split=split)
         else:
             found = [i for i in golden if i.split == split]
         return found[:limit] if limit is not None else found
 
     original = [i for s in ORIGINAL_SPLITS if s in chosen for i in of(s)]
-    later = [i for s in SPLITS if s in chosen and s not in ORIGINAL_SPLITS + ("reading_test",) for i in of(s)]
+    later = [
+        i for s in SPLITS if s in chosen and s not in (*ORIGINAL_SPLITS, *CORPUS_SPLIT_OF) for i in of(s)
+    ]
     records = []
     # The original splits are scored on the library they were written against (the seed and the four
     # original test articles), as their thresholds were set; the dev and blind splits then on that library
@@ -71,13 +74,12 @@ def run_eval(
             if later:
                 with eval_articles(client, split_article_files()):
                     records += run_items(later, client)
-    # The reading corpus's test split: its own articles only.
-    if "reading_test" in chosen:
+    # The reading corpus's splits: each on its own articles only.
+    for split in (s for s in CORPUS_SPLIT_OF if s in chosen):
         from evals.reading_split import article_files
 
-        reading = of("reading_test")
-        with eval_articles(client, article_files()):
-            records += run_items(reading, client)
+        with eval_articles(client, article_files(split=split)):
+            records += run_items(of(split), client)
     if not records:
         raise ValueError("the chosen splits hold no items")
     result = score(records, judge=judge)
@@ -135,8 +137,8 @@ def register(sub) -> None:
         action="append",
         default=None,
         metavar="SPLIT[,SPLIT]",
-        help="run only these splits (core, robustness, dev, blind, reading_test; default all); the report "
-        "then covers them alone",
+        help="run only these splits (core, robustness, dev, blind, reading_test, reading_dev; default all but"
+        " reading_dev); the report then covers them alone",
     )
     p.add_argument("--limit", type=int, default=None, help="only the first N items of each split")
     p.set_defaults(func=cmd_eval)

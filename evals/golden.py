@@ -21,9 +21,14 @@ GOLDEN_FILES = (
 Kind = Literal[
     "factual", "multi_doc", "conflict", "follow_up", "override", "false_premise", "unanswerable", "near_miss"
 ]
-# reading_test: the reading corpus's test split (evals/reading, evals/reading_split.py), not in these files.
-Split = Literal["core", "robustness", "dev", "blind", "reading_test"]
+# reading_test and reading_dev: the reading corpus's test and dev splits (evals/reading,
+# evals/reading_split.py), not in these files.
+Split = Literal["core", "robustness", "dev", "blind", "reading_test", "reading_dev"]
 SPLITS: tuple[str, ...] = get_args(Split)
+# What `briefing eval` runs when no split is named (and so the CI gate): every split but reading_dev, the
+# corpus's dev split end to end, which is run by name to look into the engine's misses on questions it may be
+# tuned to (reading_test is reported and never tuned to).
+DEFAULT_SPLITS: tuple[str, ...] = tuple(s for s in SPLITS if s != "reading_dev")
 # Splits whose items were written beside the rules of the first engine; their means are the gate's
 # `[thresholds]`. The other splits have thresholds of their own.
 ORIGINAL_SPLITS = ("core", "robustness")

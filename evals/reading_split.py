@@ -1,8 +1,10 @@
-"""The reading corpus's test split (evals/reading) as a split of the golden set, `reading_test`: its
-articles are added to the library for its run, and each of its labelled items becomes a golden item.
+"""The reading corpus's test and dev splits (evals/reading) as splits of the golden set, `reading_test` and
+`reading_dev`: a split's articles are added to the library for its run, and each of its labelled items
+becomes a golden item.
 
-The split is the one `evals/reading/splits.json` states (its "test" list, never train or dev): an item
-belongs to it when every article it asks about is a test article."""
+The splits are the ones `evals/reading/splits.json` states (its "test" and "dev" lists; never train): an
+item belongs to one when every article it asks about is in it. reading_test is reported and never tuned to;
+reading_dev is where the engine's misses on the corpus may be looked into."""
 
 from __future__ import annotations
 
@@ -13,6 +15,8 @@ from evals.golden import GoldenItem, Shape
 from evals.training.corpus import Corpus, Item, corpus_dir, load_corpus
 
 READING_SPLIT = "reading_test"
+# Each golden split of the reading corpus, and its list in splits.json.
+CORPUS_SPLIT_OF = {"reading_test": "test", "reading_dev": "dev"}
 SPLITS_PATH = corpus_dir().parent / "splits.json"
 
 # The golden shape of each corpus kind (what `shape` decides: answer_lead_recall scores the factoid,
@@ -40,14 +44,16 @@ SHAPE_OF_KIND: dict[str, Shape] = {
 VERDICT_WORDS = {"yes": "Yes", "no": "No", "disagree": "The articles disagree"}
 
 
-def split_article_names(path: Path = SPLITS_PATH) -> list[str]:
-    """The names of the reading corpus's test articles."""
-    return sorted(json.loads(path.read_text())["test"])
+def split_article_names(path: Path = SPLITS_PATH, split: str = READING_SPLIT) -> list[str]:
+    """The names of the articles of a golden split of the reading corpus (default: the test articles)."""
+    return sorted(json.loads(path.read_text())[CORPUS_SPLIT_OF[split]])
 
 
-def article_files(names: list[str] | None = None, root: Path | None = None) -> list[Path]:
-    """The files of the named articles (default: the test articles), found in their desks."""
-    wanted = set(split_article_names() if names is None else names)
+def article_files(
+    names: list[str] | None = None, root: Path | None = None, split: str = READING_SPLIT
+) -> list[Path]:
+    """The files of the named articles (default: the split's articles), found in their desks."""
+    wanted = set(split_article_names(split=split) if names is None else names)
     found = sorted(
         (p for p in (root or corpus_dir()).glob("*/articles/*.txt") if p.name in wanted), key=lambda p: p.name
     )
@@ -130,8 +136,12 @@ def evidence_texts(corpus: Corpus, item: Item) -> list[str]:
     return [corpus.articles[name].sentence(i) for name, i in item.evidence]
 
 
-def reading_items(corpus: Corpus | None = None, names: list[str] | None = None) -> list[GoldenItem]:
-    """The golden items of the reading test split: the items whose articles are all test articles."""
+def reading_items(
+    corpus: Corpus | None = None, names: list[str] | None = None, split: str = READING_SPLIT
+) -> list[GoldenItem]:
+    """The golden items of a reading split (default: the test split): the items whose articles are all in it."""
     corpus = corpus if corpus is not None else load_corpus()
-    wanted = set(split_article_names() if names is None else names)
-    return [to_golden(it, evidence_texts(corpus, it)) for it in corpus.items if set(it.articles) <= wanted]
+    wanted = set(split_article_names(split=split) if names is None else names)
+    return [
+        to_golden(it, evidence_texts(corpus, it), split) for it in corpus.items if set(it.articles) <= wanted
+    ]

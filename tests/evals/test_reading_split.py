@@ -1,11 +1,11 @@
-"""The reading corpus's test split as golden items: each kind of corpus item becomes the right golden item,
-and the split holds the test articles' items alone."""
+"""The reading corpus's test and dev splits as golden items: each kind of corpus item becomes the right
+golden item, and each split holds its own articles' items alone; the dev one runs only by name."""
 
 import json
 
 import pytest
 
-from evals.golden import LEAD_SHAPES, SPLITS
+from evals.golden import DEFAULT_SPLITS, LEAD_SHAPES, SPLITS
 from evals.metrics import _contains
 from evals.reading_split import (
     SPLITS_PATH,
@@ -133,6 +133,20 @@ def test_the_split_holds_the_items_of_test_articles_only():
     # cleaning strips, as afpol-0093's).
     with_evidence = [i for i in items if i.reference_contexts]
     assert len(with_evidence) >= 0.95 * len(items)
+
+
+def test_the_dev_split_holds_the_items_of_dev_articles_only_and_runs_only_by_name():
+    stated = json.loads(SPLITS_PATH.read_text())
+    names = split_article_names(split="reading_dev")
+    assert names == sorted(stated["dev"]) and names
+    assert [p.name for p in article_files(split="reading_dev")] == names
+    corpus = load_corpus(desks=["afpol"])
+    items = reading_items(corpus, split="reading_dev")
+    assert items and all(i.split == "reading_dev" for i in items)
+    assert [i.id for i in items] == [it.id for it in corpus.items if set(it.articles) <= set(names)]
+    assert not {i.id for i in items} & {i.id for i in reading_items(corpus)}
+    assert "reading_dev" in SPLITS and "reading_dev" not in DEFAULT_SPLITS
+    assert set(SPLITS) - set(DEFAULT_SPLITS) == {"reading_dev"}
 
 
 def test_an_unknown_split_is_refused_before_anything_runs(tmp_path):
