@@ -226,13 +226,12 @@ class ChromaStore:
             self.chunks = client.get_or_create_collection(
                 f"{prefix}_chunks", embedding_function=None, metadata=meta
             )
-            # Sentence vectors are fetched by id, never searched, so their HNSW graph can be minimal:
-            # that halves the cost of writing them.
+            # Sentence vectors are fetched by id, never searched. Their HNSW graph keeps Chroma's defaults:
+            # a minimal one (4 neighbours, ef_construction 16) halved the cost of writing them, but its
+            # compaction failed now and then ("Failed to apply logs to the hnsw segment writer") once a store
+            # had seen a few thousand sentences added and deleted, as the eval gate's library does.
             self.sentences = client.get_or_create_collection(
-                f"{prefix}_sentences",
-                embedding_function=None,
-                metadata=meta,
-                configuration={"hnsw": {"ef_construction": 16, "max_neighbors": 4}},
+                f"{prefix}_sentences", embedding_function=None, metadata=meta
             )
         except Exception as exc:  # chromadb raises several transport errors
             raise StoreUnavailableError(f"Chroma is not reachable: {exc}") from exc
