@@ -42,11 +42,11 @@ def assert_contract(service, answer) -> None:
         assert answer.direct_answer.citations and set(answer.direct_answer.citations) <= numbers
 
 
-# Known gaps of the reader (2026-12-02, see the README's evaluation): at its calibrated threshold it
+# Known gaps of the reader (2026-12-03, see the README's evaluation): at its calibrated threshold it
 # refuses these seed questions that the rule-based engine answers (the AFF's leader, once among them, is
 # answered since the four-epoch reader; Noor's quotation was answered by the four-epoch reader and is
-# refused by the five-epoch one, 0.872 against its threshold of 0.887). Strict: the day it answers them,
-# the mark must go.
+# refused by the five-epoch one and by the three-epoch reader of 2026-12-03). Strict: the day it answers
+# them, the mark must go.
 READER_REFUSES = pytest.mark.xfail(
     strict=True, reason="the reader's probability stays below its calibrated answer threshold here"
 )
