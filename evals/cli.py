@@ -17,16 +17,16 @@ def run_eval(
     splits: list[str] | None = None,
     limit: int | None = None,
 ):
-    """Run the golden set's splits (default: `evals.golden.DEFAULT_SPLITS`, all but reading_dev), write the report and
-    return the result. `limit` keeps the first items of each split (a quick look at the plumbing).
+    """Run the golden set's splits (default: `evals.golden.DEFAULT_SPLITS`, all but reading_dev), write the
+    report and return the result. `limit` keeps the first items of each split (a quick look at the plumbing).
 
     Each split is scored on a library of its own, the same whether it runs alone or with the others: the
     original splits on the seed and the four original test articles; dev and blind on those and their own
-    articles; reading_test and reading_dev each on the seed and the reading corpus's articles of that split."""
+    articles; reading_test and reading_dev each on the seed and the reading corpus's articles of that
+    split."""
     from evals.clients import AnswerClient, HttpClient, InProcessClient
     from evals.eval_articles import eval_articles, original_article_files, split_article_files
-    from evals.golden import DEFAULT_SPLITS, ORIGINAL_SPLITS, SPLITS, load_golden
-    from evals.reading_split import CORPUS_SPLIT_OF
+    from evals.golden import CORPUS_SPLIT_OF, DEFAULT_SPLITS, ORIGINAL_SPLITS, SPLITS, load_golden
     from evals.report import REPORTS_DIR, write_report
     from evals.runner import run_items, score
 

@@ -29,6 +29,8 @@ SPLITS: tuple[str, ...] = get_args(Split)
 # corpus's dev split end to end, which is run by name to look into the engine's misses on questions it may be
 # tuned to (reading_test is reported and never tuned to).
 DEFAULT_SPLITS: tuple[str, ...] = tuple(s for s in SPLITS if s != "reading_dev")
+# The reading corpus's golden splits, and each one's list in evals/reading/splits.json.
+CORPUS_SPLIT_OF = {"reading_test": "test", "reading_dev": "dev"}
 # Splits whose items were written beside the rules of the first engine; their means are the gate's
 # `[thresholds]`. The other splits have thresholds of their own.
 ORIGINAL_SPLITS = ("core", "robustness")

@@ -11,12 +11,10 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from evals.golden import GoldenItem, Shape
+from evals.golden import CORPUS_SPLIT_OF, GoldenItem, Shape
 from evals.training.corpus import Corpus, Item, corpus_dir, load_corpus
 
 READING_SPLIT = "reading_test"
-# Each golden split of the reading corpus, and its list in splits.json.
-CORPUS_SPLIT_OF = {"reading_test": "test", "reading_dev": "dev"}
 SPLITS_PATH = corpus_dir().parent / "splits.json"
 
 # The golden shape of each corpus kind (what `shape` decides: answer_lead_recall scores the factoid,
@@ -139,7 +137,8 @@ def evidence_texts(corpus: Corpus, item: Item) -> list[str]:
 def reading_items(
     corpus: Corpus | None = None, names: list[str] | None = None, split: str = READING_SPLIT
 ) -> list[GoldenItem]:
-    """The golden items of a reading split (default: the test split): the items whose articles are all in it."""
+    """The golden items of a reading split (default: the test split): the items whose articles are all
+    in it."""
     corpus = corpus if corpus is not None else load_corpus()
     wanted = set(split_article_names(split=split) if names is None else names)
     return [

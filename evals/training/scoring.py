@@ -70,6 +70,11 @@ def span_right(item: Item, corpus: Corpus, read: Read) -> bool:
     return False
 
 
+def best_is_evidence(item: Item, reads: list[Read]) -> bool:
+    """The reader's likeliest candidate is one of the item's labelled sentences."""
+    return bool(reads) and (reads[0].article, reads[0].index) in set(item.evidence)
+
+
 def auc(positive: list[float], negative: list[float]) -> float:
     if not positive or not negative:
         return float("nan")
@@ -81,7 +86,7 @@ def auc(positive: list[float], negative: list[float]) -> float:
 def metrics(items: list[Item], corpus: Corpus, reads: list[list[Read]], threshold: float = 0.5) -> dict:
     answerable = [(it, r) for it, r in zip(items, reads, strict=True) if it.answerable]
     near = [(it, r) for it, r in zip(items, reads, strict=True) if not it.answerable]
-    top_right = [bool(r) and (r[0].article, r[0].index) in set(it.evidence) for it, r in answerable]
+    top_right = [best_is_evidence(it, r) for it, r in answerable]
     spans = [(it, r[0]) for it, r in answerable if it.kind != "yes_no" and it.answers and r]
     yes_no = [(it, r[0]) for it, r in answerable if it.kind == "yes_no" and it.yes_no in ("yes", "no") and r]
     answered = [r[0].answers >= threshold for _, r in answerable]
@@ -132,7 +137,7 @@ class OperatingCurve:
         for it, r in zip(items, reads, strict=True):
             top = r[0].answers if r else 0.0
             if it.answerable:
-                answerable.append((top, bool(r) and (r[0].article, r[0].index) in set(it.evidence)))
+                answerable.append((top, best_is_evidence(it, r)))
             else:
                 near.append(top)
         return cls(tuple(answerable), tuple(near), threshold)
@@ -166,7 +171,7 @@ def calibrate(items: list[Item], corpus: Corpus, reads: list[list[Read]]) -> dic
     for it, r in zip(items, reads, strict=True):
         if not r:
             continue
-        good = it.answerable and (r[0].article, r[0].index) in set(it.evidence)
+        good = it.answerable and best_is_evidence(it, r)
         rows.append((r[0].answers, it.answerable, good))
     best = (float("inf"), 0.5)
     for t in sorted({round(p, 4) for p, _, _ in rows}):
