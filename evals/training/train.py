@@ -178,7 +178,10 @@ def train(
     first_epoch = 1
     if resume is not None:
         model.load_state_dict(torch.load(resume / "reader.pt", map_location="cpu"))
-        history["epochs"] = json.loads((resume / "history.json").read_text())["epochs"]
+        resumed = json.loads((resume / "history.json").read_text())
+        history["epochs"] = resumed["epochs"]
+        if "warm_start" in resumed:  # went on from an exported model (evals/training/warm_start.py)
+            history["warm_start"] = resumed["warm_start"]
         first_epoch = len(history["epochs"]) + 1
     rng = random.Random(config.seed + first_epoch - 1)
     bce = torch.nn.BCEWithLogitsLoss()

@@ -1,0 +1,120 @@
+"""Go on training from a reader that was exported: its ONNX file's weights (dequantized when int8) back into
+the torch model, and its card's training log, written as the folder `train(resume=...)` goes on from.
+
+A fresh machine keeps no training run, only the committed model; this is how a later session adds an epoch on
+new desks to it instead of starting again from the bundled MiniLM. The int8 weights are the fp32 ones rounded
+to 255 steps a matrix, so the first steps of the added epoch also smooth that rounding away.
+"""
+
+from __future__ import annotations
+
+import json
+from collections import defaultdict
+from pathlib import Path
+
+import numpy as np
+
+from server.answer.reader.model import CARD_NAME
+
+PREFIX = "model."  # the exported module (ServingReader) holds the reader as .model
+QUANTIZED = "_quantized"
+TRANSPOSED = "_Transposed"
+# How far a weight's product may travel through the graph (MatMulInteger, Cast, Mul) before its bias is added.
+BIAS_SEARCH_DEPTH = 4
+
+
+def _dequantized(arrays: dict[str, np.ndarray], base: str) -> np.ndarray:
+    q = arrays[base + QUANTIZED].astype(np.float32)
+    return (q - arrays[base + "_zero_point"].astype(np.float32)) * arrays[base + "_scale"].astype(np.float32)
+
+
+def _bias_after(weight: str, consumers: dict[str, list], arrays: dict[str, np.ndarray]) -> str:
+    """The named bias added to the product of an anonymous MatMul weight: which linear layer it belongs to."""
+    frontier = list(consumers[weight])
+    for _ in range(BIAS_SEARCH_DEPTH):
+        following = []
+        for node in frontier:
+            if node.op_type == "Add":
+                named = [
+                    i for i in node.input if i in arrays and i.startswith(PREFIX) and i.endswith(".bias")
+                ]
+                if named:
+                    return named[0]
+            for out in node.output:
+                following.extend(consumers[out])
+        frontier = following
+    raise ValueError(
+        f"no bias follows the weight {weight}: not a reader exported by evals/training/export.py"
+    )
+
+
+def weights_from_onnx(path: Path) -> dict[str, np.ndarray]:
+    """The reader's parameters by their torch names (ReaderModel.state_dict()), read from an exported file."""
+    import onnx
+    from onnx import numpy_helper
+
+    graph = onnx.load(str(path)).graph
+    arrays = {i.name: numpy_helper.to_array(i) for i in graph.initializer}
+    consumers: dict[str, list] = defaultdict(list)
+    for node in graph.node:
+        for name in node.input:
+            consumers[name].append(node)
+    weights: dict[str, np.ndarray] = {}
+    for name, array in arrays.items():
+        if name.endswith(("_scale", "_zero_point")):
+            continue
+        base = name.removesuffix(QUANTIZED)
+        value = _dequantized(arrays, base) if name.endswith(QUANTIZED) else array.astype(np.float32)
+        if base.startswith(PREFIX):
+            key = base.removeprefix(PREFIX)
+            if key.endswith(TRANSPOSED):  # a head exported as Gemm, its weight stored transposed
+                weights[key.removesuffix(TRANSPOSED)] = value.T
+            else:
+                weights[key] = value
+        elif "MatMul" in base:  # x @ W.T exported with W.T as an anonymous initializer
+            bias = _bias_after(name, consumers, arrays).removeprefix(PREFIX)
+            weights[bias.removesuffix("bias") + "weight"] = value.T
+    return weights
+
+
+def load_exported(model, path: Path) -> None:
+    """Put an exported file's weights into a ReaderModel of the same shape; only the encoder's pooler, which the
+    reader never uses and so never exports, keeps the bundled model's weights."""
+    import torch
+
+    weights = weights_from_onnx(path)
+    state = model.state_dict()
+    unknown = sorted(set(weights) - set(state))
+    missing = sorted(k for k in set(state) - set(weights) if ".pooler." not in k and "position_ids" not in k)
+    if unknown or missing:
+        raise ValueError(f"{path} does not fit the reader: unknown {unknown[:3]}, missing {missing[:3]}")
+    for key, value in weights.items():
+        if tuple(state[key].shape) != value.shape:
+            raise ValueError(
+                f"{path}: {key} has shape {value.shape}, the reader wants {tuple(state[key].shape)}"
+            )
+    model.load_state_dict(
+        {k: torch.from_numpy(np.ascontiguousarray(v)) for k, v in weights.items()}, strict=False
+    )
+
+
+def write_resume_folder(model_dir: Path, config, out: Path) -> Path:
+    """From a model folder (the ONNX file and its card) to out/{reader.pt, history.json}, the folder
+    `train(resume=out)` goes on from: the added epochs are numbered after the card's."""
+    import torch
+
+    from evals.training.model import ReaderModel
+    from index.embedding import bundled_model_path
+
+    card = json.loads((model_dir / CARD_NAME).read_text())
+    if card.get("layers", config.layers) != config.layers:
+        raise ValueError(
+            f"{model_dir} has {card['layers']} layers; the configuration asks for {config.layers}"
+        )
+    model = ReaderModel(bundled_model_path(), config.layers)
+    load_exported(model, model_dir / card["model_file"])
+    out.mkdir(parents=True, exist_ok=True)
+    torch.save(model.state_dict(), out / "reader.pt")
+    history = {**card["training"], "warm_start": {"from": card["model_file"], "sha256": card["sha256"]}}
+    (out / "history.json").write_text(json.dumps(history, indent=1))
+    return out

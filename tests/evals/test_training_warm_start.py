@@ -1,0 +1,97 @@
+"""A session on a fresh machine goes on training from the committed reader: the exported file's weights come
+back into the torch model (fp32 as they were, int8 within a rounding step), the heads stay fp32 in the
+per-channel int8 file, a file of another shape is refused, and the added epochs are numbered after the card's."""
+
+import json
+from dataclasses import replace
+
+import numpy as np
+import onnxruntime as ort
+import pytest
+import torch
+
+from evals.training import train as training
+from evals.training.config import TrainConfig
+from evals.training.corpus import load_corpus
+from evals.training.export import PRECISIONS, export_onnx
+from evals.training.model import ReaderModel, ServingReader
+from evals.training.warm_start import load_exported, weights_from_onnx, write_resume_folder
+from index.embedding import bundled_model_path
+from server.answer.reader.model import CARD_NAME, default_model_dir
+
+LAYERS = 1  # one encoder layer keeps the export quick; the names and shapes are those of six
+
+
+def _trained_like(tmp_path) -> tuple[ReaderModel, TrainConfig]:
+    torch.manual_seed(5)
+    model = ReaderModel(bundled_model_path(), LAYERS)
+    with torch.no_grad():  # heads unlike a fresh model's, so a load that skipped them would show
+        for head in (model.answers, model.verdict, model.span):
+            head.weight.normal_(0.0, 0.05)
+            head.bias.normal_(0.0, 0.5)
+    torch.save(model.state_dict(), tmp_path / "reader.pt")
+    return model, replace(TrainConfig(), layers=LAYERS)
+
+
+@pytest.mark.parametrize("precision", PRECISIONS, ids=lambda p: p.name)
+def test_an_exported_reader_loads_back_into_the_torch_model(tmp_path, precision):
+    model, config = _trained_like(tmp_path)
+    path = export_onnx(tmp_path / "reader.pt", config, tmp_path / precision.file_name, precision)
+    torch.manual_seed(99)
+    loaded = ReaderModel(bundled_model_path(), LAYERS)
+    load_exported(loaded, path)
+    original, back = model.state_dict(), loaded.state_dict()
+    for key, value in original.items():
+        if ".pooler." in key or "position_ids" in key:
+            continue
+        step = float(value.abs().max()) / 100 if precision.quantize else 1e-6
+        assert torch.allclose(back[key], value, atol=step), key
+
+    ids = np.array([[101, 2040, 5260, 2009, 102, 1, 23764, 5260, 2009, 1012, 2, 102]])
+    types = np.array([[0] * 5 + [1] * 7])
+    span = np.array([[0.0] * 6 + [1.0] * 4 + [0.0] * 2], dtype=np.float32)
+    onnx_out = ort.InferenceSession(str(path)).run(None, {"ids": ids, "types": types, "span_mask": span})
+    with torch.no_grad():
+        torch_out = ServingReader(loaded.eval())(torch.tensor(ids), torch.tensor(types), torch.tensor(span))
+    tolerance = 0.15 if precision.quantize else 1e-3
+    assert np.allclose(onnx_out[0], torch_out[0].numpy(), atol=tolerance)  # the answer logit
+    assert np.allclose(onnx_out[1], torch_out[1].numpy(), atol=tolerance)  # yes / no / neither
+
+
+def test_the_per_channel_file_keeps_the_heads_at_full_precision(tmp_path):
+    _, config = _trained_like(tmp_path)
+    per_channel = next(p for p in PRECISIONS if p.per_channel)
+    path = export_onnx(tmp_path / "reader.pt", config, tmp_path / per_channel.file_name, per_channel)
+    import onnx
+
+    names = [i.name for i in onnx.load(str(path)).graph.initializer]
+    quantized = [n for n in names if n.endswith("_quantized")]
+    assert any("MatMul" in n for n in quantized)  # the encoder is int8
+    assert not [n for n in quantized if any(f"model.{h}." in n for h in ("answers", "verdict"))]
+    assert weights_from_onnx(path)["span.weight"].shape == (2, 384)
+
+
+def test_a_file_of_another_shape_is_refused(tmp_path):
+    _, config = _trained_like(tmp_path)
+    path = export_onnx(tmp_path / "reader.pt", config, tmp_path / "reader-fp32.onnx", PRECISIONS[-1])
+    with pytest.raises(ValueError, match="does not fit the reader"):
+        load_exported(ReaderModel(bundled_model_path(), 2), path)
+
+
+@pytest.mark.slow
+def test_training_goes_on_from_the_committed_model_after_its_epochs(tmp_path):
+    committed = default_model_dir()
+    card = json.loads((committed / CARD_NAME).read_text())
+    done = len(card["training"]["epochs"])
+    config = replace(
+        TrainConfig(),
+        epochs=done + 1,
+        layers=card["layers"],
+        hard_negatives=1,
+        random_negatives=0,
+        other_article_negatives=0,
+    )
+    folder = write_resume_folder(committed, config, tmp_path / "warm-start")
+    history = training.train(config, tmp_path, load_corpus(desks=["afpol"]), max_items=2, resume=folder)
+    assert [e["epoch"] for e in history["epochs"]] == list(range(1, done + 2))
+    assert history["warm_start"]["sha256"] == card["sha256"]
