@@ -6,6 +6,7 @@ import argparse
 import json
 import logging
 import shutil
+import sys
 from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -81,8 +82,13 @@ def cmd_train(settings, args) -> int:
         write_splits(corpus, corpus_dir().parent / "splits.json")
     resume = args.resume
     if args.warm_start is not None:
-        from evals.training.warm_start import write_resume_folder
+        from evals.training.warm_start import epochs_run, write_resume_folder
 
+        had = epochs_run(args.warm_start)
+        config = replace(config, epochs=args.epochs or had + 1)  # by default, one epoch more
+        if config.epochs <= had:
+            print(f"{args.warm_start} has had {had} epochs already: --epochs must be more", file=sys.stderr)
+            return 2
         resume = write_resume_folder(args.warm_start, config, out / "warm-start")
     history = train(config, out, corpus, max_items=args.smoke or None, resume=resume)
     shortlist = dev_shortlist(corpus, config, out)
@@ -112,15 +118,17 @@ def register(sub: argparse._SubParsersAction) -> None:
         "--curve", action="store_true", help="the learning curve: a quarter, half and all articles"
     )
     p.add_argument("--smoke", type=int, default=0, metavar="N", help="train and score on N questions only")
-    p.add_argument(
+    start = p.add_mutually_exclusive_group()
+    start.add_argument(
         "--resume", type=Path, default=None, help="go on from the weights and log an earlier run left in DIR"
     )
-    p.add_argument(
+    start.add_argument(
         "--warm-start",
         type=Path,
         default=None,
         metavar="MODEL_DIR",
-        help="go on from an exported model and its card (server/answer/reader/model): --epochs counts its epochs",
+        help="go on from an exported model and its card (server/answer/reader/model): one more epoch, or up to --epochs"
+        " counting its own",
     )
     p.add_argument("--smoke-desk", default="afpol", help="the one desk a smoke run reads")
     p.add_argument(

@@ -25,11 +25,11 @@ KEPT_METRICS = ("top1", "answerable_vs_near_miss_auc")
 
 @dataclass(frozen=True)
 class Precision:
-    """One way to store the exported reader."""
+    """One way to store the exported reader; an int8 file keeps the three heads in fp32 (`head_nodes`)."""
 
     name: str
     quantize: bool
-    per_channel: bool = False  # a scale per output column, not per matrix; the three heads stay fp32
+    per_channel: bool = False  # a scale per output column, not per matrix
 
     @property
     def file_name(self) -> str:
@@ -92,7 +92,7 @@ def export_onnx(weights: Path, config: TrainConfig, target: Path, precision: Pre
             str(target),
             weight_type=QuantType.QInt8,
             per_channel=precision.per_channel,
-            nodes_to_exclude=head_nodes(fp32) if precision.per_channel else None,
+            nodes_to_exclude=head_nodes(fp32),
         )
         fp32.unlink()
     else:
@@ -110,6 +110,7 @@ def _card_dir(model: Path, config: TrainConfig, name: str, calibration: dict | N
         "thresholds": {
             "answer": (calibration or {}).get("answer_threshold", 0.5),
             "span": (calibration or {}).get("span_threshold", 0.5),
+            "verdict": (calibration or {}).get("verdict_threshold", 0.5),
         },
         "name": name,
     }
@@ -193,7 +194,11 @@ def export(
         "precision": keep,
         "precisions_on_dev": {name: r[4] for name, r in results.items()},
         "token_budget": asdict(config.budget),
-        "thresholds": {"answer": calibration["answer_threshold"], "span": calibration["span_threshold"]},
+        "thresholds": {
+            "answer": calibration["answer_threshold"],
+            "span": calibration["span_threshold"],
+            "verdict": calibration["verdict_threshold"],
+        },
         "calibration": calibration,
         "data": {
             "desks": sorted({a.desk for a in corpus.articles.values()}),
@@ -223,15 +228,13 @@ def _kept_precision(on_dev: dict[str, dict]) -> str:
 
 
 def _warm_start_lines(training: dict) -> list[str]:
-    start = training.get("warm_start")
-    if not start:
-        return []
-    return [
-        "",
-        f"The epochs before the last went on from the committed `{start['from']}` (sha256 `{start['sha256'][:12]}`),"
-        " its weights read back from the file (`briefing train --warm-start`, evals/training/warm_start.py); their"
-        " rows are that model's, each measured on the dev split of its day.",
+    lines = [
+        f"Epochs 1-{start['epochs']} are those of `{start['from']}` (sha256 `{start['sha256'][:12]}`), each scored on"
+        f" the dev split of its day; the epochs after them went on from that file's weights"
+        " (`briefing train --warm-start`, evals/training/warm_start.py)."
+        for start in training.get("warm_starts", [])
     ]
+    return ["", *lines] if lines else []
 
 
 def render_card(card: dict) -> str:
@@ -269,7 +272,11 @@ def render_card(card: dict) -> str:
         f" {c['answered_share']:.3f} of dev's questions, {c['answer_precision']:.3f} of them answerable and answered"
         " from a labelled sentence (a wrong answer costs three refusals);",
         f"- a bold span when its probability is at least {c['span_threshold']:.4f}: given for"
-        f" {c['span_given_share']:.3f} of the answered span questions, right {c['span_precision']:.3f}.",
+        f" {c['span_given_share']:.3f} of the answered questions the engine would open with a span (near misses"
+        f" included), right {c['span_precision']:.3f};",
+        f"- Yes or No when the reader's share of yes + no for its side is at least {c['verdict_threshold']:.4f}:"
+        f" given for {c['verdict_given_share']:.3f} of the answered questions the engine would open with a yes or"
+        f" a no, right {c['verdict_precision']:.3f} (a bold given for a near miss counts as wrong).",
         "",
         "## Metrics at these thresholds (candidates: the 12 sentences of the question's article(s) most like it)",
         "",

@@ -180,8 +180,8 @@ def train(
         model.load_state_dict(torch.load(resume / "reader.pt", map_location="cpu"))
         resumed = json.loads((resume / "history.json").read_text())
         history["epochs"] = resumed["epochs"]
-        if "warm_start" in resumed:  # went on from an exported model (evals/training/warm_start.py)
-            history["warm_start"] = resumed["warm_start"]
+        if "warm_starts" in resumed:  # went on from exported models (evals/training/warm_start.py)
+            history["warm_starts"] = resumed["warm_starts"]
         first_epoch = len(history["epochs"]) + 1
     rng = random.Random(config.seed + first_epoch - 1)
     bce = torch.nn.BCEWithLogitsLoss()

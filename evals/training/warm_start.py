@@ -1,9 +1,9 @@
 """Go on training from a reader that was exported: its ONNX file's weights (dequantized when int8) back into
 the torch model, and its card's training log, written as the folder `train(resume=...)` goes on from.
 
-A fresh machine keeps no training run, only the committed model; this is how a later session adds an epoch on
-new desks to it instead of starting again from the bundled MiniLM. The int8 weights are the fp32 ones rounded
-to 255 steps a matrix, so the first steps of the added epoch also smooth that rounding away.
+A fresh machine keeps no training run, only the committed model; this is how a later session adds epochs on
+new desks to it instead of starting again from the bundled MiniLM. Int8 weights come back as the steps they
+were rounded to (a scale per matrix or per column), not as the fp32 weights they were made from.
 """
 
 from __future__ import annotations
@@ -68,12 +68,15 @@ def weights_from_onnx(path: Path) -> dict[str, np.ndarray]:
         if base.startswith(PREFIX):
             key = base.removeprefix(PREFIX)
             if key.endswith(TRANSPOSED):  # a head exported as Gemm, its weight stored transposed
-                weights[key.removesuffix(TRANSPOSED)] = value.T
-            else:
-                weights[key] = value
+                key, value = key.removesuffix(TRANSPOSED), value.T
         elif "MatMul" in base:  # x @ W.T exported with W.T as an anonymous initializer
             bias = _bias_after(name, consumers, arrays).removeprefix(PREFIX)
-            weights[bias.removesuffix("bias") + "weight"] = value.T
+            key, value = bias.removesuffix("bias") + "weight", value.T
+        else:
+            continue
+        if key in weights:
+            raise ValueError(f"{path}: two initializers give {key}: not a reader exported by evals/training")
+        weights[key] = value
     return weights
 
 
@@ -98,6 +101,11 @@ def load_exported(model, path: Path) -> None:
     )
 
 
+def epochs_run(model_dir: Path) -> int:
+    """How many epochs an exported model's card says it was trained for."""
+    return len(json.loads((model_dir / CARD_NAME).read_text())["training"]["epochs"])
+
+
 def write_resume_folder(model_dir: Path, config, out: Path) -> Path:
     """From a model folder (the ONNX file and its card) to out/{reader.pt, history.json}, the folder
     `train(resume=out)` goes on from: the added epochs are numbered after the card's."""
@@ -115,6 +123,8 @@ def write_resume_folder(model_dir: Path, config, out: Path) -> Path:
     load_exported(model, model_dir / card["model_file"])
     out.mkdir(parents=True, exist_ok=True)
     torch.save(model.state_dict(), out / "reader.pt")
-    history = {**card["training"], "warm_start": {"from": card["model_file"], "sha256": card["sha256"]}}
+    had = card["training"]
+    start = {"from": card["model_file"], "sha256": card["sha256"], "epochs": len(had["epochs"])}
+    history = {**had, "warm_starts": [*had.get("warm_starts", []), start]}
     (out / "history.json").write_text(json.dumps(history, indent=1))
     return out

@@ -1,6 +1,6 @@
 """A session on a fresh machine goes on training from the committed reader: the exported file's weights come
-back into the torch model (fp32 as they were, int8 within a rounding step), the heads stay fp32 in the
-per-channel int8 file, a file of another shape is refused, and the added epochs are numbered after the card's."""
+back into the torch model (fp32 as they were, int8 within a rounding step), the heads stay fp32 in an int8
+file, a file of another shape is refused, and the added epochs are numbered after the card's."""
 
 import json
 from dataclasses import replace
@@ -58,17 +58,18 @@ def test_an_exported_reader_loads_back_into_the_torch_model(tmp_path, precision)
     assert np.allclose(onnx_out[1], torch_out[1].numpy(), atol=tolerance)  # yes / no / neither
 
 
-def test_the_per_channel_file_keeps_the_heads_at_full_precision(tmp_path):
-    _, config = _trained_like(tmp_path)
-    per_channel = next(p for p in PRECISIONS if p.per_channel)
-    path = export_onnx(tmp_path / "reader.pt", config, tmp_path / per_channel.file_name, per_channel)
-    import onnx
-
-    names = [i.name for i in onnx.load(str(path)).graph.initializer]
-    quantized = [n for n in names if n.endswith("_quantized")]
-    assert any("MatMul" in n for n in quantized)  # the encoder is int8
-    assert not [n for n in quantized if any(f"model.{h}." in n for h in ("answers", "verdict"))]
-    assert weights_from_onnx(path)["span.weight"].shape == (2, 384)
+@pytest.mark.parametrize("precision", [p for p in PRECISIONS if p.quantize], ids=lambda p: p.name)
+def test_an_int8_file_keeps_the_heads_at_full_precision(tmp_path, precision):
+    model, config = _trained_like(tmp_path)
+    path = export_onnx(tmp_path / "reader.pt", config, tmp_path / precision.file_name, precision)
+    weights = weights_from_onnx(path)
+    assert not np.allclose(
+        weights["bert.encoder.layer.0.attention.self.query.weight"],
+        model.bert.encoder.layer[0].attention.self.query.weight.detach().numpy(),
+        atol=1e-7,
+    )
+    for head in ("answers", "verdict", "span"):  # span's weight is an anonymous MatMul initializer
+        assert np.array_equal(weights[f"{head}.weight"], getattr(model, head).weight.detach().numpy()), head
 
 
 def test_a_file_of_another_shape_is_refused(tmp_path):
@@ -94,4 +95,8 @@ def test_training_goes_on_from_the_committed_model_after_its_epochs(tmp_path):
     folder = write_resume_folder(committed, config, tmp_path / "warm-start")
     history = training.train(config, tmp_path, load_corpus(desks=["afpol"]), max_items=2, resume=folder)
     assert [e["epoch"] for e in history["epochs"]] == list(range(1, done + 2))
-    assert history["warm_start"]["sha256"] == card["sha256"]
+    assert history["warm_starts"][-1] == {
+        "from": card["model_file"],
+        "sha256": card["sha256"],
+        "epochs": done,
+    }
