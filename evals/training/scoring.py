@@ -11,7 +11,8 @@ from dataclasses import dataclass
 import numpy as np
 
 from evals.training.corpus import Corpus, Item
-from evals.training.examples import VERDICTS, neighbours
+from evals.training.examples import neighbours
+from server.answer.reader.decoding import verdict_confidence, verdict_side
 
 _WORD = re.compile(r"\w+")
 
@@ -105,9 +106,7 @@ def metrics(items: list[Item], corpus: Corpus, reads: list[list[Read]], threshol
         "span_right": float(np.mean([span_right(it, corpus, r) for it, r in spans]))
         if spans
         else float("nan"),
-        "verdict_right": float(
-            np.mean([VERDICTS[int(np.argmax(r.verdict[:2]))] == it.yes_no for it, r in yes_no])
-        )
+        "verdict_right": float(np.mean([verdict_side(r.verdict) == it.yes_no for it, r in yes_no]))
         if yes_no
         else float("nan"),
         "threshold": threshold,
@@ -159,14 +158,68 @@ class OperatingCurve:
 
 # A confident answer to a question the articles do not answer costs this many needless refusals.
 WRONG_ANSWER_COST = 3.0
-# A bold span must be right this often (of the times one is given).
-SPAN_PRECISION = 0.95
+# A bold span, and a yes or no, must be right this often (of the times one is given).
+BOLD_PRECISION = 0.95
+# Above every probability: the threshold when nothing given reaches BOLD_PRECISION (nothing is then given).
+NEVER = float(np.nextafter(1.0, 2.0))
 
 
-def calibrate(items: list[Item], corpus: Corpus, reads: list[list[Read]]) -> dict:
+def _least_precise_enough(scored: list[tuple[float, bool]]) -> float:
+    """The least score at or above which the right share reaches BOLD_PRECISION (NEVER: none does)."""
+    ordered = sorted(scored, key=lambda x: -x[0])
+    threshold, right = NEVER, 0
+    for n, (p, ok) in enumerate(ordered, 1):
+        right += ok
+        last_of_its_score = n == len(ordered) or ordered[n][0] < p  # a threshold gives all of a tie
+        if last_of_its_score and right / n >= BOLD_PRECISION:
+            threshold = p
+    return threshold
+
+
+def _given(scored: list[tuple[float, bool]], threshold: float) -> tuple[float, float]:
+    """The right share of what is given at a threshold, and the share given."""
+    given = [ok for p, ok in scored if p >= threshold]
+    return (float(np.mean(given)) if given else float("nan"), len(given) / max(1, len(scored)))
+
+
+def bold_shown(question: str) -> str | None:
+    """What the answer engine opens an answered question with, from its parse of the question: "verdict"
+    (Yes or No), "span" (a bold span) or None (who-is and overviews open with sentences)."""
+    from server.answer.staged.parse import QuestionKind, parse_question
+    from server.answer.staged.planning import NO_SPAN
+
+    kind = parse_question(question).kind
+    if kind == QuestionKind.YES_NO:
+        return "verdict"
+    return None if kind in NO_SPAN else "span"
+
+
+def _bold_rows(items, corpus, reads, threshold, shown) -> tuple[list, list]:
+    """(score, right) for every bold the engine would give at the answer threshold: spans by their span
+    probability, verdicts by their confidence. What the engine shows is its parse's (`shown`); a bold given
+    for a near miss, a verdict for a question that is not yes/no, or a span for one that is, is wrong, as
+    a reader would count it. Items whose label is "the articles disagree" are left out: one sentence cannot
+    say it."""
+    spans, verdicts = [], []
+    for it, r in zip(items, reads, strict=True):
+        if not r or r[0].answers < threshold or it.yes_no == "disagree":
+            continue
+        top = r[0]
+        how = shown(corpus.asked(it))
+        if how == "verdict":
+            right = it.kind == "yes_no" and verdict_side(top.verdict) == it.yes_no
+            verdicts.append((verdict_confidence(top.verdict), right))
+        elif how == "span" and top.span is not None:
+            right = it.answerable and it.kind != "yes_no" and span_right(it, corpus, top)
+            spans.append((top.span_probability, right))
+    return spans, verdicts
+
+
+def calibrate(items: list[Item], corpus: Corpus, reads: list[list[Read]], shown=bold_shown) -> dict:
     """The answer threshold that costs least on held-out questions (answering a near miss or answering
-    from the wrong sentence costs WRONG_ANSWER_COST, refusing an answerable question 1), and the least
-    span probability at which bold spans reach SPAN_PRECISION."""
+    from the wrong sentence costs WRONG_ANSWER_COST, refusing an answerable question 1), and, among the
+    questions answered there, the least span probability at which bold spans reach BOLD_PRECISION and the
+    least verdict confidence at which a yes or a no does (`_bold_rows` says what counts)."""
     rows = []
     for it, r in zip(items, reads, strict=True):
         if not r:
@@ -182,22 +235,19 @@ def calibrate(items: list[Item], corpus: Corpus, reads: list[list[Read]]) -> dic
         best = min(best, (cost, t))
     threshold = best[1]
     answered = [(p, a, g) for p, a, g in rows if p >= threshold]
-    spans = []
-    for it, r in zip(items, reads, strict=True):
-        if it.answerable and it.kind != "yes_no" and r and r[0].answers >= threshold and r[0].span:
-            spans.append((r[0].span_probability, span_right(it, corpus, r[0])))
-    spans.sort(reverse=True)
-    span_threshold, right = 1.0, 0
-    for n, (p, ok) in enumerate(spans, 1):
-        right += ok
-        if right / n >= SPAN_PRECISION:
-            span_threshold = p
-    given = [ok for p, ok in spans if p >= span_threshold]
+    spans, verdicts = _bold_rows(items, corpus, reads, threshold, shown)
+    span_threshold = _least_precise_enough(spans)
+    verdict_threshold = _least_precise_enough(verdicts)
+    span_precision, span_given = _given(spans, span_threshold)
+    verdict_precision, verdict_given = _given(verdicts, verdict_threshold)
     return {
         "answer_threshold": threshold,
         "answer_precision": float(np.mean([g for _, _, g in answered])) if answered else float("nan"),
         "answered_share": len(answered) / max(1, len(rows)),
         "span_threshold": span_threshold,
-        "span_precision": float(np.mean(given)) if given else float("nan"),
-        "span_given_share": len(given) / max(1, len(spans)),
+        "span_precision": span_precision,
+        "span_given_share": span_given,
+        "verdict_threshold": verdict_threshold,
+        "verdict_precision": verdict_precision,
+        "verdict_given_share": verdict_given,
     }

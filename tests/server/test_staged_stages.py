@@ -17,11 +17,11 @@ from server.answer.staged.decide import decide
 from server.answer.staged.mentions import resolve_mentions
 from server.answer.staged.parse import ParsedQuestion, QuestionKind, QuestionName
 from server.answer.staged.plan import AnswerPlan, PlanContext
-from server.answer.staged.planning import plan_answer
+from server.answer.staged.planning import UNSURE_VERDICT, plan_answer
 from server.answer.staged.read import ReadSentence, neighbours, shortlist
 
 DOC_A, DOC_B, DOC_C = "doc-a", "doc-b", "doc-c"
-THRESHOLDS = Thresholds(answer=0.5, span=0.6)
+THRESHOLDS = Thresholds(answer=0.5, span=0.6, verdict=0.85)
 
 
 def sentence(sid: str, text: str, doc: str = DOC_A, start: int = 0, ents=()) -> StoredSentence:
@@ -257,6 +257,17 @@ def test_the_verdict_comes_from_the_reader_and_independent_articles_can_disagree
     assert plan_answer(context(q, both)).verdict == "The articles disagree"
     copies = docs(same_story={DOC_A: [DOC_B], DOC_B: [DOC_A]})
     assert plan_answer(context(q, both, copies)).verdict == "Yes", "copies of one story are not two sources"
+
+
+def test_a_verdict_the_reader_is_not_sure_of_is_not_given_nor_makes_a_disagreement():
+    yes = sentence("s1", "Safi attended the council's first session.")
+    no = sentence("s2", "Safi was abroad during the session.", doc=DOC_B)
+    q = question(QuestionKind.YES_NO)
+    unsure = plan_answer(context(q, [read(yes, 0.9, verdict=(0.5, 0.4, 0.1))]))
+    assert unsure.verdict is None and unsure.note == UNSURE_VERDICT
+    assert unsure.evidence[0].sentence.id == "s1"
+    sure_and_unsure = [read(yes, 0.9, verdict=(0.9, 0.05, 0.05)), read(no, 0.8, verdict=(0.4, 0.5, 0.1))]
+    assert plan_answer(context(q, sure_and_unsure)).verdict == "Yes"
 
 
 def test_figures_from_sources_of_different_dates_come_newest_first_as_earlier_reports():

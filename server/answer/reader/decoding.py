@@ -20,6 +20,27 @@ class Reading:
     span: tuple[int, int] | None  # characters inside the candidate sentence
     span_probability: float  # P(start) * P(end) of that span, [CLS] ("no span here") competing
 
+    @property
+    def says_yes(self) -> bool:
+        return verdict_side(self.verdict) == "yes"
+
+    @property
+    def verdict_confidence(self) -> float:
+        return verdict_confidence(self.verdict)
+
+
+def verdict_side(verdict: tuple[float, float, float]) -> str:
+    """The side the reader takes on a yes/no question: "yes" or "no" (a tie is a yes)."""
+    return "yes" if verdict[0] >= verdict[1] else "no"
+
+
+def verdict_confidence(verdict: tuple[float, float, float]) -> float:
+    """How sure the reader is of the side it takes: that side's share of yes + no. "Not stated" is left
+    out: whether the sentence answers at all is the answer probability's to say, and the answer threshold
+    has said it before a verdict is given."""
+    yes, no, _not_stated = verdict
+    return max(yes, no) / max(yes + no, 1e-12)
+
 
 def _softmax(x: np.ndarray) -> np.ndarray:
     e = np.exp(x - x.max())

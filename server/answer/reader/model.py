@@ -40,6 +40,9 @@ class Thresholds:
 
     answer: float  # the best candidate's probability at or above which a question is answered
     span: float  # a span's probability at or above which it is given in bold
+    # a yes/no verdict's confidence (Reading.verdict_confidence) at or above which it is given; cards made
+    # before verdicts were calibrated (2026-12-03) have none, and 0.5 gives every verdict, as they did
+    verdict: float = 0.5
 
 
 @dataclass(frozen=True)

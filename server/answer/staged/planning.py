@@ -1,7 +1,8 @@
 """Stage 6, plan: the shape of the answer, from what the reader says of the candidates.
 
-- yes/no: Yes or No from the likeliest answering sentence's verdict, "The articles disagree" when an
-  independent article's answering sentence says the opposite;
+- yes/no: Yes or No from the likeliest answering sentence's verdict when the reader is sure of it (the
+  calibrated verdict threshold), "The articles disagree" when an independent article's answering sentence
+  is sure (at or above that threshold) of the opposite; otherwise the answering sentences without a yes or no;
 - a name, place, date, choice, list, quotation or reason: the reader's span of the likeliest sentence in
   bold when its probability reaches the calibrated span threshold, that sentence first;
 - a figure, or a span that independent articles give differently: every value with its source, the newest
@@ -31,6 +32,11 @@ MULTI_SOURCE = (
     QuestionKind.PLACE,
     QuestionKind.DATE,
     QuestionKind.CHOICE,
+)
+
+# What a yes/no answer says first when the reader is not sure enough of a yes or a no to give one.
+UNSURE_VERDICT = (
+    "These sentences bear on the question but do not settle yes or no clearly enough to say which."
 )
 
 _VALUE = re.compile(r"\w+")
@@ -98,16 +104,28 @@ def _several_sources(context: PlanContext, sources: list[ReadSentence], answerin
 
 
 def _verdict(r: ReadSentence) -> str:
-    yes, no, _not_stated = r.reading.verdict
-    return "Yes" if yes >= no else "No"
+    return "Yes" if r.reading.says_yes else "No"
+
+
+def _sure(context: PlanContext, r: ReadSentence) -> bool:
+    return r.reading.verdict_confidence >= context.thresholds.verdict
 
 
 def _yes_no(context: PlanContext, answering: list[ReadSentence]) -> AnswerPlan:
     best = answering[0]
     verdict = _verdict(best)
+    if not _sure(context, best):
+        return AnswerPlan(
+            context.question.kind,
+            tuple(answering[:EVIDENCE]),
+            note=UNSURE_VERDICT,
+            why=f"the likeliest sentence's verdict ({verdict} at {best.reading.verdict_confidence:.2f}) is below"
+            " the verdict threshold: its sentences without a yes or no",
+        )
     for other in answering[1:]:
         if (
             other.score >= context.thresholds.answer
+            and _sure(context, other)
             and context.independent(best.sentence.doc_id, other.sentence.doc_id)
             and _verdict(other) != verdict
         ):
