@@ -75,6 +75,10 @@ def cmd_train(settings, args) -> int:
 
         config = replace(config, epochs=1, hard_negatives=2, random_negatives=0, other_article_negatives=0)
         corpus = load_corpus(desks=[args.smoke_desk])
+    elif args.desks:  # a model of fewer desks: trained, calibrated and reported on theirs alone
+        from evals.training.corpus import load_corpus
+
+        corpus = load_corpus(desks=args.desks.split(","))
     else:
         from evals.training.corpus import corpus_dir, load_corpus, write_splits
 
@@ -129,6 +133,12 @@ def register(sub: argparse._SubParsersAction) -> None:
         metavar="MODEL_DIR",
         help="go on from an exported model and its card (server/answer/reader/model): one more epoch, or up to --epochs"
         " counting its own",
+    )
+    p.add_argument(
+        "--desks",
+        default="",
+        metavar="A,B,...",
+        help="only these desks (default: all), e.g. to export a run resumed after desks were added",
     )
     p.add_argument("--smoke-desk", default="afpol", help="the one desk a smoke run reads")
     p.add_argument(

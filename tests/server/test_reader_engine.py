@@ -43,12 +43,17 @@ def assert_contract(service, answer) -> None:
 
 
 # Known gaps of the reader (2026-12-03, see the README's evaluation): at its calibrated threshold it
-# refuses these seed questions that the rule-based engine answers (the AFF's leader, once among them, is
-# answered since the four-epoch reader; Noor's quotation was answered by the four-epoch reader and is
-# refused by the five-epoch one and by the three-epoch reader of 2026-12-03). Strict: the day it answers
-# them, the mark must go.
+# refuses this seed question that the rule-based engine answers (the AFF's leader and Noor's quotation, once
+# among them, are answered by the four-epoch reader of 2026-12-03 15:31). Strict: the day it answers it, the
+# mark must go.
 READER_REFUSES = pytest.mark.xfail(
     strict=True, reason="the reader's probability stays below its calibrated answer threshold here"
+)
+# Read against the seed sentence that names every group's leader, the four-epoch reader's likeliest span for
+# "Who leads the Afghanistan Freedom Front?" is Ahmad Massoud (the NRF's leader, probability 0.23; the
+# three-epoch reader found Yasin Zia), so a follow-up's "his" is resolved to him. Strict, as above.
+READER_MISREADS = pytest.mark.xfail(
+    strict=True, reason="the reader's span for the AFF's leader in the list of leaders is the NRF's leader"
 )
 
 
@@ -82,7 +87,6 @@ def test_the_bold_answer_is_a_verbatim_cited_span_that_comes_first(service):
         assert answer.answer.startswith(first.quote) and first.quote in answer.direct_answer.text
 
 
-@READER_REFUSES
 def test_a_quote_question_is_answered_with_the_quotation(service):
     answer = ask(service, "What did Atta Mohammad Noor say about those who promote war?")
     assert not answer.refused, answer.refusal_reason
@@ -114,6 +118,7 @@ def test_how_a_question_is_written_does_not_change_the_verdict(service, variant)
     assert {c.quote for c in varied.citations} == {c.quote for c in plain.citations}
 
 
+@READER_MISREADS
 def test_a_follow_up_is_answered_from_the_conversation(service):
     # The first answer is the sentence naming every group's leader, Ahmad Massoud first: "his" is the person
     # the reader finds answering "Who leads the AFF?" in it.
