@@ -34,13 +34,17 @@ def _delta(now: float, before: float | None) -> str:
 
 
 def load_previous(out_dir: Path) -> dict | None:
-    path = out_dir / "latest.json"
-    if not path.exists():
-        return None
-    try:
-        return json.loads(path.read_text())
-    except (OSError, json.JSONDecodeError):
-        return None
+    """The previous run's payload: the full latest.json when this folder has one, else the committed
+    summary.json (a fresh clone has only the summary)."""
+    for name in ("latest.json", "summary.json"):
+        path = out_dir / name
+        if not path.exists():
+            continue
+        try:
+            return json.loads(path.read_text())
+        except (OSError, json.JSONDecodeError):
+            continue
+    return None
 
 
 def failure_table(result: EvalResult) -> str:
@@ -182,6 +186,10 @@ def write_report(result: EvalResult, out_dir: Path = REPORTS_DIR, mode: str = "i
         "rows": result.rows,
     }
     (out_dir / "latest.json").write_text(json.dumps(payload, indent=1, ensure_ascii=False, allow_nan=True))
+    # The summary is what is committed: the per-question rows of several thousand reading questions are
+    # megabytes, and every run rewrites them (latest.* is git-ignored).
+    summary = {key: value for key, value in payload.items() if key != "rows"}
+    (out_dir / "summary.json").write_text(json.dumps(summary, indent=1, ensure_ascii=False, allow_nan=True))
     # The original splits' metrics; when they were not run, every metric the rows have.
     metric_names = list(result.summary) or sorted({m for row in result.rows for m in row["metrics"]})
 
@@ -229,6 +237,7 @@ def write_report(result: EvalResult, out_dir: Path = REPORTS_DIR, mode: str = "i
     splits = split_summary(result.rows)
     for split, means in splits.items():
         md.append(f"| {split} | " + " | ".join(_fmt(means.get(m)) for m in metric_names) + " |")
+    (out_dir / "summary.md").write_text("\n".join(md) + "\n")
     md += [
         "",
         "## Per question",

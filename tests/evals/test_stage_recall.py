@@ -2,6 +2,7 @@
 retrieved chunks and in the candidate sentences the reader read, and where each miss is placed."""
 
 import asyncio
+import json
 import math
 
 import pytest
@@ -10,7 +11,7 @@ from ragas.dataset_schema import SingleTurnSample
 from evals.golden import GoldenItem
 from evals.metrics import CandidateRecall, RetrievalRecall
 from evals.records import RunRecord
-from evals.report import stage_summary, write_report
+from evals.report import load_previous, stage_summary, write_report
 from evals.runner import EvalResult, run_items
 from evals.stages import TRACE_TEXT_CHARS, candidate_texts, candidates_of, holds_fact, miss_stage
 
@@ -217,3 +218,12 @@ def test_the_report_shows_both_recalls_and_the_misses_by_stage(tmp_path):
     assert "| reading_test | 4 | 0.750 | 0.500 | 0.250 | 1 | 1 | 1 | 0 |" in md
     # Without the original splits, the per-question table still shows every metric.
     assert "| id | kind | question | answer | citations | answer_correct | candidate_recall |" in md
+    # The committed summary holds every aggregate and no per-question row.
+    summary_md = (tmp_path / "summary.md").read_text()
+    assert "| reading_test | 4 | 0.750 | 0.500 | 0.250 | 1 | 1 | 1 | 0 |" in summary_md
+    assert "## Per question" not in summary_md
+    summary = json.loads((tmp_path / "summary.json").read_text())
+    assert "rows" not in summary and summary["stage_summary"] == payload["stage_summary"]
+    # A fresh clone has only the summary: the next run's "previous" comes from it.
+    (tmp_path / "latest.json").unlink()
+    assert load_previous(tmp_path)["stage_summary"] == payload["stage_summary"]
