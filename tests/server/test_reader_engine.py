@@ -44,14 +44,15 @@ def assert_contract(service, answer) -> None:
 
 # Known gaps of the reader (2026-12-03, see the README's evaluation): at its calibrated threshold it
 # refuses this seed question that the rule-based engine answers (the AFF's leader and Noor's quotation, once
-# among them, are answered by the four-epoch reader of 2026-12-03 15:31). Strict: the day it answers it, the
-# mark must go.
+# among them, are answered by the four- and five-epoch readers of 2026-12-03). Strict: the day it answers
+# it, the mark must go.
 READER_REFUSES = pytest.mark.xfail(
     strict=True, reason="the reader's probability stays below its calibrated answer threshold here"
 )
-# Read against the seed sentence that names every group's leader, the four-epoch reader's likeliest span for
-# "Who leads the Afghanistan Freedom Front?" is Ahmad Massoud (the NRF's leader, probability 0.23; the
-# three-epoch reader found Yasin Zia), so a follow-up's "his" is resolved to him. Strict, as above.
+# Read against the seed sentence that names every group's leader, the four- and five-epoch readers' likeliest
+# span for "Who leads the Afghanistan Freedom Front?" is Ahmad Massoud (the NRF's leader; probability 0.23 for
+# the four-epoch reader; the three-epoch reader found Yasin Zia), so a follow-up's "his" is resolved to him.
+# Strict, as above.
 READER_MISREADS = pytest.mark.xfail(
     strict=True, reason="the reader's span for the AFF's leader in the list of leaders is the NRF's leader"
 )
