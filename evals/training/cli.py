@@ -22,8 +22,11 @@ log = logging.getLogger(__name__)
 def better_than_committed(new: OperatingCurve, old: OperatingCurve | None) -> tuple[bool, str]:
     """A new model is better when it answers at least as many dev questions right as the committed one at
     both models' operating points (the share of near misses each refuses at its calibrated threshold), and
-    more at one of them. Comparing each at its own threshold would not do: calibration may spend a better
-    model's gain on refusing more near misses, and two points on two curves do not rank the curves."""
+    more at one of them; and when it gives at least as many right bold spans and right Yes or No answers at
+    its calibrated thresholds. Comparing each at its own answer threshold would not do: calibration may spend
+    a better model's gain on refusing more near misses, and two points on two curves do not rank the curves.
+    Bold answers are compared as counts given right because calibration holds each model's to one precision:
+    a model whose confident verdicts are a little less often right gives far fewer of them."""
     if old is None:
         return True, "no committed model to compare with"
     gains, parts = [], []
@@ -35,7 +38,10 @@ def better_than_committed(new: OperatingCurve, old: OperatingCurve | None) -> tu
             f"refusing {refusal:.3f} of near misses (the {name} model's point): answered_right"
             f" {old_right:.3f} -> {new_right:.3f}"
         )
-    better = all(g >= 0 for g in gains) and any(g > 0 for g in gains)
+    parts.append(
+        f"questions given a right bold span, Yes or No: {old.bold_right:.3f} -> {new.bold_right:.3f}"
+    )
+    better = all(g >= 0 for g in gains) and any(g > 0 for g in gains) and new.bold_right >= old.bold_right
     return better, "; ".join(parts)
 
 

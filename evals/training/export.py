@@ -51,7 +51,7 @@ def head_nodes(path: Path) -> list[str]:
 
     graph = onnx.load(str(path)).graph
     producer = {out: node for node in graph.node for out in node.output}
-    names = set()
+    names: set[str] = set()
     for node in graph.node:
         inputs = set(node.input)
         if any(f"model.{h}.weight" in inputs for h in HEADS):
@@ -147,7 +147,7 @@ def curve_on_dev(folder: Path, corpus: Corpus, shortlist, max_items: int | None 
     committed model is compared with a new one after desks were added (its card's figures are of an older
     split)."""
     items, reads = evaluate_file(folder, corpus, "dev", shortlist, max_items)
-    return OperatingCurve.of(items, reads, calibrate(items, corpus, reads)["answer_threshold"])
+    return OperatingCurve.of(items, reads, calibrate(items, corpus, reads))
 
 
 def export(
@@ -213,7 +213,7 @@ def export(
     }
     (target_dir / CARD_NAME).write_text(json.dumps(card, indent=1) + "\n")
     (target_dir / "MODEL_CARD.md").write_text(render_card(card))
-    return card, OperatingCurve.of(items, reads, calibration["answer_threshold"])
+    return card, OperatingCurve.of(items, reads, calibration)
 
 
 def _kept_precision(on_dev: dict[str, dict]) -> str:
@@ -276,7 +276,8 @@ def render_card(card: dict) -> str:
         f" included), right {c['span_precision']:.3f};",
         f"- Yes or No when the reader's share of yes + no for its side is at least {c['verdict_threshold']:.4f}:"
         f" given for {c['verdict_given_share']:.3f} of the answered questions the engine would open with a yes or"
-        f" a no, right {c['verdict_precision']:.3f} (a bold given for a near miss counts as wrong).",
+        f" a no, right {c['verdict_precision']:.3f} (a bold given for a near miss counts as wrong);",
+        f"- so a right bold span or a right Yes or No for {c['bold_right_share']:.3f} of dev's questions.",
         "",
         "## Metrics at these thresholds (candidates: the 12 sentences of the question's article(s) most like it)",
         "",

@@ -129,9 +129,12 @@ class OperatingCurve:
     answerable: tuple[tuple[float, bool], ...]
     near_misses: tuple[float, ...]
     threshold: float
+    # The share of the split's questions given a right bold span or a right Yes or No at the model's
+    # calibrated thresholds (`calibrate`'s "bold_right_share"): what the thresholds above do not show.
+    bold_right: float
 
     @classmethod
-    def of(cls, items: list[Item], reads: list[list[Read]], threshold: float) -> OperatingCurve:
+    def of(cls, items: list[Item], reads: list[list[Read]], calibration: dict) -> OperatingCurve:
         answerable, near = [], []
         for it, r in zip(items, reads, strict=True):
             top = r[0].answers if r else 0.0
@@ -139,7 +142,9 @@ class OperatingCurve:
                 answerable.append((top, best_is_evidence(it, r)))
             else:
                 near.append(top)
-        return cls(tuple(answerable), tuple(near), threshold)
+        return cls(
+            tuple(answerable), tuple(near), calibration["answer_threshold"], calibration["bold_right_share"]
+        )
 
     def answered_right(self, threshold: float) -> float:
         return sum(p >= threshold and good for p, good in self.answerable) / max(1, len(self.answerable))
@@ -180,6 +185,11 @@ def _given(scored: list[tuple[float, bool]], threshold: float) -> tuple[float, f
     """The right share of what is given at a threshold, and the share given."""
     given = [ok for p, ok in scored if p >= threshold]
     return (float(np.mean(given)) if given else float("nan"), len(given) / max(1, len(scored)))
+
+
+def _right_given(scored: list[tuple[float, bool]], threshold: float) -> int:
+    """How many of what is given at a threshold are right."""
+    return sum(ok for p, ok in scored if p >= threshold)
 
 
 def bold_shown(question: str) -> str | None:
@@ -250,4 +260,6 @@ def calibrate(items: list[Item], corpus: Corpus, reads: list[list[Read]], shown=
         "verdict_threshold": verdict_threshold,
         "verdict_precision": verdict_precision,
         "verdict_given_share": verdict_given,
+        "bold_right_share": (_right_given(spans, span_threshold) + _right_given(verdicts, verdict_threshold))
+        / max(1, len(rows)),
     }

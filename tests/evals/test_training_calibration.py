@@ -53,6 +53,15 @@ def test_the_verdict_threshold_keeps_only_the_yes_and_no_the_reader_is_sure_of()
     assert 0.58 < calibration["verdict_threshold"] <= 0.97 / 0.98
     assert calibration["verdict_precision"] == 1.0
     assert calibration["verdict_given_share"] == 10 / 14
+    assert calibration["bold_right_share"] == 10 / 14  # questions given a right Yes or No
+
+
+def test_the_right_bold_share_counts_spans_and_verdicts_given_right_over_every_question():
+    items, reads = _spans_with_near_misses(2)  # 19 right spans, 2 answered near misses, 60 refused
+    calibration = calibrate(items, CORPUS, reads, shown=lambda q: "span")
+    given_right = sum(0.80 + n / 100 >= calibration["span_threshold"] for n in range(19))
+    assert 0 < given_right < 19
+    assert calibration["bold_right_share"] == given_right / len(items)
 
 
 def test_when_nothing_reaches_the_precision_nothing_is_given():
@@ -61,6 +70,7 @@ def test_when_nothing_reaches_the_precision_nothing_is_given():
     calibration = calibrate(items, CORPUS, reads, shown=lambda q: "verdict")
     assert calibration["verdict_threshold"] == NEVER > 1.0
     assert calibration["verdict_given_share"] == 0.0
+    assert calibration["bold_right_share"] == 0.0
 
 
 def test_what_the_engine_opens_with_comes_from_its_parse_of_the_question():

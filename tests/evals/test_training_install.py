@@ -1,12 +1,14 @@
 """What `briefing train --install` counts as better: more dev questions answered right at the same share of
-near misses refused, at both models' calibrated operating points."""
+near misses refused, at both models' calibrated operating points, and no fewer given a right bold answer."""
+
+from dataclasses import replace
 
 from evals.training.cli import better_than_committed
 from evals.training.scoring import OperatingCurve
 
 
-def curve(answerable, near_misses, threshold):
-    return OperatingCurve(tuple(answerable), tuple(near_misses), threshold)
+def curve(answerable, near_misses, threshold, bold_right=0.2):
+    return OperatingCurve(tuple(answerable), tuple(near_misses), threshold, bold_right)
 
 
 # Ten answerable questions (eight read from the right sentence) and ten near misses.
@@ -63,3 +65,13 @@ def test_the_same_curve_is_not_better():
 
 def test_any_model_replaces_a_missing_one():
     assert better_than_committed(OLD, None) == (True, "no committed model to compare with")
+
+
+def test_a_model_that_answers_more_but_gives_fewer_right_bold_answers_is_not_better():
+    # What the five-epoch reader did: its sure verdicts fell just short of the precision, so calibration
+    # gave almost none, and yes/no questions lost their Yes or No.
+    new = curve([(min(1.0, p + 0.04), good) for p, good in OLD.answerable], OLD.near_misses, 0.91)
+    assert better_than_committed(new, OLD)[0]
+    better, summary = better_than_committed(replace(new, bold_right=0.15), OLD)
+    assert not better
+    assert "questions given a right bold span, Yes or No: 0.200 -> 0.150" in summary
