@@ -206,16 +206,16 @@ def bold_shown(question: str) -> str | None:
 
 def _bold_rows(items, corpus, reads, threshold, shown) -> tuple[list, list]:
     """(score, right) for every bold the engine would give at the answer threshold: spans by their span
-    probability, verdicts by their confidence. What the engine shows is its parse's (`shown`); a bold given
-    for a near miss, a verdict for a question that is not yes/no, or a span for one that is, is wrong, as
-    a reader would count it. Items whose label is "the articles disagree" are left out: one sentence cannot
-    say it."""
+    probability, verdicts by their confidence. What the engine shows is its parse's (`shown`) of the whole
+    question, as serving parses it; a bold given for a near miss, a verdict for a question that is not
+    yes/no, or a span for one that is, is wrong, as a reader would count it. Items whose label is "the
+    articles disagree" are left out: one sentence cannot say it."""
     spans, verdicts = [], []
     for it, r in zip(items, reads, strict=True):
         if not r or r[0].answers < threshold or it.yes_no == "disagree":
             continue
         top = r[0]
-        how = shown(corpus.asked(it))
+        how = shown(it.question)
         if how == "verdict":
             right = it.kind == "yes_no" and verdict_side(top.verdict) == it.yes_no
             verdicts.append((verdict_confidence(top.verdict), right))

@@ -278,13 +278,23 @@ def _focus(tokens, wh) -> list:
     head = wh.head
     while (head.pos_ not in ("VERB", "AUX") or head.dep_ in ("aux", "auxpass")) and head.head.i != head.i:
         head = head.head
-    clause = [t for t in head.subtree if t.i in inside]
+    clause = _clause_words(head, inside)
     # "When is the next round ... planned?" parsed with "When is" as a clause of its own: that clause
     # names nothing, so the question is the whole sentence.
     while not any(t.pos_ in ("NOUN", "PROPN") for t in clause) and head.head.i != head.i:
         head = head.head
-        clause = [t for t in head.subtree if t.i in inside]
+        clause = _clause_words(head, inside)
     return clause or tokens
+
+
+def _clause_words(head, inside: set[int]) -> list:
+    """The words from the first to the last that `head` governs. spaCy's `subtree` leaves out a word
+    moved to the front across the clause ("What does ZASLB stand for?" parses "What" as the object of
+    "for", a non-projective arc), which would drop the interrogative and leave a yes/no question behind;
+    following each word's heads keeps it, and the words between ("does she say" in "What does she say
+    none of her proposals require?") belong to the question too."""
+    governed = [t.i for t in head.doc if t.i in inside and (t.i == head.i or head.is_ancestor(t))]
+    return [t for t in head.doc[min(governed) : max(governed) + 1] if t.i in inside]
 
 
 def _link_terms(doc, tokens, wh) -> set[str]:

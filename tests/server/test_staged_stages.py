@@ -128,6 +128,27 @@ def test_the_parse_names_the_kind_of_question(text, kind):
     assert parsed.kind == kind, parsed.trace()
 
 
+@pytest.mark.parametrize(
+    "text, kind",
+    [
+        # spaCy attaches the fronted interrogative to the preposition or verb at the end (a non-projective arc)
+        ("What does ZASLB stand for?", QuestionKind.EXPLANATION),
+        ("Which group does Hafiz Taimani speak for?", QuestionKind.CHOICE),
+        ("How is the brigade going to be financed?", QuestionKind.EXPLANATION),
+        ("What does she say none of her proposals require?", QuestionKind.EXPLANATION),
+    ],
+)
+def test_the_reader_reads_the_interrogative_moved_to_the_front(text, kind):
+    # Without it the reader would read a yes/no question ("does ZASLB stand for?").
+    from server.answer.staged.parse import parse_question
+
+    parsed = parse_question(text)
+    assert parsed.asked == text and parsed.kind == kind, parsed.trace()
+    assert parse_question("Could you tell me who leads the Valley Council? Thanks").asked == (
+        "who leads the Valley Council?"
+    )
+
+
 def test_a_lower_case_word_tagged_as_a_proper_noun_is_not_a_name():
     from server.answer.staged.parse import parse_question
 
