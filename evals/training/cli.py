@@ -119,7 +119,46 @@ def cmd_train(settings, args) -> int:
     return 0
 
 
+def cmd_calibrate(settings, args) -> int:
+    from evals.training.config import TrainConfig
+    from evals.training.corpus import load_corpus
+    from evals.training.export import dev_shortlist, recalibrate
+    from server.answer.reader.model import CARD_NAME
+
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
+    folder: Path = args.model or default_model_dir()
+    try:
+        desks = json.loads((folder / CARD_NAME).read_text())["data"]["desks"]
+    except (OSError, ValueError, KeyError) as exc:
+        print(f"cannot read the card in {folder}: {exc}", file=sys.stderr)
+        return 2
+    if args.desks:
+        desks = [d for d in args.desks.split(",") if d in desks]
+    corpus = load_corpus(desks=desks)  # the dev split the card was calibrated on
+    shortlist = dev_shortlist(corpus, TrainConfig(), args.work)
+    card = recalibrate(folder, corpus, shortlist, args.why, args.smoke or None)
+    print(f"thresholds: {json.dumps(card['thresholds'])}")
+    print(f"calibration on dev: {json.dumps(card['calibration'])}")
+    print(f"test at them: {json.dumps(card['metrics']['test'])} {json.dumps(card['metrics']['test_bold'])}")
+    return 0
+
+
 def register(sub: argparse._SubParsersAction) -> None:
+    c = sub.add_parser(
+        "calibrate",
+        help="choose a trained reader's thresholds again on dev by today's code, without retraining",
+    )
+    c.add_argument("--model", type=Path, default=None, help="model folder (default: the committed reader)")
+    c.add_argument("--why", required=True, help="what changed, kept in the card")
+    c.add_argument(
+        "--work", type=Path, default=Path("data/training/latest"), help="where the encoder is cached"
+    )
+    c.add_argument("--smoke", type=int, default=0, metavar="N", help="on N dev and test questions only")
+    c.add_argument(
+        "--desks", default="", metavar="A,B,...", help="only these of the card's desks (default: all)"
+    )
+    c.set_defaults(func=cmd_calibrate)
+
     p = sub.add_parser("train", help="fine-tune the reader on the reading corpus and export it (make train)")
     p.add_argument("--out", type=Path, default=Path("data/training/latest"), help="work and output folder")
     p.add_argument("--epochs", type=int, default=0, help="passes over the training pairs (default: config)")

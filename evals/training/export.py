@@ -7,12 +7,14 @@ import datetime as dt
 import json
 import logging
 import shutil
+import tempfile
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
 from evals.training.config import TrainConfig
 from evals.training.corpus import SPLITS, Corpus, load_corpus
-from evals.training.scoring import OperatingCurve, calibrate, metrics, read_items
+from evals.training.scoring import OperatingCurve, bold_at, calibrate, metrics, read_items
+from server.answer.reader.decoding import VERDICT_SCORE
 from server.answer.reader.model import CARD_NAME, OnnxReader, sha256_of
 
 log = logging.getLogger(__name__)
@@ -100,6 +102,17 @@ def export_onnx(weights: Path, config: TrainConfig, target: Path, precision: Pre
     return target
 
 
+def card_thresholds(calibration: dict) -> dict:
+    """A card's "thresholds" (server/answer/reader/model.py's Thresholds) from a calibration; 0.5 where
+    there is none yet (a provisional card, for reading the file before calibration)."""
+    return {
+        "answer": calibration.get("answer_threshold", 0.5),
+        "span": calibration.get("span_threshold", 0.5),
+        "verdict": calibration.get("verdict_threshold", 0.5),
+        "verdict_score": VERDICT_SCORE,
+    }
+
+
 def _card_dir(model: Path, config: TrainConfig, name: str, calibration: dict | None = None) -> Path:
     """A model folder with a provisional card (thresholds 0.5) for reading the file before calibration."""
     folder = model.parent
@@ -107,11 +120,7 @@ def _card_dir(model: Path, config: TrainConfig, name: str, calibration: dict | N
         "model_file": model.name,
         "sha256": sha256_of(model),
         "token_budget": asdict(config.budget),
-        "thresholds": {
-            "answer": (calibration or {}).get("answer_threshold", 0.5),
-            "span": (calibration or {}).get("span_threshold", 0.5),
-            "verdict": (calibration or {}).get("verdict_threshold", 0.5),
-        },
+        "thresholds": card_thresholds(calibration or {}),
         "name": name,
     }
     (folder / CARD_NAME).write_text(json.dumps(card, indent=1))
@@ -175,10 +184,8 @@ def export(
     keep = _kept_precision({name: r[4] for name, r in results.items()})
     folder, path, items, reads, dev_metrics = results[keep]
     calibration = calibrate(items, corpus, reads)
-    dev_at_threshold = metrics(items, corpus, reads, calibration["answer_threshold"])
     _card_dir(path, config, keep, calibration)
-    test_items, test_reads = evaluate_file(folder, corpus, "test", shortlist, max_items)
-    test_at_threshold = metrics(test_items, corpus, test_reads, calibration["answer_threshold"])
+    at_thresholds = _at_thresholds(folder, corpus, shortlist, max_items, calibration, items, reads)
     target_dir.mkdir(parents=True, exist_ok=True)
     final = target_dir / path.name
     for old in target_dir.glob("reader-*.onnx"):
@@ -194,11 +201,7 @@ def export(
         "precision": keep,
         "precisions_on_dev": {name: r[4] for name, r in results.items()},
         "token_budget": asdict(config.budget),
-        "thresholds": {
-            "answer": calibration["answer_threshold"],
-            "span": calibration["span_threshold"],
-            "verdict": calibration["verdict_threshold"],
-        },
+        "thresholds": card_thresholds(calibration),
         "calibration": calibration,
         "data": {
             "desks": sorted({a.desk for a in corpus.articles.values()}),
@@ -208,12 +211,48 @@ def export(
             },
             "splits_file": "evals/reading/splits.json",
         },
-        "metrics": {"dev": dev_at_threshold, "test": test_at_threshold},
+        "metrics": at_thresholds,
         "training": history,
     }
     (target_dir / CARD_NAME).write_text(json.dumps(card, indent=1) + "\n")
     (target_dir / "MODEL_CARD.md").write_text(render_card(card))
     return card, OperatingCurve.of(items, reads, calibration)
+
+
+def _at_thresholds(
+    folder: Path, corpus: Corpus, shortlist, max_items, calibration: dict, items, reads
+) -> dict:
+    """Dev's and test's metrics at the thresholds calibrated on dev (whose reads are given), with test's bold
+    answers at them."""
+    test_items, test_reads = evaluate_file(folder, corpus, "test", shortlist, max_items)
+    return {
+        "dev": metrics(items, corpus, reads, calibration["answer_threshold"]),
+        "test": metrics(test_items, corpus, test_reads, calibration["answer_threshold"]),
+        "test_bold": bold_at(test_items, corpus, test_reads, calibration),
+    }
+
+
+def recalibrate(folder: Path, corpus: Corpus, shortlist, why: str, max_items: int | None = None) -> dict:
+    """Choose a model folder's thresholds again on dev, by today's code (what the reader is given to read
+    and how its scores are decoded), without retraining: its card's thresholds, calibration and metrics are
+    rewritten, with the date and why in "recalibrated"; the model file is untouched."""
+    card = json.loads((folder / CARD_NAME).read_text())
+    with tempfile.TemporaryDirectory() as tmp:  # read under a provisional card, whatever its score was
+        reading = Path(tmp)
+        shutil.copyfile(folder / card["model_file"], reading / card["model_file"])
+        (reading / CARD_NAME).write_text(json.dumps({**card, "thresholds": card_thresholds({})}))
+        items, reads = evaluate_file(reading, corpus, "dev", shortlist, max_items)
+        calibration = calibrate(items, corpus, reads)
+        at_thresholds = _at_thresholds(reading, corpus, shortlist, max_items, calibration, items, reads)
+    card["thresholds"] = card_thresholds(calibration)
+    card["calibration"] = calibration
+    card["metrics"] = at_thresholds
+    card.setdefault("recalibrated", []).append(
+        {"date": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"), "why": why}
+    )
+    (folder / CARD_NAME).write_text(json.dumps(card, indent=1) + "\n")
+    (folder / "MODEL_CARD.md").write_text(render_card(card))
+    return card
 
 
 def _kept_precision(on_dev: dict[str, dict]) -> str:
@@ -235,6 +274,26 @@ def _warm_start_lines(training: dict) -> list[str]:
         for start in training.get("warm_starts", [])
     ]
     return ["", *lines] if lines else []
+
+
+def _test_bold_lines(bold: dict | None) -> list[str]:
+    if not bold:
+        return []
+    return [
+        "",
+        f"On test at dev's thresholds: a bold span for {bold['span_given_share']:.3f} of the answered questions"
+        f" the engine would open with one, right {bold['span_precision']:.3f}; Yes or No for"
+        f" {bold['verdict_given_share']:.3f} of those it would open with a yes or a no, right"
+        f" {bold['verdict_precision']:.3f}; a right bold span or a right Yes or No for {bold['bold_right_share']:.3f}"
+        " of test's questions.",
+    ]
+
+
+def _recalibrated_lines(card: dict) -> list[str]:
+    return [
+        f"Thresholds recalibrated on dev {r['date']} without retraining (`briefing calibrate`): {r['why']}"
+        for r in card.get("recalibrated", [])
+    ]
 
 
 def render_card(card: dict) -> str:
@@ -274,10 +333,12 @@ def render_card(card: dict) -> str:
         f"- a bold span when its probability is at least {c['span_threshold']:.4f}: given for"
         f" {c['span_given_share']:.3f} of the answered questions the engine would open with a span (near misses"
         f" included), right {c['span_precision']:.3f};",
-        f"- Yes or No when the reader's share of yes + no for its side is at least {c['verdict_threshold']:.4f}:"
+        f"- Yes or No when the verdict's score ({c.get('verdict_score', 'side share of yes + no')}) is at least"
+        f" {c['verdict_threshold']:.4f}:"
         f" given for {c['verdict_given_share']:.3f} of the answered questions the engine would open with a yes or"
         f" a no, right {c['verdict_precision']:.3f} (a bold given for a near miss counts as wrong);",
         f"- so a right bold span or a right Yes or No for {c['bold_right_share']:.3f} of dev's questions.",
+        *(["", *_recalibrated_lines(card)] if card.get("recalibrated") else []),
         "",
         "## Metrics at these thresholds (candidates: the 12 sentences of the question's article(s) most like it)",
         "",
@@ -286,6 +347,7 @@ def render_card(card: dict) -> str:
         "|---|---|---|---|---|---|---|---|---|",
         row("dev", card["metrics"]["dev"]),
         row("test", card["metrics"]["test"]),
+        *_test_bold_lines(card["metrics"].get("test_bold")),
         "",
         "## Training",
         "",

@@ -12,7 +12,7 @@ import numpy as np
 
 from evals.training.corpus import Corpus, Item
 from evals.training.examples import neighbours
-from server.answer.reader.decoding import verdict_confidence, verdict_side
+from server.answer.reader.decoding import VERDICT_SCORE, verdict_confidence, verdict_side
 
 _WORD = re.compile(r"\w+")
 
@@ -218,7 +218,7 @@ def _bold_rows(items, corpus, reads, threshold, shown) -> tuple[list, list]:
         how = shown(it.question)
         if how == "verdict":
             right = it.kind == "yes_no" and verdict_side(top.verdict) == it.yes_no
-            verdicts.append((verdict_confidence(top.verdict), right))
+            verdicts.append((verdict_confidence(top.answers, top.verdict), right))
         elif how == "span" and top.span is not None:
             right = it.answerable and it.kind != "yes_no" and span_right(it, corpus, top)
             spans.append((top.span_probability, right))
@@ -246,20 +246,36 @@ def calibrate(items: list[Item], corpus: Corpus, reads: list[list[Read]], shown=
     threshold = best[1]
     answered = [(p, a, g) for p, a, g in rows if p >= threshold]
     spans, verdicts = _bold_rows(items, corpus, reads, threshold, shown)
-    span_threshold = _least_precise_enough(spans)
-    verdict_threshold = _least_precise_enough(verdicts)
-    span_precision, span_given = _given(spans, span_threshold)
-    verdict_precision, verdict_given = _given(verdicts, verdict_threshold)
-    return {
+    chosen = {
         "answer_threshold": threshold,
+        "span_threshold": _least_precise_enough(spans),
+        "verdict_threshold": _least_precise_enough(verdicts),
+        "verdict_score": VERDICT_SCORE,
+    }
+    return {
+        **chosen,
         "answer_precision": float(np.mean([g for _, _, g in answered])) if answered else float("nan"),
         "answered_share": len(answered) / max(1, len(rows)),
-        "span_threshold": span_threshold,
+        **bold_at(items, corpus, reads, chosen, shown),
+    }
+
+
+def bold_at(
+    items: list[Item], corpus: Corpus, reads: list[list[Read]], thresholds: dict, shown=bold_shown
+) -> dict:
+    """What the bold answers are at given thresholds (`calibrate`'s): the share of the answered questions
+    the engine would open with a span (or a yes or no) given one, how often it is right, and the share of
+    all the split's questions given a right bold span or a right Yes or No. How dev's thresholds do on test."""
+    spans, verdicts = _bold_rows(items, corpus, reads, thresholds["answer_threshold"], shown)
+    span_precision, span_given = _given(spans, thresholds["span_threshold"])
+    verdict_precision, verdict_given = _given(verdicts, thresholds["verdict_threshold"])
+    right = _right_given(spans, thresholds["span_threshold"]) + _right_given(
+        verdicts, thresholds["verdict_threshold"]
+    )
+    return {
         "span_precision": span_precision,
         "span_given_share": span_given,
-        "verdict_threshold": verdict_threshold,
         "verdict_precision": verdict_precision,
         "verdict_given_share": verdict_given,
-        "bold_right_share": (_right_given(spans, span_threshold) + _right_given(verdicts, verdict_threshold))
-        / max(1, len(rows)),
+        "bold_right_share": right / max(1, sum(1 for r in reads if r)),
     }

@@ -50,10 +50,27 @@ def test_the_verdict_threshold_keeps_only_the_yes_and_no_the_reader_is_sure_of()
         items.append(_item(n, "yes_no", yes_no="no" if n % 2 else "yes"))
         reads.append([_read(0.99, verdict=(0.55, 0.40, 0.05))])
     calibration = calibrate(items, CORPUS, reads, shown=lambda q: "verdict")
-    assert 0.58 < calibration["verdict_threshold"] <= 0.97 / 0.98
+    assert 0.99 * 0.55 < calibration["verdict_threshold"] <= 0.99 * 0.97
     assert calibration["verdict_precision"] == 1.0
     assert calibration["verdict_given_share"] == 10 / 14
     assert calibration["bold_right_share"] == 10 / 14  # questions given a right Yes or No
+
+
+def test_a_verdict_from_a_sentence_the_reader_doubts_answers_counts_for_less():
+    # The side's share of yes + no would rank the doubted sentences' verdicts (0.97 / 0.98) above the sure
+    # sentences' (0.95 / 0.97); the score weighs each side by whether the sentence answers at all.
+    items, reads = [], []
+    for n in range(10):  # the sentence surely answers; a right yes
+        items.append(_item(n, "yes_no", yes_no="yes"))
+        reads.append([_read(0.999, verdict=(0.95, 0.02, 0.03))])
+    for n in range(10, 20):  # the sentence barely answers; a wrong yes
+        items.append(_item(n, "yes_no", yes_no="no"))
+        reads.append([_read(0.96, verdict=(0.97, 0.01, 0.02))])
+    calibration = calibrate(items, CORPUS, reads, shown=lambda q: "verdict")
+    assert (
+        calibration["answer_threshold"] <= 0.96
+    )  # both kinds answered: the verdict score must tell them apart
+    assert calibration["verdict_precision"] == 1.0 and calibration["verdict_given_share"] == 0.5
 
 
 def test_the_right_bold_share_counts_spans_and_verdicts_given_right_over_every_question():

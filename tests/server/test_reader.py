@@ -81,6 +81,19 @@ def test_a_missing_or_corrupt_model_is_refused_with_how_to_restore_it(tmp_path):
         OnnxReader(folder)
 
 
+def test_a_card_whose_verdict_threshold_is_for_another_score_is_refused_with_how_to_recalibrate(tmp_path):
+    folder = _copy_model(tmp_path)
+    card = json.loads((folder / CARD_NAME).read_text())
+    card["thresholds"]["verdict_score"] = "some earlier score"
+    (folder / CARD_NAME).write_text(json.dumps(card))
+    with pytest.raises(ReaderUnavailable, match="some earlier score.*briefing calibrate"):
+        OnnxReader(folder)
+    del card["thresholds"]["verdict_score"]  # cards made before the score was named
+    (folder / CARD_NAME).write_text(json.dumps(card))
+    with pytest.raises(ReaderUnavailable, match="briefing calibrate"):
+        OnnxReader(folder)
+
+
 def test_the_server_does_not_start_on_a_corrupt_model(tmp_path):
     folder = _copy_model(tmp_path)
     card = json.loads((folder / CARD_NAME).read_text())
@@ -138,3 +151,24 @@ def test_briefing_train_runs_on_a_tiny_slice_and_writes_a_model_with_its_card(tm
     assert epoch["loss"] > 0 and {"top1", "answerable_vs_near_miss_auc"} <= set(epoch["dev"])
     assert OnnxReader(out / "model").read("Who leads it?", [("", "Zia leads it.", "")])[0].answers >= 0.0
     assert "against the committed model" in done.stdout
+
+
+@pytest.mark.slow
+def test_briefing_calibrate_chooses_the_thresholds_again_and_leaves_the_model_file_alone(tmp_path):
+    folder = _copy_model(tmp_path)
+    before = json.loads((folder / CARD_NAME).read_text())
+    before["thresholds"]["verdict_score"] = "some earlier score"
+    (folder / CARD_NAME).write_text(json.dumps(before))
+    done = subprocess.run(
+        [BRIEFING, "calibrate", "--model", str(folder), "--smoke", "8", "--desks", "afpol"]
+        + ["--why", "a test", "--work", str(tmp_path)],
+        capture_output=True,
+        text=True,
+        timeout=900,
+    )
+    assert done.returncode == 0, done.stderr[-3000:]
+    card = load_card(folder)  # the verdict threshold is for today's score again, the file whole
+    assert card.sha256 == before["sha256"] and card.card["recalibrated"][-1]["why"] == "a test"
+    assert card.card["metrics"]["dev"]["questions"] == 8 and card.card["metrics"]["test"]["questions"] == 8
+    assert 0.0 <= card.card["metrics"]["test_bold"]["bold_right_share"] <= 1.0
+    assert "recalibrated on dev" in (folder / "MODEL_CARD.md").read_text()

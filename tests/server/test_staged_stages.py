@@ -272,9 +272,10 @@ def test_the_verdict_comes_from_the_reader_and_independent_articles_can_disagree
     yes = sentence("s1", "Safi is a member of the council.")
     no = sentence("s2", "Safi is not a member of the council.", doc=DOC_B)
     q = question(QuestionKind.YES_NO)
-    alone = plan_answer(context(q, [read(yes, 0.9, verdict=(0.8, 0.1, 0.1))]))
+    # verdict scores (answer probability x side): 0.95 x 0.95 and 0.9 x 0.96, above the threshold of 0.85
+    alone = plan_answer(context(q, [read(yes, 0.95, verdict=(0.95, 0.03, 0.02))]))
     assert alone.verdict == "Yes"
-    both = [read(yes, 0.9, verdict=(0.8, 0.1, 0.1)), read(no, 0.8, verdict=(0.1, 0.8, 0.1))]
+    both = [read(yes, 0.95, verdict=(0.95, 0.03, 0.02)), read(no, 0.9, verdict=(0.02, 0.96, 0.02))]
     assert plan_answer(context(q, both)).verdict == "The articles disagree"
     copies = docs(same_story={DOC_A: [DOC_B], DOC_B: [DOC_A]})
     assert plan_answer(context(q, both, copies)).verdict == "Yes", "copies of one story are not two sources"
@@ -287,7 +288,10 @@ def test_a_verdict_the_reader_is_not_sure_of_is_not_given_nor_makes_a_disagreeme
     unsure = plan_answer(context(q, [read(yes, 0.9, verdict=(0.5, 0.4, 0.1))]))
     assert unsure.verdict is None and unsure.note == UNSURE_VERDICT
     assert unsure.evidence[0].sentence.id == "s1"
-    sure_and_unsure = [read(yes, 0.9, verdict=(0.9, 0.05, 0.05)), read(no, 0.8, verdict=(0.4, 0.5, 0.1))]
+    # sure of its side, but the sentence barely answers: not sure of the verdict (0.6 x 0.97)
+    doubted = plan_answer(context(q, [read(yes, 0.6, verdict=(0.97, 0.01, 0.02))]))
+    assert doubted.verdict is None and doubted.note == UNSURE_VERDICT
+    sure_and_unsure = [read(yes, 0.95, verdict=(0.95, 0.03, 0.02)), read(no, 0.8, verdict=(0.4, 0.5, 0.1))]
     assert plan_answer(context(q, sure_and_unsure)).verdict == "Yes"
 
 

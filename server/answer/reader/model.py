@@ -16,7 +16,7 @@ from pathlib import Path
 
 import numpy as np
 
-from server.answer.reader.decoding import Reading, decode
+from server.answer.reader.decoding import VERDICT_SCORE, Reading, decode
 from server.answer.reader.encoding import TokenBudget, encode_pair, load_tokenizer
 
 CARD_NAME = "reader.json"
@@ -40,9 +40,11 @@ class Thresholds:
 
     answer: float  # the best candidate's probability at or above which a question is answered
     span: float  # a span's probability at or above which it is given in bold
-    # a yes/no verdict's confidence (Reading.verdict_confidence) at or above which it is given; cards made
-    # before verdicts were calibrated (2026-12-03) have none, and 0.5 gives every verdict, as they did
+    # a yes/no verdict's confidence (Reading.verdict_confidence) at or above which it is given, and the
+    # name of the score it was calibrated for (decoding.VERDICT_SCORE; load_card refuses another). Cards
+    # made before 2026-12-04 name none: theirs was the side's share of yes + no.
     verdict: float = 0.5
+    verdict_score: str = "side's share of yes + no"
 
 
 @dataclass(frozen=True)
@@ -78,6 +80,12 @@ def load_card(model_dir: Path | None = None) -> ReaderCard:
         raise ReaderUnavailable(
             f"the reader's model card {card_path} is unreadable ({exc}): {RESTORE_HINT}"
         ) from None
+    if thresholds.verdict_score != VERDICT_SCORE:
+        raise ReaderUnavailable(
+            f"the reader's model card {card_path} has a verdict threshold for {thresholds.verdict_score!r}, not"
+            f" for today's {VERDICT_SCORE!r}: recalibrate it with `briefing calibrate --model {model_dir}`"
+            f" or {RESTORE_HINT}"
+        )
     if not model_file.is_file():
         raise ReaderUnavailable(f"the reader's model {model_file} is missing: {RESTORE_HINT}")
     if sha256_of(model_file) != expected:
