@@ -14,7 +14,7 @@ from pathlib import Path
 from evals.training.config import TrainConfig
 from evals.training.corpus import SPLITS, Corpus, load_corpus
 from evals.training.scoring import OperatingCurve, bold_at, calibrate, metrics, read_items
-from server.answer.reader.decoding import VERDICT_SCORE
+from server.answer.reader.decoding import EARLIER_VERDICT_SCORE, VERDICT_SCORE
 from server.answer.reader.model import CARD_NAME, OnnxReader, sha256_of
 
 log = logging.getLogger(__name__)
@@ -333,7 +333,7 @@ def render_card(card: dict) -> str:
         f"- a bold span when its probability is at least {c['span_threshold']:.4f}: given for"
         f" {c['span_given_share']:.3f} of the answered questions the engine would open with a span (near misses"
         f" included), right {c['span_precision']:.3f};",
-        f"- Yes or No when the verdict's score ({c.get('verdict_score', 'side share of yes + no')}) is at least"
+        f"- Yes or No when the verdict's score ({c.get('verdict_score', EARLIER_VERDICT_SCORE)}) is at least"
         f" {c['verdict_threshold']:.4f}:"
         f" given for {c['verdict_given_share']:.3f} of the answered questions the engine would open with a yes or"
         f" a no, right {c['verdict_precision']:.3f} (a bold given for a near miss counts as wrong);",

@@ -256,7 +256,7 @@ def calibrate(items: list[Item], corpus: Corpus, reads: list[list[Read]], shown=
         **chosen,
         "answer_precision": float(np.mean([g for _, _, g in answered])) if answered else float("nan"),
         "answered_share": len(answered) / max(1, len(rows)),
-        **bold_at(items, corpus, reads, chosen, shown),
+        **_bold_figures(spans, verdicts, chosen, len(rows)),
     }
 
 
@@ -267,6 +267,11 @@ def bold_at(
     the engine would open with a span (or a yes or no) given one, how often it is right, and the share of
     all the split's questions given a right bold span or a right Yes or No. How dev's thresholds do on test."""
     spans, verdicts = _bold_rows(items, corpus, reads, thresholds["answer_threshold"], shown)
+    return _bold_figures(spans, verdicts, thresholds, sum(1 for r in reads if r))
+
+
+def _bold_figures(spans: list, verdicts: list, thresholds: dict, questions: int) -> dict:
+    """`bold_at`'s figures from `_bold_rows`' rows, over `questions` questions read."""
     span_precision, span_given = _given(spans, thresholds["span_threshold"])
     verdict_precision, verdict_given = _given(verdicts, thresholds["verdict_threshold"])
     right = _right_given(spans, thresholds["span_threshold"]) + _right_given(
@@ -277,5 +282,5 @@ def bold_at(
         "span_given_share": span_given,
         "verdict_precision": verdict_precision,
         "verdict_given_share": verdict_given,
-        "bold_right_share": right / max(1, sum(1 for r in reads if r)),
+        "bold_right_share": right / max(1, questions),
     }

@@ -37,6 +37,8 @@ def verdict_side(verdict: tuple[float, float, float]) -> str:
 # The name of what `verdict_confidence` computes, kept in the card beside the verdict threshold calibrated for
 # it: a threshold set for another score would give verdicts at another precision.
 VERDICT_SCORE = "answer probability x side probability"
+# What cards made before 2026-12-04, which name no score, were calibrated for.
+EARLIER_VERDICT_SCORE = "side's share of yes + no"
 
 
 def verdict_confidence(answers: float, verdict: tuple[float, float, float]) -> float:

@@ -16,7 +16,7 @@ from pathlib import Path
 
 import numpy as np
 
-from server.answer.reader.decoding import VERDICT_SCORE, Reading, decode
+from server.answer.reader.decoding import EARLIER_VERDICT_SCORE, VERDICT_SCORE, Reading, decode
 from server.answer.reader.encoding import TokenBudget, encode_pair, load_tokenizer
 
 CARD_NAME = "reader.json"
@@ -41,10 +41,9 @@ class Thresholds:
     answer: float  # the best candidate's probability at or above which a question is answered
     span: float  # a span's probability at or above which it is given in bold
     # a yes/no verdict's confidence (Reading.verdict_confidence) at or above which it is given, and the
-    # name of the score it was calibrated for (decoding.VERDICT_SCORE; load_card refuses another). Cards
-    # made before 2026-12-04 name none: theirs was the side's share of yes + no.
+    # name of the score it was calibrated for (decoding.VERDICT_SCORE; load_card refuses another)
     verdict: float = 0.5
-    verdict_score: str = "side's share of yes + no"
+    verdict_score: str = EARLIER_VERDICT_SCORE
 
 
 @dataclass(frozen=True)
