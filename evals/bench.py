@@ -103,13 +103,14 @@ def bench_ingest(files: list[Path], data_dir: Path, repeats: int) -> dict:
 
 
 def _reader_pass_ms(service, question: str) -> float:
-    """The reader's own pass over the candidates an answer reads: the retrieved chunks' sentences most like
-    the question, each with its neighbours (retrieval done beforehand, outside the timing)."""
+    """The reader's own pass over the candidates an answer reads: as many of the retrieved chunks' sentences
+    as it reads, each with its neighbours (retrieval done beforehand, outside the timing; which sentences
+    are shortlisted does not change the pass's cost, so they are taken by their cosine alone)."""
     from server.answer.staged.read import candidate_triples
 
     library, answer = service.library, service.settings.answer
     vector = library.embedder.embed_query(question)
-    chunks = library.retrieve(question, k=answer.top_k, query_vector=vector)
+    chunks = library.retrieve(question, k=answer.reader_passages, query_vector=vector)
     sentences, matrix = library.sentences(chunks)
     _chosen, triples = candidate_triples(sentences, matrix @ vector, answer.reader_candidates)
     started = time.perf_counter()
@@ -126,7 +127,7 @@ def bench_answers(service, questions: list[str], rounds: int) -> dict:
         for q in questions:
             started = time.perf_counter()
             vector = library.embedder.embed_query(q)
-            library.store.query_chunks(vector, service.settings.answer.top_k)
+            library.store.query_chunks(vector, service.settings.answer.passages())
             floors.append((time.perf_counter() - started) * 1000)
             if getattr(service.engine, "reader", None) is not None:
                 reader_floors.append(_reader_pass_ms(service, q))

@@ -91,5 +91,5 @@ def create_app(settings: Settings, service: BriefingService | None = None, mount
             from ui.chat import mount_ui as mount
 
         # The UI looks the service up per call: it is built in the lifespan, after mounting.
-        mount(app, lambda: app.state.service, settings.server.max_upload_bytes)
+        mount(app, lambda: app.state.service, settings.server.max_upload_bytes, settings.answer.passages())
     return app

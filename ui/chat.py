@@ -114,7 +114,9 @@ def filter_row(prefix: str) -> tuple[gr.Textbox, gr.Textbox, gr.Dropdown]:
     return since, until, outlets
 
 
-def build_blocks(get_service: ServiceGetter) -> gr.Blocks:
+def build_blocks(get_service: ServiceGetter, passages: int = 6) -> gr.Blocks:
+    """The UI; `passages` is where its "Passages to retrieve" setting starts (the engine's own number)."""
+
     def service() -> BriefingService:
         svc = get_service()
         if svc is None:
@@ -302,11 +304,12 @@ def build_blocks(get_service: ServiceGetter) -> gr.Blocks:
         gr.Info("Thank you: saved for review" + ("" if data.liked else " as a candidate test question") + ".")
         return ""
 
-    def ask_api(question: str, top_k: int = 6, mode: str = "extractive") -> dict:
-        """The answer as JSON, for gradio_client users."""
+    def ask_api(question: str, top_k: int | None = None, mode: str = "extractive") -> dict:
+        """The answer as JSON, for gradio_client users (no top_k: the engine's own number of passages)."""
         if not (question or "").strip():
             raise gr.Error("Type a question first.")
-        return service().ask(question, None, int(top_k), mode).model_dump()  # type: ignore[arg-type]
+        k = int(top_k) if top_k else None
+        return service().ask(question, None, k, mode).model_dump()  # type: ignore[arg-type]
 
     with gr.Blocks(title="Afghan Briefing — sourced answers", fill_width=True) as blocks:
         gr.Markdown(INTRO, elem_id="briefing-intro")
@@ -347,7 +350,12 @@ def build_blocks(get_service: ServiceGetter) -> gr.Blocks:
                         )
                         with gr.Accordion("Settings", open=False):
                             top_k = gr.Slider(
-                                1, 20, value=6, step=1, label="Passages to retrieve", elem_id="briefing-topk"
+                                1,
+                                20,
+                                value=passages,
+                                step=1,
+                                label="Passages to retrieve",
+                                elem_id="briefing-topk",
                             )
                             mode = gr.Radio(
                                 ["extractive", "generative"],
@@ -451,11 +459,11 @@ def theme() -> gr.themes.Base:
     return gr.themes.Default(font=system, font_mono=["ui-monospace", "SFMono-Regular", "Menlo", "monospace"])
 
 
-def mount_ui(app, get_service: ServiceGetter, max_upload_bytes: int) -> None:
+def mount_ui(app, get_service: ServiceGetter, max_upload_bytes: int, passages: int = 6) -> None:
     """Serve the UI at / inside the FastAPI app (the API routes, registered first, keep precedence)."""
     gr.mount_gradio_app(
         app,
-        build_blocks(get_service),
+        build_blocks(get_service, passages),
         path="/",
         theme=theme(),
         css=CSS + BRIEFING_CSS,

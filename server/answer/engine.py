@@ -118,7 +118,7 @@ class AnswerEngine(LibraryReader):
             return self._finish(answer, prepared, [], timings, started, trace if debug else None)
         t = time.perf_counter()
         search, profile, doc = self._parse_and_search(
-            prepared.text, top_k or self.settings.top_k, source_filter
+            prepared.text, top_k or self.settings.reader_passages, source_filter
         )
         timings["retrieve"] = elapsed_ms(t)
         t = time.perf_counter()
@@ -173,9 +173,11 @@ class AnswerEngine(LibraryReader):
             # is wrapped must not change the reader's verdict. Not the search query: cutting "Who is X?" to
             # "X" loses what is asked (dev, 4-epoch reader: answered right 0.58 read as asked, 0.48 as the query).
             question.asked,
+            question.terms,
             search.sentences,
             search.matrix,
             search.vector,
+            chunk_places(search.chunks, search.sentences),
             self.settings.reader_candidates,
         )
         return Analysis(question, names, read, decide(question, names, read, self.reader.thresholds.answer))
@@ -255,6 +257,15 @@ class AnswerEngine(LibraryReader):
         answer.timings_ms = timings
         answer.trace = trace
         return answer
+
+
+def chunk_places(chunks: list[RetrievedChunk], sentences: list[StoredSentence]) -> list[int]:
+    """Each sentence's place in retrieval's order: that of the first chunk holding it."""
+    first: dict[str, int] = {}
+    for place, c in enumerate(chunks):
+        for sid in c.sentence_ids:
+            first.setdefault(sid, place)
+    return [first.get(s.id, len(chunks)) for s in sentences]
 
 
 def named_first(profile: QuestionProfile, pool: list[RetrievedChunk], k: int) -> list[RetrievedChunk]:

@@ -7,8 +7,9 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from index.types import DocumentInfo, StoredSentence
+from index.types import DocumentInfo, RetrievedChunk, StoredSentence
 from ingest.language import Entity
+from server.answer.engine import chunk_places
 from server.answer.reader.decoding import Reading, decode
 from server.answer.reader.encoding import MARK_END, MARK_START, ReaderInput, TokenBudget, encode_pair
 from server.answer.reader.model import Thresholds
@@ -18,7 +19,7 @@ from server.answer.staged.mentions import resolve_mentions
 from server.answer.staged.parse import ParsedQuestion, QuestionKind, QuestionName
 from server.answer.staged.plan import AnswerPlan, PlanContext
 from server.answer.staged.planning import UNSURE_VERDICT, plan_answer
-from server.answer.staged.read import ReadSentence, neighbours, shortlist
+from server.answer.staged.read import ReadSentence, ShortlistWeights, neighbours, shortlist, shortlist_scores
 
 DOC_A, DOC_B, DOC_C = "doc-a", "doc-b", "doc-c"
 THRESHOLDS = Thresholds(answer=0.5, span=0.6, verdict=0.85)
@@ -229,6 +230,47 @@ def test_the_shortlist_keeps_the_sentences_most_like_the_question():
     assert shortlist(matrix @ np.array([1.0, 0.0]), 2) == [3, 1]
 
 
+SHORTLISTED = [
+    sentence("a", "The council met in Herat on Monday.", start=0),
+    sentence("b", "Members reach the emergency desk by radio.", start=36),
+    sentence("c", "The weather was mild.", doc=DOC_B, start=0),
+    sentence("d", "Aid arrived by road.", doc=DOC_C, start=0),
+]
+
+
+def test_without_its_weights_the_shortlisting_score_is_the_cosine():
+    cosine = np.array([0.5, 0.2, 0.4, 0.3])
+    none = ShortlistWeights(terms=0.0, neighbour=0.0, chunk_place=0.0)
+    scores = shortlist_scores(SHORTLISTED, cosine, [0, 0, 1, 2], frozenset({"desk"}), none)
+    assert scores.tolist() == cosine.tolist()
+
+
+@pytest.mark.parametrize(
+    ("weights", "places", "terms", "first"),
+    [
+        # "member" and "desk" are the question's terms: the sentence holding both is read before the
+        # slightly likelier weather sentence that holds neither
+        (
+            ShortlistWeights(terms=0.2, neighbour=0.0, chunk_place=0.0),
+            [0, 0, 0, 0],
+            {"emergency", "desk"},
+            "b",
+        ),
+        # its neighbour "a" is the likest sentence: "b" follows it, and passes "c" and "d"
+        (ShortlistWeights(terms=0.0, neighbour=0.2, chunk_place=0.0), [0, 0, 0, 0], set(), "b"),
+        # the chunk retrieval put first lifts its sentences over those of the chunks below it
+        (ShortlistWeights(terms=0.0, neighbour=0.0, chunk_place=0.1), [2, 0, 2, 2], set(), "b"),
+    ],
+)
+def test_the_shortlist_reads_terms_neighbours_and_retrievals_order_beside_the_cosine(
+    weights, places, terms, first
+):
+    cosine = np.array([0.6, 0.2, 0.3, 0.25])
+    scores = shortlist_scores(SHORTLISTED, cosine, places, frozenset(terms), weights)
+    second = [SHORTLISTED[i].id for i in shortlist(scores, 2)][1]
+    assert shortlist(cosine, 2) == [0, 2] and second == first
+
+
 def test_a_sentence_is_read_with_its_neighbours_only_where_they_follow_each_other():
     a = sentence("a", "First one.", start=0)
     b = sentence("b", "Second one.", start=11)
@@ -345,3 +387,11 @@ def test_every_quote_is_the_source_s_characters_at_its_offsets():
 def test_a_plan_without_evidence_cites_nothing():
     answer = compose_extractive(AnswerPlan(QuestionKind.PERSON, ()), [], [], docs())
     assert answer.citations == [] and answer.direct_answer is None
+
+
+def test_a_sentence_takes_the_place_of_the_first_retrieved_chunk_that_holds_it():
+    def chunk(cid: str, sids: tuple[str, ...]) -> RetrievedChunk:
+        return RetrievedChunk(cid, DOC_A, 0, 1, "", 0.0, None, None, sids)
+
+    chunks = [chunk("c0", ("b",)), chunk("c1", ("a", "b")), chunk("c2", ("c",))]
+    assert chunk_places(chunks, SHORTLISTED) == [1, 0, 2, 3]  # "d" is in none of them: after the last

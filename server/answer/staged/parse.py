@@ -60,6 +60,9 @@ class ParsedQuestion:
     kind: QuestionKind  # the shape of the answer (server/answer/staged/planning.py)
     names: tuple[QuestionName, ...]
     parts: tuple[ParsedQuestion, ...] = field(default_factory=tuple)
+    # Its content lemmas beside its names ("member", "desk"): what a candidate sentence is shortlisted by,
+    # with its likeness to the question.
+    terms: frozenset[str] = frozenset()
 
     def trace(self) -> dict:
         return {
@@ -124,6 +127,7 @@ def _freeze(profile: QuestionProfile, doc, kind: QuestionKind | None = None) -> 
         asked=profile.asked or profile.text,
         kind=kind or _kind(profile, doc),
         names=tuple(_name(g) for g in profile.names),
+        terms=frozenset(profile.terms),
     )
 
 
