@@ -25,7 +25,7 @@ class ShortlistWeights:
     Measured on 3,000 answerable questions of the reading corpus's dev split, each asked of the library of
     the seed and that split's 165 articles, ten passages retrieved (2026-12-04): the 12 sentences most like
     the question held a key fact for 0.788 of the questions, and 0.843 with these three added (each alone:
-    the shared terms 0.799, the neighbours 0.799, the chunk's place 0.823). README, "The reader's candidates".
+    the shared terms 0.799, the neighbours 0.799, the chunk's place 0.827). README, "The reader's candidates".
     """
 
     # times the share of the question's terms (content lemmas) the sentence holds
