@@ -104,15 +104,18 @@ def bench_ingest(files: list[Path], data_dir: Path, repeats: int) -> dict:
 
 def _reader_pass_ms(service, question: str) -> float:
     """The reader's own pass over the candidates an answer reads: as many of the retrieved chunks' sentences
-    as it reads, each with its neighbours (retrieval done beforehand, outside the timing; which sentences
-    are shortlisted does not change the pass's cost, so they are taken by their cosine alone)."""
-    from server.answer.staged.read import candidate_triples
+    as it reads, each with its neighbours (retrieval done beforehand, outside the timing). They are taken by
+    their cosine alone, not by the engine's shortlist score: the pass reads as many, though the engine's
+    choice may hold sentences with more neighbours, so its inputs can run a little longer."""
+    from server.answer.staged.read import adjacent, candidate_triples
 
     library, answer = service.library, service.settings.answer
     vector = library.embedder.embed_query(question)
     chunks = library.retrieve(question, k=answer.reader_passages, query_vector=vector)
     sentences, matrix = library.sentences(chunks)
-    _chosen, triples = candidate_triples(sentences, matrix @ vector, answer.reader_candidates)
+    _chosen, triples = candidate_triples(
+        sentences, adjacent(sentences), matrix @ vector, answer.reader_candidates
+    )
     started = time.perf_counter()
     service.engine.reader.read(question, triples)
     return (time.perf_counter() - started) * 1000

@@ -114,7 +114,7 @@ def filter_row(prefix: str) -> tuple[gr.Textbox, gr.Textbox, gr.Dropdown]:
     return since, until, outlets
 
 
-def build_blocks(get_service: ServiceGetter, passages: int = 6) -> gr.Blocks:
+def build_blocks(get_service: ServiceGetter, passages: int) -> gr.Blocks:
     """The UI; `passages` is where its "Passages to retrieve" setting starts (the engine's own number)."""
 
     def service() -> BriefingService:
@@ -459,7 +459,7 @@ def theme() -> gr.themes.Base:
     return gr.themes.Default(font=system, font_mono=["ui-monospace", "SFMono-Regular", "Menlo", "monospace"])
 
 
-def mount_ui(app, get_service: ServiceGetter, max_upload_bytes: int, passages: int = 6) -> None:
+def mount_ui(app, get_service: ServiceGetter, max_upload_bytes: int, passages: int) -> None:
     """Serve the UI at / inside the FastAPI app (the API routes, registered first, keep precedence)."""
     gr.mount_gradio_app(
         app,

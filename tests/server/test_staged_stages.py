@@ -19,7 +19,14 @@ from server.answer.staged.mentions import resolve_mentions
 from server.answer.staged.parse import ParsedQuestion, QuestionKind, QuestionName
 from server.answer.staged.plan import AnswerPlan, PlanContext
 from server.answer.staged.planning import UNSURE_VERDICT, plan_answer
-from server.answer.staged.read import ReadSentence, ShortlistWeights, neighbours, shortlist, shortlist_scores
+from server.answer.staged.read import (
+    ReadSentence,
+    ShortlistWeights,
+    adjacent,
+    candidate_triples,
+    shortlist,
+    shortlist_scores,
+)
 
 DOC_A, DOC_B, DOC_C = "doc-a", "doc-b", "doc-c"
 THRESHOLDS = Thresholds(answer=0.5, span=0.6, verdict=0.85)
@@ -241,7 +248,9 @@ SHORTLISTED = [
 def test_without_its_weights_the_shortlisting_score_is_the_cosine():
     cosine = np.array([0.5, 0.2, 0.4, 0.3])
     none = ShortlistWeights(terms=0.0, neighbour=0.0, chunk_place=0.0)
-    scores = shortlist_scores(SHORTLISTED, cosine, [0, 0, 1, 2], frozenset({"desk"}), none)
+    scores = shortlist_scores(
+        SHORTLISTED, adjacent(SHORTLISTED), cosine, [0, 0, 1, 2], frozenset({"desk"}), none
+    )
     assert scores.tolist() == cosine.tolist()
 
 
@@ -266,7 +275,7 @@ def test_the_shortlist_reads_terms_neighbours_and_retrievals_order_beside_the_co
     weights, places, terms, first
 ):
     cosine = np.array([0.6, 0.2, 0.3, 0.25])
-    scores = shortlist_scores(SHORTLISTED, cosine, places, frozenset(terms), weights)
+    scores = shortlist_scores(SHORTLISTED, adjacent(SHORTLISTED), cosine, places, frozenset(terms), weights)
     second = [SHORTLISTED[i].id for i in shortlist(scores, 2)][1]
     assert shortlist(cosine, 2) == [0, 2] and second == first
 
@@ -276,9 +285,10 @@ def test_a_sentence_is_read_with_its_neighbours_only_where_they_follow_each_othe
     b = sentence("b", "Second one.", start=11)
     c = sentence("c", "Far away.", start=400)
     other = sentence("o", "Other article.", doc=DOC_B, start=22)
-    around = neighbours([c, b, other, a])
-    assert around["a"] == ("", "Second one.") and around["b"] == ("First one.", "")
-    assert around["c"] == ("", "") and around["o"] == ("", "")
+    sentences = [c, b, other, a]
+    _chosen, triples = candidate_triples(sentences, adjacent(sentences), np.array([4.0, 3.0, 2.0, 1.0]), 4)
+    assert triples[3] == ("", "First one.", "Second one.") and triples[1] == ("First one.", "Second one.", "")
+    assert triples[0] == ("", "Far away.", "") and triples[2] == ("", "Other article.", "")
 
 
 # ---- decide ---------------------------------------------------------------------------------------

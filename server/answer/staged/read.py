@@ -76,7 +76,11 @@ def shortlist(scores: np.ndarray, n: int) -> list[int]:
     return [int(i) for i in np.argsort(-scores, kind="stable")[:n]]
 
 
-def adjacent(sentences: list[StoredSentence]) -> dict[str, tuple[int | None, int | None]]:
+# Each sentence's (previous, next) sentence in its article by index, None where retrieval did not return it.
+Adjacency = dict[str, tuple[int | None, int | None]]
+
+
+def adjacent(sentences: list[StoredSentence]) -> Adjacency:
     """Each sentence's previous and next sentence in its article (their indexes), where retrieval returned
     them."""
     by_doc: dict[str, list[int]] = {}
@@ -86,7 +90,7 @@ def adjacent(sentences: list[StoredSentence]) -> dict[str, tuple[int | None, int
     def follows(a: int, b: int) -> bool:
         return 0 <= sentences[b].start - sentences[a].end <= ADJACENT_GAP
 
-    out: dict[str, tuple[int | None, int | None]] = {}
+    out: Adjacency = {}
     for run in by_doc.values():
         run.sort(key=lambda i: sentences[i].start)
         for j, i in enumerate(run):
@@ -96,25 +100,18 @@ def adjacent(sentences: list[StoredSentence]) -> dict[str, tuple[int | None, int
     return out
 
 
-def neighbours(sentences: list[StoredSentence]) -> dict[str, tuple[str, str]]:
-    """Each sentence's previous and next sentence in its article, where retrieval returned them."""
-    return {
-        sid: (sentences[b].text if b is not None else "", sentences[a].text if a is not None else "")
-        for sid, (b, a) in adjacent(sentences).items()
-    }
-
-
 def shortlist_scores(
     sentences: list[StoredSentence],
+    around: Adjacency,
     similarity: np.ndarray,
     chunk_places: list[int],
     terms: frozenset[str],
     weights: ShortlistWeights = ShortlistWeights(),
 ) -> np.ndarray:
     """Each retrieved sentence's shortlisting score: its cosine to the question, and what `ShortlistWeights`
-    adds for the question's terms it holds, its neighbours' cosines and its chunk's place in retrieval."""
+    adds for the question's terms it holds, its neighbours' cosines (`around`: `adjacent`'s) and its chunk's
+    place in retrieval."""
     shared = np.array([len(terms & set(s.lemmas)) / len(terms) if terms else 0.0 for s in sentences])
-    around = adjacent(sentences)
     beside = np.array(
         [max([similarity[j] for j in around[s.id] if j is not None], default=0.0) for s in sentences]
     ).clip(0.0)
@@ -127,13 +124,18 @@ def shortlist_scores(
 
 
 def candidate_triples(
-    sentences: list[StoredSentence], scores: np.ndarray, n: int
+    sentences: list[StoredSentence], around: Adjacency, scores: np.ndarray, n: int
 ) -> tuple[list[int], list[tuple[str, str, str]]]:
-    """The shortlisted sentences' indexes, and each as the reader reads it: (before, sentence, after)."""
+    """The shortlisted sentences' indexes, and each as the reader reads it: (before, sentence, after), its
+    neighbours from `around` (`adjacent`'s)."""
+
+    def text(i: int | None) -> str:
+        return sentences[i].text if i is not None else ""
+
     chosen = shortlist(scores, n)
-    around = neighbours(sentences)
     return chosen, [
-        (around[sentences[i].id][0], sentences[i].text, around[sentences[i].id][1]) for i in chosen
+        (text(around[sentences[i].id][0]), sentences[i].text, text(around[sentences[i].id][1]))
+        for i in chosen
     ]
 
 
@@ -151,8 +153,9 @@ def read_candidates(
     if not sentences:
         return ()
     similarity = matrix @ vector
+    around = adjacent(sentences)
     chosen, triples = candidate_triples(
-        sentences, shortlist_scores(sentences, similarity, chunk_places, terms), n
+        sentences, around, shortlist_scores(sentences, around, similarity, chunk_places, terms), n
     )
     readings = reader.read(question, triples)
     out = [ReadSentence(sentences[i], r, float(similarity[i])) for i, r in zip(chosen, readings, strict=True)]
