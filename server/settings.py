@@ -52,7 +52,14 @@ class IndexSettings(BaseSettings):
 class AnswerSettings(BaseSettings):
     model_config = _section("BRIEFING_ANSWER_")
 
-    top_k: int = Field(6, ge=1, le=20, description="Passages retrieved per question.")
+    top_k: int = Field(
+        6,
+        ge=1,
+        le=20,
+        description="Passages the legacy engine retrieves per question, and the default of the retrieve and "
+        "search endpoints, the MCP search tool and the llama-index retriever with either engine (the reader "
+        "engine answers from `reader_passages`).",
+    )
     max_sentences: int = Field(4, ge=1, le=10, description="Most evidence sentences in an extractive answer.")
     engine: Literal["legacy", "reader"] = Field(
         "legacy",

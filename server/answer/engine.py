@@ -62,6 +62,7 @@ class Search:
     chunks: list[RetrievedChunk]
     sentences: list[StoredSentence]
     matrix: np.ndarray
+    places: list[int]  # each sentence's place in retrieval's order (`chunk_places`)
 
 
 @dataclass(frozen=True)
@@ -177,7 +178,7 @@ class AnswerEngine(LibraryReader):
             search.sentences,
             search.matrix,
             search.vector,
-            chunk_places(search.chunks, search.sentences),
+            search.places,
             self.settings.reader_candidates,
         )
         return Analysis(question, names, read, decide(question, names, read, self.reader.thresholds.answer))
@@ -237,7 +238,7 @@ class AnswerEngine(LibraryReader):
         vector, pool = early.result() if early is not None else self._pool_for(query, k, source_filter)
         chunks = named_first(profile, pool, k)
         sentences, matrix = self.library.sentences(chunks)
-        return Search(query, vector, chunks, sentences, matrix)
+        return Search(query, vector, chunks, sentences, matrix, chunk_places(chunks, sentences))
 
     def _context(self, analysis: Analysis, docs: dict[str, DocumentInfo]) -> PlanContext:
         return PlanContext(

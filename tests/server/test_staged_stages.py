@@ -172,6 +172,32 @@ def test_the_reader_reads_the_interrogative_moved_to_the_front(text, asked, kind
     assert parsed.asked == asked and parsed.kind == kind, parsed.trace()
 
 
+@pytest.mark.parametrize(
+    "text, stored, held",
+    [
+        # lemmas, not surface words: "met" is "meet", "councils" is "council"
+        ("When did the councils meet in Herat?", "The council met in Herat on Monday.", {"council", "meet"}),
+        # the analysis keeps a hyphenated modifier whole ("anti-taliban"); a stored sentence holds its parts
+        (
+            "Which anti-Taliban groups crossed the border?",
+            "Two anti-Taliban groups made cross-border raids.",
+            {"anti", "taliban", "cross", "border"},
+        ),
+    ],
+)
+def test_the_question_s_terms_are_the_lemmas_a_stored_sentence_is_matched_by(text, stored, held):
+    # The shortlist counts the question's terms among a stored sentence's lemmas (annotated at ingest by
+    # ingest/language.py): both must come out of the pipeline in the same form.
+    from ingest.language import annotate_sentences
+    from server.answer.staged.parse import parse_question
+
+    parsed = parse_question(text)
+    lemmas = set(annotate_sentences([stored])[0].lemmas)
+    assert parsed.terms & lemmas == held, (parsed.trace(), sorted(lemmas))
+    assert not parsed.terms & {"when", "which", "the", "did", "in", "?"}
+    assert parsed.trace()["terms"] == sorted(parsed.terms)
+
+
 def test_a_lower_case_word_tagged_as_a_proper_noun_is_not_a_name():
     from server.answer.staged.parse import parse_question
 
@@ -257,7 +283,7 @@ def test_without_its_weights_the_shortlisting_score_is_the_cosine():
 @pytest.mark.parametrize(
     ("weights", "places", "terms", "first"),
     [
-        # "member" and "desk" are the question's terms: the sentence holding both is read before the
+        # "emergency" and "desk" are the question's terms: the sentence holding both is read before the
         # slightly likelier weather sentence that holds neither
         (
             ShortlistWeights(terms=0.2, neighbour=0.0, chunk_place=0.0),
@@ -278,6 +304,18 @@ def test_the_shortlist_reads_terms_neighbours_and_retrievals_order_beside_the_co
     scores = shortlist_scores(SHORTLISTED, adjacent(SHORTLISTED), cosine, places, frozenset(terms), weights)
     second = [SHORTLISTED[i].id for i in shortlist(scores, 2)][1]
     assert shortlist(cosine, 2) == [0, 2] and second == first
+
+
+def test_a_chunk_s_place_counts_up_to_its_cap():
+    # "c" is likelier than "d"; below the cap their chunks' places part them, beyond it they count alike
+    cosine = np.array([0.6, 0.2, 0.31, 0.3])
+    weights = ShortlistWeights(terms=0.0, neighbour=0.0, chunk_place=0.1, chunk_place_cap=3)
+    assert shortlist(
+        shortlist_scores(SHORTLISTED, adjacent(SHORTLISTED), cosine, [0, 3, 3, 1], frozenset(), weights), 2
+    ) == [0, 3]
+    assert shortlist(
+        shortlist_scores(SHORTLISTED, adjacent(SHORTLISTED), cosine, [0, 3, 19, 5], frozenset(), weights), 2
+    ) == [0, 2]
 
 
 def test_a_sentence_is_read_with_its_neighbours_only_where_they_follow_each_other():

@@ -4,6 +4,7 @@ import ast
 from pathlib import Path
 
 from tests.conftest import REPO
+from tests.server.conftest import make_settings
 
 
 def test_gradio_client_calls_the_ui_api(ui_server):
@@ -14,6 +15,19 @@ def test_gradio_client_calls_the_ui_api(ui_server):
     assert not result["refused"]
     assert "Tehran" in result["answer"]
     assert result["citations"] and len(result["retrieved"]) == 4
+
+
+def test_without_a_number_of_passages_the_ui_uses_the_engine_s_own(ui_server, tmp_path):
+    import httpx
+    from gradio_client import Client
+
+    passages = make_settings(tmp_path).answer.passages()  # the live server's settings, built alike
+    config = httpx.get(ui_server + "/config", timeout=30).json()
+    slider = next(c for c in config["components"] if c.get("props", {}).get("elem_id") == "briefing-topk")
+    assert slider["props"]["value"] == passages
+    client = Client(ui_server + "/", verbose=False)
+    result = client.predict("What role did Iran play?", None, "extractive", api_name="/ask")
+    assert len(result["retrieved"]) == passages
 
 
 def test_ui_imports_no_index_internals():

@@ -70,6 +70,7 @@ class ParsedQuestion:
             "query": self.query,
             "asked": self.asked,
             "names": [n.text for n in self.names],
+            "terms": sorted(self.terms),
             "parts": [p.trace() for p in self.parts],
         }
 
@@ -127,7 +128,9 @@ def _freeze(profile: QuestionProfile, doc, kind: QuestionKind | None = None) -> 
         asked=profile.asked or profile.text,
         kind=kind or _kind(profile, doc),
         names=tuple(_name(g) for g in profile.names),
-        terms=frozenset(profile.terms),
+        # in the form a stored sentence's lemmas take: the analysis keeps "anti-taliban" whole, the
+        # sentence's tokens are "anti" and "taliban"
+        terms=frozenset(part for term in profile.terms for part in term.split("-") if part),
     )
 
 
