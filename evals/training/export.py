@@ -108,7 +108,8 @@ def card_thresholds(calibration: dict) -> dict:
     return {
         "answer": calibration.get("answer_threshold", 0.5),
         "span": calibration.get("span_threshold", 0.5),
-        "verdict": calibration.get("verdict_threshold", 0.5),
+        "verdict_yes": calibration.get("verdict_yes_threshold", 0.5),
+        "verdict_no": calibration.get("verdict_no_threshold", 0.5),
         "verdict_score": VERDICT_SCORE,
     }
 
@@ -283,10 +284,23 @@ def _test_bold_lines(bold: dict | None) -> list[str]:
         "",
         f"On test at dev's thresholds: a bold span for {bold['span_given_share']:.3f} of the answered questions"
         f" the engine would open with one, right {bold['span_precision']:.3f}; Yes or No for"
-        f" {bold['verdict_given_share']:.3f} of those it would open with a yes or a no, right"
-        f" {bold['verdict_precision']:.3f}; a right bold span or a right Yes or No for {bold['bold_right_share']:.3f}"
+        f" {bold['verdict_given_share']:.3f} of those it would open with a yes or a no"
+        + (f" ({bold['yes_given']} yes, {bold['no_given']} no)" if "yes_given" in bold else "")
+        + f", right {bold['verdict_precision']:.3f}; a right bold span or a right Yes or No for {bold['bold_right_share']:.3f}"
         " of test's questions.",
     ]
+
+
+def _verdict_thresholds(calibration: dict) -> str:
+    """The verdict threshold(s) as the card states them: one per side, or one for both (before 2026-12-04)."""
+    if "verdict_threshold" in calibration:
+        return f"{calibration['verdict_threshold']:.4f}"
+    given = [calibration.get(f"{side}_given") for side in ("yes", "no")]
+    counts = f" ({given[0]} yes and {given[1]} no given)" if None not in given else ""
+    return (
+        f"{calibration['verdict_yes_threshold']:.4f} for a yes and {calibration['verdict_no_threshold']:.4f}"
+        f" for a no{counts}"
+    )
 
 
 def _recalibrated_lines(card: dict) -> list[str]:
@@ -334,7 +348,7 @@ def render_card(card: dict) -> str:
         f" {c['span_given_share']:.3f} of the answered questions the engine would open with a span (near misses"
         f" included), right {c['span_precision']:.3f};",
         f"- Yes or No when the verdict's score ({c.get('verdict_score', EARLIER_VERDICT_SCORE)}) is at least"
-        f" {c['verdict_threshold']:.4f}:"
+        f" {_verdict_thresholds(c)}:"
         f" given for {c['verdict_given_share']:.3f} of the answered questions the engine would open with a yes or"
         f" a no, right {c['verdict_precision']:.3f} (a bold given for a near miss counts as wrong);",
         f"- so a right bold span or a right Yes or No for {c['bold_right_share']:.3f} of dev's questions.",

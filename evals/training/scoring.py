@@ -165,6 +165,8 @@ class OperatingCurve:
 WRONG_ANSWER_COST = 3.0
 # A bold span, and a yes or no, must be right this often (of the times one is given).
 BOLD_PRECISION = 0.95
+# The sides a verdict takes, each with its own threshold.
+VERDICT_SIDES = ("yes", "no")
 # Above every probability: the threshold when nothing given reaches BOLD_PRECISION (nothing is then given).
 NEVER = float(np.nextafter(1.0, 2.0))
 
@@ -206,7 +208,7 @@ def bold_shown(question: str) -> str | None:
 
 def _bold_rows(items, corpus, reads, threshold, shown) -> tuple[list, list]:
     """(score, right) for every bold the engine would give at the answer threshold: spans by their span
-    probability, verdicts by their confidence. What the engine shows is its parse's (`shown`) of the whole
+    probability, verdicts by their confidence (with their side: (score, right, side)). What the engine shows is its parse's (`shown`) of the whole
     question, as serving parses it; a bold given for a near miss, a verdict for a question that is not
     yes/no, or a span for one that is, is wrong, as a reader would count it. Items whose label is "the
     articles disagree" are left out: one sentence cannot say it."""
@@ -217,8 +219,9 @@ def _bold_rows(items, corpus, reads, threshold, shown) -> tuple[list, list]:
         top = r[0]
         how = shown(it.question)
         if how == "verdict":
-            right = it.kind == "yes_no" and verdict_side(top.verdict) == it.yes_no
-            verdicts.append((verdict_confidence(top.answers, top.verdict), right))
+            side = verdict_side(top.verdict)
+            right = it.kind == "yes_no" and side == it.yes_no
+            verdicts.append((verdict_confidence(top.answers, top.verdict), right, side))
         elif how == "span" and top.span is not None:
             right = it.answerable and it.kind != "yes_no" and span_right(it, corpus, top)
             spans.append((top.span_probability, right))
@@ -229,7 +232,8 @@ def calibrate(items: list[Item], corpus: Corpus, reads: list[list[Read]], shown=
     """The answer threshold that costs least on held-out questions (answering a near miss or answering
     from the wrong sentence costs WRONG_ANSWER_COST, refusing an answerable question 1), and, among the
     questions answered there, the least span probability at which bold spans reach BOLD_PRECISION and the
-    least verdict confidence at which a yes or a no does (`_bold_rows` says what counts)."""
+    least verdict confidence at which a yes does, and a no (each side its own: the reader is surer of its
+    no's; `_bold_rows` says what counts)."""
     rows = []
     for it, r in zip(items, reads, strict=True):
         if not r:
@@ -249,7 +253,12 @@ def calibrate(items: list[Item], corpus: Corpus, reads: list[list[Read]], shown=
     chosen = {
         "answer_threshold": threshold,
         "span_threshold": _least_precise_enough(spans),
-        "verdict_threshold": _least_precise_enough(verdicts),
+        **{
+            f"verdict_{side}_threshold": _least_precise_enough(
+                [(p, ok) for p, ok, s in verdicts if s == side]
+            )
+            for side in VERDICT_SIDES
+        },
         "verdict_score": VERDICT_SCORE,
     }
     return {
@@ -273,14 +282,14 @@ def bold_at(
 def _bold_figures(spans: list, verdicts: list, thresholds: dict, questions: int) -> dict:
     """`bold_at`'s figures from `_bold_rows`' rows, over `questions` questions read."""
     span_precision, span_given = _given(spans, thresholds["span_threshold"])
-    verdict_precision, verdict_given = _given(verdicts, thresholds["verdict_threshold"])
-    right = _right_given(spans, thresholds["span_threshold"]) + _right_given(
-        verdicts, thresholds["verdict_threshold"]
-    )
+    # each verdict against its side's threshold
+    given = [(ok, side) for p, ok, side in verdicts if p >= thresholds[f"verdict_{side}_threshold"]]
+    right = _right_given(spans, thresholds["span_threshold"]) + sum(ok for ok, _ in given)
     return {
         "span_precision": span_precision,
         "span_given_share": span_given,
-        "verdict_precision": verdict_precision,
-        "verdict_given_share": verdict_given,
+        "verdict_precision": float(np.mean([ok for ok, _ in given])) if given else float("nan"),
+        "verdict_given_share": len(given) / max(1, len(verdicts)),
+        **{f"{side}_given": sum(1 for _, s in given if s == side) for side in VERDICT_SIDES},
         "bold_right_share": right / max(1, questions),
     }

@@ -50,7 +50,7 @@ def test_the_verdict_threshold_keeps_only_the_yes_and_no_the_reader_is_sure_of()
         items.append(_item(n, "yes_no", yes_no="no" if n % 2 else "yes"))
         reads.append([_read(0.99, verdict=(0.55, 0.40, 0.05))])
     calibration = calibrate(items, CORPUS, reads, shown=lambda q: "verdict")
-    assert 0.99 * 0.55 < calibration["verdict_threshold"] <= 0.99 * 0.97
+    assert 0.99 * 0.55 < calibration["verdict_yes_threshold"] <= 0.99 * 0.97
     assert calibration["verdict_precision"] == 1.0
     assert calibration["verdict_given_share"] == 10 / 14
     assert calibration["bold_right_share"] == 10 / 14  # questions given a right Yes or No
@@ -73,6 +73,25 @@ def test_a_verdict_from_a_sentence_the_reader_doubts_answers_counts_for_less():
     assert calibration["verdict_precision"] == 1.0 and calibration["verdict_given_share"] == 0.5
 
 
+def test_a_yes_and_a_no_each_have_the_threshold_at_which_they_are_right_often_enough():
+    # The reader is surer of its no's: a no it is unsure of (0.97) is as often wrong as right, while its
+    # yes's at 0.96 are right. One threshold for both would give no yes at all.
+    items, reads = [], []
+    for n in range(20):  # a right yes at 0.96
+        items.append(_item(n, "yes_no", yes_no="yes"))
+        reads.append([_read(0.99, verdict=(0.97, 0.02, 0.01))])
+    for n in range(20, 40):  # a right no at 0.98
+        items.append(_item(n, "yes_no", yes_no="no"))
+        reads.append([_read(0.99, verdict=(0.005, 0.99, 0.005))])
+    for n in range(40, 50):  # a no at 0.9702, half of them wrong
+        items.append(_item(n, "yes_no", yes_no="no" if n % 2 else "yes"))
+        reads.append([_read(0.99, verdict=(0.01, 0.98, 0.01))])
+    calibration = calibrate(items, CORPUS, reads, shown=lambda q: "verdict")
+    assert calibration["verdict_yes_threshold"] <= 0.99 * 0.97 < calibration["verdict_no_threshold"]
+    assert (calibration["yes_given"], calibration["no_given"]) == (20, 20)
+    assert calibration["verdict_precision"] == 1.0 and calibration["bold_right_share"] == 40 / 50
+
+
 def test_the_right_bold_share_counts_spans_and_verdicts_given_right_over_every_question():
     items, reads = _spans_with_near_misses(2)  # 19 right spans, 2 answered near misses, 60 refused
     calibration = calibrate(items, CORPUS, reads, shown=lambda q: "span")
@@ -85,7 +104,7 @@ def test_when_nothing_reaches_the_precision_nothing_is_given():
     items = [_item(n, "yes_no", yes_no="no") for n in range(4)]
     reads = [[_read(0.99, verdict=(1.0, 0.0, 0.0))] for _ in items]  # sure, and wrong
     calibration = calibrate(items, CORPUS, reads, shown=lambda q: "verdict")
-    assert calibration["verdict_threshold"] == NEVER > 1.0
+    assert calibration["verdict_no_threshold"] == NEVER > 1.0
     assert calibration["verdict_given_share"] == 0.0
     assert calibration["bold_right_share"] == 0.0
 

@@ -94,6 +94,15 @@ def test_a_card_whose_verdict_threshold_is_for_another_score_is_refused_with_how
         OnnxReader(folder)
 
 
+def test_a_card_with_one_verdict_threshold_gives_it_to_both_sides():
+    from server.answer.reader.model import Thresholds
+
+    earlier = Thresholds.of_card({"answer": 0.9, "span": 0.95, "verdict": 0.99, "verdict_score": "s"})
+    assert (earlier.verdict("yes"), earlier.verdict("no")) == (0.99, 0.99)
+    sided = Thresholds.of_card({"answer": 0.9, "span": 0.95, "verdict_yes": 0.98, "verdict_no": 0.99})
+    assert (sided.verdict("yes"), sided.verdict("no")) == (0.98, 0.99)
+
+
 def test_the_server_does_not_start_on_a_corrupt_model(tmp_path):
     folder = _copy_model(tmp_path)
     card = json.loads((folder / CARD_NAME).read_text())

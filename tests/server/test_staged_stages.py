@@ -29,7 +29,7 @@ from server.answer.staged.read import (
 )
 
 DOC_A, DOC_B, DOC_C = "doc-a", "doc-b", "doc-c"
-THRESHOLDS = Thresholds(answer=0.5, span=0.6, verdict=0.85)
+THRESHOLDS = Thresholds(answer=0.5, span=0.6, verdict_yes=0.85, verdict_no=0.85)
 
 
 def sentence(sid: str, text: str, doc: str = DOC_A, start: int = 0, ents=()) -> StoredSentence:
@@ -398,6 +398,21 @@ def test_a_verdict_the_reader_is_not_sure_of_is_not_given_nor_makes_a_disagreeme
     assert doubted.verdict is None and doubted.note == UNSURE_VERDICT
     sure_and_unsure = [read(yes, 0.95, verdict=(0.95, 0.03, 0.02)), read(no, 0.8, verdict=(0.4, 0.5, 0.1))]
     assert plan_answer(context(q, sure_and_unsure)).verdict == "Yes"
+
+
+def test_a_yes_and_a_no_are_each_given_at_their_own_side_s_threshold():
+    yes = sentence("s1", "Safi is a member of the council.")
+    no = sentence("s2", "Safi is not a member of the council.")
+    sides = Thresholds(answer=0.5, span=0.6, verdict_yes=0.8, verdict_no=0.95)
+    q = question(QuestionKind.YES_NO)
+
+    def plan(r: ReadSentence):
+        return plan_answer(PlanContext(q, (r,), sides, docs(), max_sentences=4))
+
+    # both at 0.9 x 0.96 = 0.864: above the yes threshold, below the no threshold
+    assert plan(read(yes, 0.9, verdict=(0.96, 0.02, 0.02))).verdict == "Yes"
+    assert plan(read(no, 0.9, verdict=(0.02, 0.96, 0.02))).verdict is None
+    assert plan(read(no, 0.99, verdict=(0.01, 0.98, 0.01))).verdict == "No"
 
 
 def test_figures_from_sources_of_different_dates_come_newest_first_as_earlier_reports():

@@ -40,10 +40,26 @@ class Thresholds:
 
     answer: float  # the best candidate's probability at or above which a question is answered
     span: float  # a span's probability at or above which it is given in bold
-    # a yes/no verdict's confidence (Reading.verdict_confidence) at or above which it is given, and the
-    # name of the score it was calibrated for (decoding.VERDICT_SCORE; load_card refuses another)
-    verdict: float = 0.5
+    # a Yes's and a No's confidence (Reading.verdict_confidence) at or above which each is given (the reader
+    # is surer of its no's than of its yes's, so one threshold for both gave no yes at all), and the name of
+    # the score they were calibrated for (decoding.VERDICT_SCORE; load_card refuses another)
+    verdict_yes: float = 0.5
+    verdict_no: float = 0.5
     verdict_score: str = EARLIER_VERDICT_SCORE
+
+    def verdict(self, side: str) -> float:
+        """The threshold of a side ("yes" or "no")."""
+        return self.verdict_yes if side == "yes" else self.verdict_no
+
+    @classmethod
+    def of_card(cls, values: dict) -> Thresholds:
+        """A card's thresholds; a card calibrated before 2026-12-04 gives one "verdict" for both sides."""
+        values = dict(values)
+        if "verdict" in values:
+            both = values.pop("verdict")
+            values.setdefault("verdict_yes", both)
+            values.setdefault("verdict_no", both)
+        return cls(**values)
 
 
 @dataclass(frozen=True)
@@ -71,7 +87,7 @@ def load_card(model_dir: Path | None = None) -> ReaderCard:
         card = json.loads(card_path.read_text())
         model_file = model_dir / card["model_file"]
         budget = TokenBudget(**card["token_budget"])
-        thresholds = Thresholds(**card["thresholds"])
+        thresholds = Thresholds.of_card(card["thresholds"])
         expected = card["sha256"]
     except FileNotFoundError:
         raise ReaderUnavailable(f"the reader's model card {card_path} is missing: {RESTORE_HINT}") from None

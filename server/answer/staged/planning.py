@@ -1,7 +1,7 @@
 """Stage 6, plan: the shape of the answer, from what the reader says of the candidates.
 
 - yes/no: Yes or No from the likeliest answering sentence's verdict when the reader is sure of it (the
-  calibrated verdict threshold), "The articles disagree" when an independent article's answering sentence
+  side's calibrated verdict threshold), "The articles disagree" when an independent article's answering sentence
   is sure (at or above that threshold) of the opposite; otherwise the answering sentences without a yes or no;
 - a name, place, date, choice, list, quotation or reason: the reader's span of the likeliest sentence in
   bold when its probability reaches the calibrated span threshold, that sentence first;
@@ -16,6 +16,7 @@ from __future__ import annotations
 import re
 
 from server.answer.compose import dated_apart, published_of, source_label
+from server.answer.reader.decoding import verdict_side
 from server.answer.staged.parse import QuestionKind
 from server.answer.staged.plan import AnswerPlan, LeadSpan, PlanContext, Side
 from server.answer.staged.read import ReadSentence
@@ -108,7 +109,7 @@ def _verdict(r: ReadSentence) -> str:
 
 
 def _sure(context: PlanContext, r: ReadSentence) -> bool:
-    return r.reading.verdict_confidence >= context.thresholds.verdict
+    return r.reading.verdict_confidence >= context.thresholds.verdict(verdict_side(r.reading.verdict))
 
 
 def _yes_no(context: PlanContext, answering: list[ReadSentence]) -> AnswerPlan:
