@@ -284,22 +284,17 @@ def _test_bold_lines(bold: dict | None) -> list[str]:
         "",
         f"On test at dev's thresholds: a bold span for {bold['span_given_share']:.3f} of the answered questions"
         f" the engine would open with one, right {bold['span_precision']:.3f}; Yes or No for"
-        f" {bold['verdict_given_share']:.3f} of those it would open with a yes or a no"
-        + (f" ({bold['yes_given']} yes, {bold['no_given']} no)" if "yes_given" in bold else "")
-        + f", right {bold['verdict_precision']:.3f}; a right bold span or a right Yes or No for {bold['bold_right_share']:.3f}"
-        " of test's questions.",
+        f" {bold['verdict_given_share']:.3f} of those it would open with a yes or a no ({bold['yes_given']} yes,"
+        f" {bold['no_given']} no), right {bold['verdict_precision']:.3f}; a right bold span or a right Yes or No"
+        f" for {bold['bold_right_share']:.3f} of test's questions.",
     ]
 
 
 def _verdict_thresholds(calibration: dict) -> str:
-    """The verdict threshold(s) as the card states them: one per side, or one for both (before 2026-12-04)."""
-    if "verdict_threshold" in calibration:
-        return f"{calibration['verdict_threshold']:.4f}"
-    given = [calibration.get(f"{side}_given") for side in ("yes", "no")]
-    counts = f" ({given[0]} yes and {given[1]} no given)" if None not in given else ""
+    """The verdict thresholds as the card states them, one per side, with how many of each were given."""
     return (
         f"{calibration['verdict_yes_threshold']:.4f} for a yes and {calibration['verdict_no_threshold']:.4f}"
-        f" for a no{counts}"
+        f" for a no ({calibration['yes_given']} yes and {calibration['no_given']} no given)"
     )
 
 
