@@ -418,7 +418,7 @@ def _profile_tokens(doc, tokens, text: str) -> QuestionProfile:
         profile.wants in ("any", "person", "choice")
         and names
         and not profile.terms
-        and _is_copula(wh)
+        and is_copula(wh)
         and not _relation_idioms(tokens)
     ):
         profile.wants = "overview"  # "Who was Ahmad Shah Massoud?", "What is the Freedom Front?"
@@ -463,7 +463,8 @@ def _head_terms(tokens, frame: set[int], wh) -> set[str]:
     return out
 
 
-def _is_copula(wh) -> bool:
+def is_copula(wh) -> bool:
+    """ "Who is X?", "What was X?": the interrogative is the subject or attribute of "be"."""
     return wh is not None and wh.head.lemma_ == "be" and wh.dep_ in ("attr", "nsubj")
 
 
@@ -481,7 +482,7 @@ def _asks_for_words(wh, frame: set[int], tokens=None) -> bool:
         if v.lemma_.lower() in _SAYING_VERBS:
             return True
     # "What was Noor's message to ...": a noun of saying that the question asks to see.
-    if wh is not None and _is_copula(wh):
+    if wh is not None and is_copula(wh):
         nouns = [c for c in wh.head.children if c.dep_ in ("nsubj", "attr") and c.i != wh.i]
         # somebody's message, or a message to / about somebody; not "the statement released ... titled"
         return any(

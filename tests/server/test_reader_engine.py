@@ -42,16 +42,6 @@ def assert_contract(service, answer) -> None:
         assert answer.direct_answer.citations and set(answer.direct_answer.citations) <= numbers
 
 
-# Known gap of the reader (2026-12-04, see the README's evaluation): at its calibrated threshold it refuses
-# this seed question that the rule-based engine answers (the AFF's leader and Noor's quotation, once among
-# them, are answered by the four-epoch and later readers; the sixth-epoch reader also finds the AFF's leader,
-# not the NRF's, in the sentence naming every group's leader, so a follow-up's "his" resolves to him).
-# Strict: the day it answers it, the mark must go.
-READER_REFUSES = pytest.mark.xfail(
-    strict=True, reason="the reader's probability stays below its calibrated answer threshold here"
-)
-
-
 QUESTIONS = [
     "Who leads the Afghanistan Freedom Front?",
     "What did Atta Mohammad Noor say about those who promote war?",
@@ -126,7 +116,6 @@ def test_a_follow_up_is_answered_from_the_conversation(service):
     assert_contract(service, follow_up)
 
 
-@READER_REFUSES
 def test_an_overview_groups_the_sentences_by_article(service):
     answer = ask(service, "Summarize what the articles say about Iran.")
     assert not answer.refused

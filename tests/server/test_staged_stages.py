@@ -14,7 +14,7 @@ from server.answer.reader.decoding import Reading, decode
 from server.answer.reader.encoding import MARK_END, MARK_START, ReaderInput, TokenBudget, encode_pair
 from server.answer.reader.model import Thresholds
 from server.answer.staged.compose import compose_extractive
-from server.answer.staged.decide import decide
+from server.answer.staged.decide import decide, topic_mentions
 from server.answer.staged.mentions import resolve_mentions
 from server.answer.staged.parse import ParsedQuestion, QuestionKind, QuestionName
 from server.answer.staged.plan import AnswerPlan, PlanContext
@@ -119,6 +119,10 @@ def test_a_surname_counts_when_no_other_full_name_in_the_article_shares_it():
     [
         ("Is Omar Safi a member of the Valley Council?", QuestionKind.YES_NO),
         ("Who was Omar Safi?", QuestionKind.WHO_IS),
+        ("What is the Valley Council?", QuestionKind.WHO_IS),
+        ("What do the articles say about Omar Safi?", QuestionKind.OVERVIEW),
+        ("Summarize what the reports say about the Valley Council.", QuestionKind.OVERVIEW),
+        ("Tell me about Omar Safi.", QuestionKind.OVERVIEW),
         ("How many months did the siege of Kalat last?", QuestionKind.FIGURE),
         ("Who chaired the meeting in Herat?", QuestionKind.PERSON),
         ("When did the Valley Council meet?", QuestionKind.DATE),
@@ -344,6 +348,34 @@ def test_a_refusal_names_a_name_no_article_mentions():
     q = question(QuestionKind.PERSON, names=("Bashir Noorzai",))
     decision = decide(q, resolve_mentions(q.names, [s]), (read(s, 0.2),), 0.5)
     assert not decision.answer and "Bashir Noorzai" in decision.reason
+
+
+def test_an_overview_is_answered_by_the_candidates_that_mention_its_topic_whatever_their_reading():
+    """The reader scores no sentence as answering "Tell me about Omar Safi" (it is trained on questions of one
+    fact); every candidate that mentions him answers it, by its likeness to the question, and a candidate that
+    names someone else does not."""
+    safi = sentence("s1", "Omar Safi chaired the meeting.", ents=[("Omar Safi", "PERSON")])
+    later = sentence("s2", "Omar Safi left for Doha in May.", start=40, ents=[("Omar Safi", "PERSON")])
+    other = sentence("s3", "Bashir Noorzai stayed in Herat.", start=80, ents=[("Bashir Noorzai", "PERSON")])
+    reads = tuple(
+        ReadSentence(s, Reading(0.05, (0.1, 0.1, 0.8), None, 0.0), 0.5, shortlisted)
+        for s, shortlisted in ((safi, 0.4), (later, 0.7), (other, 0.9))
+    )
+    q = question(QuestionKind.OVERVIEW, names=("Omar Safi",))
+    names = resolve_mentions(q.names, [safi, later, other])
+    topic = topic_mentions(q, names, reads)
+    assert [r.sentence.id for r in topic] == ["s2", "s1"]
+    decision = decide(q, names, reads, 0.5, topic)
+    assert decision.answer and "Omar Safi" in decision.reason
+    assert not decide(q, names, reads, 0.5).answer  # by the reader's threshold alone it is refused
+    plan = plan_answer(PlanContext(q, reads, THRESHOLDS, docs(), max_sentences=4, topic=topic))
+    assert plan.grouped and [e.sentence.id for e in plan.evidence] == ["s2", "s1"]
+    # a question of one fact about him is still the reader's to decide
+    person = question(QuestionKind.PERSON, names=("Omar Safi",))
+    assert topic_mentions(person, names, reads) == ()
+    # and an overview of someone no candidate mentions is refused
+    absent = question(QuestionKind.OVERVIEW, names=("Karim Jalali",))
+    assert topic_mentions(absent, resolve_mentions(absent.names, [safi, later, other]), reads) == ()
 
 
 # ---- plan -----------------------------------------------------------------------------------------

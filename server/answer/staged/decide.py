@@ -1,13 +1,18 @@
 """Stage 5, decide: answer or refuse. No-answer is a scored outcome: the question is answered when the
 reader's probability that its likeliest candidate answers reaches the threshold calibrated on held-out data
-(the model card's `thresholds.answer`). A refusal says what the articles lack."""
+(the model card's `thresholds.answer`). A refusal says what the articles lack.
+
+An overview ("Tell me about Dostum", "What do the articles say about Iran?") asks for everything the articles
+say of its topic, not for one fact: the reader, trained to find the sentence that states one asked fact,
+gives no sentence a high probability of answering it. Its answer is the candidates that mention the topic
+(`topic_mentions`); it is refused when none does."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
 from server.answer.staged.mentions import ResolvedNames
-from server.answer.staged.parse import ParsedQuestion
+from server.answer.staged.parse import ParsedQuestion, QuestionKind
 from server.answer.staged.read import ReadSentence
 
 
@@ -39,11 +44,30 @@ def _missing(question: ParsedQuestion, names: ResolvedNames, best: ReadSentence 
     return "No passage answers this closely enough."
 
 
+def topic_mentions(
+    question: ParsedQuestion, names: ResolvedNames, read: tuple[ReadSentence, ...]
+) -> tuple[ReadSentence, ...]:
+    """An overview's answering sentences: the candidates that mention one of its names, by their shortlisting
+    score (their likeness to the topic); () for any other question."""
+    if question.kind != QuestionKind.OVERVIEW or not question.names:
+        return ()
+    mentioning = [r for r in read if any(names.in_sentence(n, r.sentence.id) for n in question.names)]
+    return tuple(sorted(mentioning, key=lambda r: -r.shortlisted))
+
+
 def decide(
-    question: ParsedQuestion, names: ResolvedNames, read: tuple[ReadSentence, ...], threshold: float
+    question: ParsedQuestion,
+    names: ResolvedNames,
+    read: tuple[ReadSentence, ...],
+    threshold: float,
+    topic: tuple[ReadSentence, ...] = (),
 ) -> Decision:
+    """`topic`: an overview's `topic_mentions`."""
     best = read[0] if read else None
     probability = best.score if best else 0.0
+    if topic:
+        named = ", ".join(n.text for n in question.names)
+        return Decision(True, probability, threshold, f"an overview: {len(topic)} candidates mention {named}")
     if best is not None and probability >= threshold:
         return Decision(True, probability, threshold, "the likeliest sentence reaches the answer threshold")
     return Decision(False, probability, threshold, _missing(question, names, best))

@@ -7,7 +7,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from enum import StrEnum
 
-from server.answer.question_analysis import NameGroup, QuestionProfile, analyse_question_doc
+from server.answer.question_analysis import NameGroup, QuestionProfile, analyse_question_doc, is_copula
 from server.answer.staged import lexicon
 
 _WH_TAGS = ("WP", "WDT", "WRB", "WP$")
@@ -94,7 +94,14 @@ def _kind(profile: QuestionProfile, doc) -> QuestionKind:
         return QuestionKind.QUOTE
     if wants == "overview":
         wh = next((t for t in doc if t.tag_ in _WH_TAGS), None)
-        if wh is not None and wh.lower_ in ("who", "what") and profile.names and not profile.terms:
+        # "Who is X?", "What was X?"; not "What do the articles say about X?"
+        if (
+            wh is not None
+            and wh.lower_ in ("who", "what")
+            and profile.names
+            and not profile.terms
+            and is_copula(wh)
+        ):
             return QuestionKind.WHO_IS
         return QuestionKind.OVERVIEW
     if profile.is_list:

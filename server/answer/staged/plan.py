@@ -21,6 +21,8 @@ class PlanContext:
     docs: dict[str, DocumentInfo]
     max_sentences: int
     same_story: dict[str, frozenset[str]] = field(default_factory=dict)
+    # an overview's candidates that mention its topic (server/answer/staged/decide.py, `topic_mentions`)
+    topic: tuple[ReadSentence, ...] = ()
 
     def answering(self) -> list[ReadSentence]:
         """The candidates the reader says answer (at least the likeliest one), best first."""

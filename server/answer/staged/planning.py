@@ -8,7 +8,8 @@
 - a figure, or a span that independent articles give differently: every value with its source, the newest
   source first; sources of different dates are earlier reports, sources of one date that differ disagree;
 - who is X: the sentence that says who X is first (the likeliest answering one), no bold span;
-- an overview: the answering sentences, grouped by article.
+- an overview: the candidates that mention its topic (or, with none, the answering sentences), grouped by
+  article.
 """
 
 from __future__ import annotations
@@ -156,6 +157,11 @@ def plan_answer(context: PlanContext) -> AnswerPlan:
     if kind == QuestionKind.YES_NO:
         return _yes_no(context, answering)
     if kind == QuestionKind.OVERVIEW:
+        if context.topic:
+            topic = context.topic[: context.max_sentences]
+            return AnswerPlan(
+                kind, topic, grouped=True, why="the sentences that mention the topic, by article"
+            )
         return AnswerPlan(kind, tuple(answering), grouped=True, why="the answering sentences by article")
     if kind in MULTI_SOURCE:
         sources = _sources(context, answering)
