@@ -33,7 +33,7 @@ from server.answer.question_analysis import (
 from server.answer.question_rewriting import prepare_question
 from server.answer.reader.model import OnnxReader
 from server.answer.staged.compose import compose_extractive, renumber_by_first_use
-from server.answer.staged.decide import Decision, decide, topic_mentions
+from server.answer.staged.decide import Decision, decide
 from server.answer.staged.mentions import ResolvedNames, resolve_mentions
 from server.answer.staged.parse import ParsedQuestion, freeze_question
 from server.answer.staged.plan import AnswerPlan, PlanContext
@@ -73,7 +73,6 @@ class Analysis:
     names: ResolvedNames
     read: tuple[ReadSentence, ...]
     decision: Decision
-    topic: tuple[ReadSentence, ...] = ()  # an overview's candidates that mention its topic (`topic_mentions`)
 
     def trace(self) -> dict:
         return {
@@ -182,9 +181,7 @@ class AnswerEngine(LibraryReader):
             search.places,
             self.settings.reader_candidates,
         )
-        topic = topic_mentions(question, names, read)
-        decision = decide(question, names, read, self.reader.thresholds.answer, topic)
-        return Analysis(question, names, read, decision, topic)
+        return Analysis(question, names, read, decide(question, names, read, self.reader.thresholds.answer))
 
     def _person_answering(self, question: str, answer: str, people: list[str]) -> str | None:
         """Of the people the last answer names, the one in the reader's best span when it reads the last
@@ -247,7 +244,7 @@ class AnswerEngine(LibraryReader):
         return PlanContext(
             question=analysis.question,
             read=analysis.read,
-            topic=analysis.topic,
+            topic=analysis.decision.topic,
             thresholds=self.reader.thresholds,
             docs=docs,
             max_sentences=self.settings.max_sentences,

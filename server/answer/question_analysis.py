@@ -64,6 +64,10 @@ class QuestionProfile:
     modifier_words: set[str] = field(default_factory=set)
     # "Where did he say it?": the question is about an act of saying, though it asks for a place.
     about_saying: bool = False
+    # "Tell me about Dostum", "What do the articles say about Iran?": an overview asked of the library (the
+    # request around it names the library, the reader or the asker), not a question of one fact about a
+    # name ("What happened to X?", "What does X want?").
+    asks_the_library: bool = False
 
     @property
     def asked_terms(self) -> set[str]:
@@ -408,17 +412,20 @@ def _profile_tokens(doc, tokens, text: str) -> QuestionProfile:
         # "What do the articles say about Iran", "How do the articles describe the Council"
         if wh_is_object_of_frame and wants in ("any", "choice", "reason") and not (terms - {noun}):
             profile.wants = "overview"  # "what do the articles say about Iran"
+            # not "How was X out?", whose verb is in the frame only as the word after "how"
+            profile.asks_the_library = _is_frame_verb(wh.head)
         elif _asks_for_words(wh, frame):
             profile.wants = "statement"
     elif frame and not terms:
         profile.wants = "overview"  # "Tell me about Dostum", "Summarize the articles on Iran"
+        profile.asks_the_library = True
     elif frame and _asks_for_words(None, frame, tokens):
         profile.wants = "statement"
     if (
         profile.wants in ("any", "person", "choice")
         and names
         and not profile.terms
-        and is_copula(wh)
+        and _is_copula(wh)
         and not _relation_idioms(tokens)
     ):
         profile.wants = "overview"  # "Who was Ahmad Shah Massoud?", "What is the Freedom Front?"
@@ -463,8 +470,7 @@ def _head_terms(tokens, frame: set[int], wh) -> set[str]:
     return out
 
 
-def is_copula(wh) -> bool:
-    """ "Who is X?", "What was X?": the interrogative is the subject or attribute of "be"."""
+def _is_copula(wh) -> bool:
     return wh is not None and wh.head.lemma_ == "be" and wh.dep_ in ("attr", "nsubj")
 
 
@@ -482,7 +488,7 @@ def _asks_for_words(wh, frame: set[int], tokens=None) -> bool:
         if v.lemma_.lower() in _SAYING_VERBS:
             return True
     # "What was Noor's message to ...": a noun of saying that the question asks to see.
-    if wh is not None and is_copula(wh):
+    if wh is not None and _is_copula(wh):
         nouns = [c for c in wh.head.children if c.dep_ in ("nsubj", "attr") and c.i != wh.i]
         # somebody's message, or a message to / about somebody; not "the statement released ... titled"
         return any(

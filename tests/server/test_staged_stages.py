@@ -14,7 +14,7 @@ from server.answer.reader.decoding import Reading, decode
 from server.answer.reader.encoding import MARK_END, MARK_START, ReaderInput, TokenBudget, encode_pair
 from server.answer.reader.model import Thresholds
 from server.answer.staged.compose import compose_extractive
-from server.answer.staged.decide import decide, topic_mentions
+from server.answer.staged.decide import decide
 from server.answer.staged.mentions import resolve_mentions
 from server.answer.staged.parse import ParsedQuestion, QuestionKind, QuestionName
 from server.answer.staged.plan import AnswerPlan, PlanContext
@@ -104,6 +104,27 @@ def test_names_that_differ_by_one_word_stay_two_people():
     assert [m.sentence_id for m in names.mentions["Ahmad Shah Massoud"]] == ["s1"]
 
 
+def test_a_longer_name_is_someone_else_when_the_library_writes_the_asked_name_too():
+    father = sentence("s1", "Ahmad Shah Massoud was killed in 2001.", ents=[("Ahmad Shah Massoud", "PERSON")])
+    son = sentence("s2", "Ahmad Massoud leads the front.", start=50, ents=[("Ahmad Massoud", "PERSON")])
+    names = resolve_mentions((QuestionName("Ahmad Massoud", frozenset({"ahmad", "massoud"})),), [father, son])
+    assert [m.sentence_id for m in names.mentions["Ahmad Massoud"]] == ["s2"]
+    # where the library never writes the shorter name, the longer one is the same person
+    dostum = sentence("s3", "Abdul Rashid Dostum left.", ents=[("Abdul Rashid Dostum", "PERSON")])
+    names = resolve_mentions((QuestionName("Rashid Dostum", frozenset({"rashid", "dostum"})),), [dostum])
+    assert [m.sentence_id for m in names.mentions["Rashid Dostum"]] == ["s3"]
+
+
+def test_a_name_spacy_did_not_tag_counts_only_where_it_is_written_out():
+    us = sentence("s1", "They told us the talks had ended.")
+    named = sentence("s2", "The talks ended, the US said.", start=40)
+    names = resolve_mentions((QuestionName("US", frozenset({"us"})),), [us, named])
+    assert [m.sentence_id for m in names.mentions["US"]] == ["s2"]
+    scattered = sentence("s3", "Massoud met Ahmad in Kabul.", start=80)
+    names = resolve_mentions((QuestionName("Ahmad Massoud", frozenset({"ahmad", "massoud"})),), [scattered])
+    assert names.mentions["Ahmad Massoud"] == ()
+
+
 def test_a_surname_counts_when_no_other_full_name_in_the_article_shares_it():
     full = sentence("s1", "Farid Rahmatzai leads the league.", ents=[("Farid Rahmatzai", "PERSON")])
     later = sentence("s2", "Rahmatzai has rejected talks.", start=40, ents=[("Rahmatzai", "PERSON")])
@@ -123,6 +144,11 @@ def test_a_surname_counts_when_no_other_full_name_in_the_article_shares_it():
         ("What do the articles say about Omar Safi?", QuestionKind.OVERVIEW),
         ("Summarize what the reports say about the Valley Council.", QuestionKind.OVERVIEW),
         ("Tell me about Omar Safi.", QuestionKind.OVERVIEW),
+        # one fact about a name, the reader's to answer or refuse, not an overview
+        ("What happened to Omar Safi?", QuestionKind.WHO_IS),
+        ("What killed Omar Safi?", QuestionKind.WHO_IS),
+        ("What does Omar Safi want?", QuestionKind.WHO_IS),
+        ("How was Omar Safi out?", QuestionKind.WHO_IS),
         ("How many months did the siege of Kalat last?", QuestionKind.FIGURE),
         ("Who chaired the meeting in Herat?", QuestionKind.PERSON),
         ("When did the Valley Council meet?", QuestionKind.DATE),
@@ -352,30 +378,32 @@ def test_a_refusal_names_a_name_no_article_mentions():
 
 def test_an_overview_is_answered_by_the_candidates_that_mention_its_topic_whatever_their_reading():
     """The reader scores no sentence as answering "Tell me about Omar Safi" (it is trained on questions of one
-    fact); every candidate that mentions him answers it, by its likeness to the question, and a candidate that
-    names someone else does not."""
+    fact); every candidate that mentions him answers it, by its likeness to the question, article by article,
+    and a candidate that names someone else does not."""
     safi = sentence("s1", "Omar Safi chaired the meeting.", ents=[("Omar Safi", "PERSON")])
-    later = sentence("s2", "Omar Safi left for Doha in May.", start=40, ents=[("Omar Safi", "PERSON")])
-    other = sentence("s3", "Bashir Noorzai stayed in Herat.", start=80, ents=[("Bashir Noorzai", "PERSON")])
+    other = sentence("s2", "Bashir Noorzai stayed in Herat.", start=40, ents=[("Bashir Noorzai", "PERSON")])
+    later = sentence("s3", "Omar Safi left for Doha in May.", doc=DOC_B, ents=[("Omar Safi", "PERSON")])
+    again = sentence("s4", "Omar Safi denied it.", start=80, ents=[("Omar Safi", "PERSON")])
     reads = tuple(
         ReadSentence(s, Reading(0.05, (0.1, 0.1, 0.8), None, 0.0), 0.5, shortlisted)
-        for s, shortlisted in ((safi, 0.4), (later, 0.7), (other, 0.9))
+        for s, shortlisted in ((safi, 0.8), (other, 0.9), (later, 0.7), (again, 0.6))
     )
+    candidates = [safi, other, later, again]
     q = question(QuestionKind.OVERVIEW, names=("Omar Safi",))
-    names = resolve_mentions(q.names, [safi, later, other])
-    topic = topic_mentions(q, names, reads)
-    assert [r.sentence.id for r in topic] == ["s2", "s1"]
-    decision = decide(q, names, reads, 0.5, topic)
+    decision = decide(q, resolve_mentions(q.names, candidates), reads, 0.5)
     assert decision.answer and "Omar Safi" in decision.reason
-    assert not decide(q, names, reads, 0.5).answer  # by the reader's threshold alone it is refused
-    plan = plan_answer(PlanContext(q, reads, THRESHOLDS, docs(), max_sentences=4, topic=topic))
-    assert plan.grouped and [e.sentence.id for e in plan.evidence] == ["s2", "s1"]
-    # a question of one fact about him is still the reader's to decide
+    assert [r.sentence.id for r in decision.topic] == ["s1", "s3", "s4"]
+    plan = plan_answer(PlanContext(q, reads, THRESHOLDS, docs(), max_sentences=4, topic=decision.topic))
+    # grouped: the article of the best sentence first, its two sentences together
+    assert plan.grouped and [e.sentence.id for e in plan.evidence] == ["s1", "s4", "s3"]
+    # a question of one fact about him is the reader's to decide: refused at these readings
     person = question(QuestionKind.PERSON, names=("Omar Safi",))
-    assert topic_mentions(person, names, reads) == ()
-    # and an overview of someone no candidate mentions is refused
+    refused = decide(person, resolve_mentions(person.names, candidates), reads, 0.5)
+    assert not refused.answer and refused.topic == ()
+    # an overview of someone no candidate mentions is refused, whatever the reader says
     absent = question(QuestionKind.OVERVIEW, names=("Karim Jalali",))
-    assert topic_mentions(absent, resolve_mentions(absent.names, [safi, later, other]), reads) == ()
+    sure = tuple(ReadSentence(r.sentence, Reading(0.99, (0.1, 0.1, 0.8), None, 0.0), 0.5) for r in reads)
+    assert not decide(absent, resolve_mentions(absent.names, candidates), sure, 0.5).answer
 
 
 # ---- plan -----------------------------------------------------------------------------------------

@@ -2,10 +2,10 @@
 reader's probability that its likeliest candidate answers reaches the threshold calibrated on held-out data
 (the model card's `thresholds.answer`). A refusal says what the articles lack.
 
-An overview ("Tell me about Dostum", "What do the articles say about Iran?") asks for everything the articles
-say of its topic, not for one fact: the reader, trained to find the sentence that states one asked fact,
-gives no sentence a high probability of answering it. Its answer is the candidates that mention the topic
-(`topic_mentions`); it is refused when none does."""
+An overview of a name ("Tell me about Dostum", "What do the articles say about Iran?") asks for everything the
+articles say of its topic, not for one fact: the reader, trained to find the sentence that states one asked
+fact, gives no sentence a high probability of answering it. It is answered by the candidates that mention
+the topic (`Decision.topic`), and refused when none does."""
 
 from __future__ import annotations
 
@@ -22,6 +22,8 @@ class Decision:
     probability: float  # the reader's probability that the likeliest candidate answers
     threshold: float
     reason: str
+    # an overview's answer: the candidates that mention its topic, by their shortlisting score
+    topic: tuple[ReadSentence, ...] = ()
 
     def trace(self) -> dict:
         return {
@@ -29,6 +31,7 @@ class Decision:
             "probability": round(self.probability, 4),
             "threshold": self.threshold,
             "reason": self.reason,
+            "topic": [r.sentence.id for r in self.topic],
         }
 
 
@@ -44,30 +47,25 @@ def _missing(question: ParsedQuestion, names: ResolvedNames, best: ReadSentence 
     return "No passage answers this closely enough."
 
 
-def topic_mentions(
+def _topic_mentions(
     question: ParsedQuestion, names: ResolvedNames, read: tuple[ReadSentence, ...]
 ) -> tuple[ReadSentence, ...]:
-    """An overview's answering sentences: the candidates that mention one of its names, by their shortlisting
-    score (their likeness to the topic); () for any other question."""
-    if question.kind != QuestionKind.OVERVIEW or not question.names:
-        return ()
     mentioning = [r for r in read if any(names.in_sentence(n, r.sentence.id) for n in question.names)]
     return tuple(sorted(mentioning, key=lambda r: -r.shortlisted))
 
 
 def decide(
-    question: ParsedQuestion,
-    names: ResolvedNames,
-    read: tuple[ReadSentence, ...],
-    threshold: float,
-    topic: tuple[ReadSentence, ...] = (),
+    question: ParsedQuestion, names: ResolvedNames, read: tuple[ReadSentence, ...], threshold: float
 ) -> Decision:
-    """`topic`: an overview's `topic_mentions`."""
     best = read[0] if read else None
     probability = best.score if best else 0.0
-    if topic:
+    if question.kind == QuestionKind.OVERVIEW and question.names:
+        topic = _topic_mentions(question, names, read)
+        if not topic:
+            return Decision(False, probability, threshold, _missing(question, names, best))
         named = ", ".join(n.text for n in question.names)
-        return Decision(True, probability, threshold, f"an overview: {len(topic)} candidates mention {named}")
+        said = f"{len(topic)} candidate{'s' if len(topic) > 1 else ''} mention{'' if len(topic) > 1 else 's'}"
+        return Decision(True, probability, threshold, f"an overview of {named}: {said} it", topic)
     if best is not None and probability >= threshold:
         return Decision(True, probability, threshold, "the likeliest sentence reaches the answer threshold")
     return Decision(False, probability, threshold, _missing(question, names, best))

@@ -75,6 +75,9 @@ def resolve_mentions(
     rivals: dict[str, tuple[str, ...]] = {}
     for name in names:
         keys = name.keys - NAME_JOINERS
+        # the library writes this very name: a longer one holding its words ("Ahmad Shah Massoud" for
+        # "Ahmad Massoud") is someone else
+        written = any(keys in doc_names for doc_names in full_names_by_doc.values())
         aliases = {a.lower() for a in name.aliases}
         found: list[Mention] = []
         other: set[str] = set()
@@ -87,7 +90,7 @@ def resolve_mentions(
                 words = name_keys(s.text[start:end])
                 if not words:
                     continue
-                if keys and keys <= words or words & aliases:
+                if keys and (keys == words or keys < words and not written) or words & aliases:
                     found.append(Mention(s.id, start, end, True))
                 elif (
                     words < keys
@@ -97,10 +100,10 @@ def resolve_mentions(
                     # a shorter form ("Massoud"): no other full name in the article has its words
                     found.append(Mention(s.id, start, end, False))
             lowered = s.text.lower()
-            if keys and not any(m.sentence_id == s.id for m in found) and keys <= name_keys(s.text):
+            at = _written_out(s.text, name.text) if keys else -1
+            if at >= 0 and not any(m.sentence_id == s.id for m in found):
                 # a name spaCy did not tag here, written out in full
-                at = _word_at(lowered, sorted(keys, key=len)[-1])
-                found.append(Mention(s.id, max(at, 0), max(at, 0) + 1, True))
+                found.append(Mention(s.id, at, at + len(name.text), True))
             for alias in aliases:
                 at = _word_at(lowered, alias)
                 if at >= 0 and not any(m.sentence_id == s.id for m in found):
@@ -114,6 +117,12 @@ def resolve_mentions(
         mentions[name.text] = tuple(found)
         rivals[name.text] = tuple(sorted(other))
     return ResolvedNames(mentions, rivals)
+
+
+def _written_out(text: str, name: str) -> int:
+    """Where the name is written in the text, its words in order: a name of one word as written ("US" is not
+    "us"), a longer one in any case."""
+    return _word_at(text, name) if len(name.split()) == 1 else _word_at(text.lower(), name.lower())
 
 
 def _word_at(text: str, word: str) -> int:

@@ -7,7 +7,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from enum import StrEnum
 
-from server.answer.question_analysis import NameGroup, QuestionProfile, analyse_question_doc, is_copula
+from server.answer.question_analysis import NameGroup, QuestionProfile, analyse_question_doc
 from server.answer.staged import lexicon
 
 _WH_TAGS = ("WP", "WDT", "WRB", "WP$")
@@ -93,17 +93,13 @@ def _kind(profile: QuestionProfile, doc) -> QuestionKind:
     if wants == "statement":
         return QuestionKind.QUOTE
     if wants == "overview":
-        wh = next((t for t in doc if t.tag_ in _WH_TAGS), None)
-        # "Who is X?", "What was X?"; not "What do the articles say about X?"
-        if (
-            wh is not None
-            and wh.lower_ in ("who", "what")
-            and profile.names
-            and not profile.terms
-            and is_copula(wh)
-        ):
-            return QuestionKind.WHO_IS
-        return QuestionKind.OVERVIEW
+        # "Tell me about X", "What do the articles say about X?": everything the library says of X. Any
+        # other question of this shape asks one thing about a name ("Who was X?", "What is X?", "What
+        # happened to X?", "What does X want?", a part of a question with no interrogative of its own):
+        # who-is, the reader's to answer.
+        if profile.asks_the_library:
+            return QuestionKind.OVERVIEW
+        return QuestionKind.WHO_IS
     if profile.is_list:
         return QuestionKind.LIST
     if wants == "choice" and _support_verb_object(doc):

@@ -21,7 +21,7 @@ class PlanContext:
     docs: dict[str, DocumentInfo]
     max_sentences: int
     same_story: dict[str, frozenset[str]] = field(default_factory=dict)
-    # an overview's candidates that mention its topic (server/answer/staged/decide.py, `topic_mentions`)
+    # an overview's candidates that mention its topic (server/answer/staged/decide.py, `Decision.topic`)
     topic: tuple[ReadSentence, ...] = ()
 
     def answering(self) -> list[ReadSentence]:

@@ -105,6 +105,13 @@ def _several_sources(context: PlanContext, sources: list[ReadSentence], answerin
     )
 
 
+def _by_article(ranked: list[ReadSentence]) -> tuple[ReadSentence, ...]:
+    """The sentences article by article, each article where its best sentence stands, so that an article's
+    sentences are shown together under one heading."""
+    order = list(dict.fromkeys(r.sentence.doc_id for r in ranked))
+    return tuple(sorted(ranked, key=lambda r: order.index(r.sentence.doc_id)))
+
+
 def _verdict(r: ReadSentence) -> str:
     return "Yes" if r.reading.says_yes else "No"
 
@@ -158,11 +165,13 @@ def plan_answer(context: PlanContext) -> AnswerPlan:
         return _yes_no(context, answering)
     if kind == QuestionKind.OVERVIEW:
         if context.topic:
-            topic = context.topic[: context.max_sentences]
+            topic = _by_article(list(context.topic[: context.max_sentences]))
             return AnswerPlan(
                 kind, topic, grouped=True, why="the sentences that mention the topic, by article"
             )
-        return AnswerPlan(kind, tuple(answering), grouped=True, why="the answering sentences by article")
+        return AnswerPlan(
+            kind, _by_article(answering), grouped=True, why="the answering sentences by article"
+        )
     if kind in MULTI_SOURCE:
         sources = _sources(context, answering)
         if len(sources) > 1 or (kind == QuestionKind.FIGURE and sources and sources[0] is not answering[0]):
