@@ -157,6 +157,15 @@ def test_a_surname_counts_when_no_other_full_name_in_the_article_shares_it():
         ("What role did Omar Safi play in the talks?", QuestionKind.EXPLANATION),
         ("Which country did Omar Safi visit?", QuestionKind.CHOICE),
         ("Does the Valley Council favour talks or a military solution?", QuestionKind.EXPLANATION),
+        # a request made of the reader asks for what it requests, not for a yes or a no ...
+        ("Can you tell me about Omar Safi?", QuestionKind.OVERVIEW),
+        ("Could you tell me more about the Valley Council?", QuestionKind.OVERVIEW),
+        ("Can you explain the role of the Valley Council?", QuestionKind.EXPLANATION),
+        # ... unless it carries a claim to confirm
+        ("Could you tell me whether Omar Safi met the council?", QuestionKind.YES_NO),
+        ("Can you confirm that Omar Safi met the council?", QuestionKind.YES_NO),
+        ("Do you think Omar Safi will stand again?", QuestionKind.YES_NO),
+        ("Can Omar Safi stand again?", QuestionKind.YES_NO),
     ],
 )
 def test_the_parse_names_the_kind_of_question(text, kind):

@@ -82,7 +82,13 @@ def _name(group: NameGroup) -> QuestionName:
 def _kind(profile: QuestionProfile, doc) -> QuestionKind:
     first = next((t for t in doc if not (t.is_punct or t.is_space or t.pos_ == "INTJ")), None)
     has_wh = any(t.tag_ in _WH_TAGS and t.head.dep_ != "relcl" for t in doc)
-    if first is not None and first.lower_ in lexicon.YES_NO_OPENERS and not has_wh and not profile.parts:
+    if (
+        first is not None
+        and first.lower_ in lexicon.YES_NO_OPENERS
+        and not has_wh
+        and not profile.parts
+        and not _opens_a_request(first)
+    ):
         # "Does X favour talks or a military solution?" asks which, not whether
         alternatives = any(t.lower_ == "or" and t.dep_ == "cc" for t in doc)
         return QuestionKind.EXPLANATION if alternatives else QuestionKind.YES_NO
@@ -112,6 +118,20 @@ def _kind(profile: QuestionProfile, doc) -> QuestionKind:
         "choice": QuestionKind.CHOICE,
         "reason": QuestionKind.EXPLANATION,
     }.get(wants, QuestionKind.EXPLANATION)
+
+
+def _opens_a_request(first) -> bool:
+    """ "Can you tell me about X?", "Could you list the provinces ...?": the opener is the auxiliary of a
+    request made of the reader, which asks for the thing requested, not for a yes or a no; unless the
+    request carries a clause to be confirmed ("Could you tell me whether X ...", "Can you confirm that X
+    ...")."""
+    verb = first.head
+    return (
+        first.dep_ == "aux"
+        and verb.pos_ == "VERB"
+        and any(c.dep_ == "nsubj" and c.lower_ == "you" for c in verb.children)
+        and not any(c.dep_ == "ccomp" for c in verb.children)
+    )
 
 
 def _support_verb_object(doc) -> bool:
