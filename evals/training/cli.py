@@ -70,6 +70,8 @@ def cmd_train(settings, args) -> int:
         config = replace(config, epochs=args.epochs)
     if args.layers:
         config = replace(config, layers=args.layers)
+    if args.replay:
+        config = replace(config, replay_share=args.replay)
     out: Path = args.out
     if args.curve:
         rows = learning_curve(config, out / "curve")
@@ -91,8 +93,11 @@ def cmd_train(settings, args) -> int:
         corpus = load_corpus()
         write_splits(corpus, corpus_dir().parent / "splits.json")
     resume = args.resume
+    seen: frozenset[str] = frozenset()
     if args.warm_start is not None:
-        from evals.training.warm_start import epochs_run, write_resume_folder
+        from evals.training.warm_start import desks_seen, epochs_run, write_resume_folder
+
+        seen = desks_seen(args.warm_start)
 
         had = epochs_run(args.warm_start)
         config = replace(config, epochs=args.epochs or had + 1)  # by default, one epoch more
@@ -100,7 +105,7 @@ def cmd_train(settings, args) -> int:
             print(f"{args.warm_start} has had {had} epochs already: --epochs must be more", file=sys.stderr)
             return 2
         resume = write_resume_folder(args.warm_start, config, out / "warm-start")
-    history = train(config, out, corpus, max_items=args.smoke or None, resume=resume)
+    history = train(config, out, corpus, max_items=args.smoke or None, resume=resume, seen_desks=seen)
     shortlist = dev_shortlist(corpus, config, out)
     card, curve = export(out, config, out / "model", history, corpus, args.smoke or None, shortlist)
     better, summary = better_than_committed(curve, committed_on_dev(corpus, shortlist, args.smoke))
@@ -167,6 +172,14 @@ def register(sub: argparse._SubParsersAction) -> None:
         "--curve", action="store_true", help="the learning curve: a quarter, half and all articles"
     )
     p.add_argument("--smoke", type=int, default=0, metavar="N", help="train and score on N questions only")
+    p.add_argument(
+        "--replay",
+        type=float,
+        default=0.0,
+        metavar="SHARE",
+        help="with --warm-start: the share of the questions of desks the model has trained on that an epoch"
+        " reads again (default: config, all); every question of the others is read",
+    )
     start = p.add_mutually_exclusive_group()
     start.add_argument(
         "--resume", type=Path, default=None, help="go on from the weights and log an earlier run left in DIR"

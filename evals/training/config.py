@@ -33,6 +33,10 @@ class TrainConfig:
     verdict_loss: float = 0.5
     # Share of the training articles used (the learning curve trains on 0.25, 0.5 and 1.0).
     article_share: float = 1.0
+    # A warm-started epoch (`--warm-start`) reads every training question of the desks its model has not
+    # trained on and this share of the others' (a new seeded sample each epoch, `--replay`), so that an
+    # epoch's time grows with the new desks, not with the whole corpus; 1.0 reads them all.
+    replay_share: float = 1.0
     # Dev questions are scored after each epoch on the sentences of their articles most like them by the
     # bundled encoder (as serving reads the best few of what retrieval found): 12 hold an answering
     # sentence for 0.97 of dev's answerable questions.

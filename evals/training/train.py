@@ -125,18 +125,29 @@ def _train_articles(corpus: Corpus, share: float, seed: int) -> set[str]:
     return keep
 
 
+def replayed(items: list, seen_desks: frozenset[str], share: float, seed: int) -> list:
+    """The questions an epoch trains on: all of those of desks the model has not trained on, and a seeded
+    `share` of the others' (TrainConfig.replay_share)."""
+    if share >= 1.0 or not seen_desks:
+        return items
+    rng = random.Random(seed)
+    return [item for item in items if item.desk not in seen_desks or rng.random() < share]
+
+
 def train(
     config: TrainConfig,
     out_dir: Path,
     corpus: Corpus | None = None,
     max_items: int | None = None,
     resume: Path | None = None,
+    seen_desks: frozenset[str] = frozenset(),
 ) -> dict:
     """Train one model; returns its log (per-epoch loss and dev metrics) and leaves the weights and the log
     in out_dir (reader.pt, history.json) after every epoch. `max_items` trains and scores on a few questions
     only (CI's smoke run). `resume` (a folder an earlier run of the same configuration left) goes on from its
     weights and log with the epochs it had not run. Each epoch warms the learning rate up and lets it fall to 0
-    again, so an epoch run after a resume is scheduled as in a run from the start."""
+    again, so an epoch run after a resume is scheduled as in a run from the start. `seen_desks` are the desks a warm-started
+    model has trained on (of which an epoch reads `config.replay_share`)."""
     import torch
     from transformers import get_linear_schedule_with_warmup
 
@@ -189,7 +200,10 @@ def train(
     log.info("training on %d questions of %d articles", len(items), len(articles))
     for epoch in range(first_epoch, config.epochs + 1):
         # New negatives each epoch (a seed per epoch, so the run is reproducible).
-        pairs = training_pairs(items, corpus, similarity, config, config.seed + epoch - 1)
+        epoch_items = replayed(items, seen_desks, config.replay_share, config.seed + epoch - 1)
+        if len(epoch_items) < len(items):
+            log.info("epoch %d reads %d of the %d questions (replay)", epoch, len(epoch_items), len(items))
+        pairs = training_pairs(epoch_items, corpus, similarity, config, config.seed + epoch - 1)
         steps = math.ceil(len(pairs) / config.batch_size)
         schedule = get_linear_schedule_with_warmup(optimiser, int(config.warmup_share * steps), steps)
         model.train()
@@ -230,6 +244,7 @@ def train(
         entry = {
             "epoch": epoch,
             "loss": total / max(1, seen),
+            "questions": len(epoch_items),
             "pairs": len(pairs),
             "seconds": round(time.time() - started),
             "dev": scores,

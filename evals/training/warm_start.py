@@ -106,6 +106,11 @@ def epochs_run(model_dir: Path) -> int:
     return len(json.loads((model_dir / CARD_NAME).read_text())["training"]["epochs"])
 
 
+def desks_seen(model_dir: Path) -> frozenset[str]:
+    """The desks an exported model's card says it was trained on (its last run's corpus)."""
+    return frozenset(json.loads((model_dir / CARD_NAME).read_text())["data"]["desks"])
+
+
 def write_resume_folder(model_dir: Path, config, out: Path) -> Path:
     """From a model folder (the ONNX file and its card) to out/{reader.pt, history.json}, the folder
     `train(resume=out)` goes on from: the added epochs are numbered after the card's."""

@@ -100,3 +100,26 @@ def test_training_goes_on_from_the_committed_model_after_its_epochs(tmp_path):
         "sha256": card["sha256"],
         "epochs": done,
     }
+
+
+def test_a_warm_started_epoch_reads_every_new_desk_and_a_share_of_the_seen_ones():
+    from types import SimpleNamespace
+
+    items = [SimpleNamespace(desk=d, n=n) for d in ("old", "new") for n in range(400)]
+    first = training.replayed(items, frozenset({"old"}), 0.5, seed=13)
+    again = training.replayed(items, frozenset({"old"}), 0.5, seed=13)
+    other = training.replayed(items, frozenset({"old"}), 0.5, seed=14)
+    assert [i for i in first if i.desk == "new"] == items[400:]
+    old = [i.n for i in first if i.desk == "old"]
+    assert 160 <= len(old) <= 240  # about half, by a seeded draw
+    assert old == [i.n for i in again if i.desk == "old"]  # the same seed, the same sample
+    assert old != [i.n for i in other if i.desk == "old"]  # a new sample each epoch
+    assert training.replayed(items, frozenset({"old"}), 1.0, seed=13) == items
+    assert training.replayed(items, frozenset(), 0.5, seed=13) == items
+
+
+def test_the_desks_a_model_has_seen_come_from_its_card(tmp_path):
+    from evals.training.warm_start import desks_seen
+
+    (tmp_path / CARD_NAME).write_text(json.dumps({"data": {"desks": ["afpol", "afhum"]}}))
+    assert desks_seen(tmp_path) == {"afpol", "afhum"}
