@@ -71,6 +71,9 @@ def cmd_train(settings, args) -> int:
     if args.layers:
         config = replace(config, layers=args.layers)
     if args.replay:
+        if not 0.0 < args.replay <= 1.0 or args.warm_start is None:
+            print("--replay takes a share in (0, 1] and goes with --warm-start", file=sys.stderr)
+            return 2
         config = replace(config, replay_share=args.replay)
     out: Path = args.out
     if args.curve:

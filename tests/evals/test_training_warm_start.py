@@ -123,3 +123,20 @@ def test_the_desks_a_model_has_seen_come_from_its_card(tmp_path):
 
     (tmp_path / CARD_NAME).write_text(json.dumps({"data": {"desks": ["afpol", "afhum"]}}))
     assert desks_seen(tmp_path) == {"afpol", "afhum"}
+
+
+@pytest.mark.parametrize(
+    "extra", [["--replay", "1.5", "--warm-start", "server/answer/reader/model"], ["--replay", "0.5"]]
+)
+def test_a_replay_share_out_of_range_or_without_a_warm_start_is_refused(tmp_path, extra):
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    briefing = str(Path(sys.executable).parent / "briefing")
+    done = subprocess.run(
+        [briefing, "train", "--out", str(tmp_path), *extra], capture_output=True, text=True, timeout=120
+    )
+    assert done.returncode == 2, done.stderr
+    assert "--replay takes a share in (0, 1] and goes with --warm-start" in done.stderr
+    assert not any(tmp_path.iterdir())  # refused before anything was written
