@@ -91,7 +91,7 @@ stress: install
 
 # Train the reader on the reading corpus in evals/reading and export it to ONNX with its model card. By
 # default one more epoch for the committed reader, read back from its ONNX file, over every question of the desks
-# it has not trained on and half of the others' ("--replay 0.5": about an hour and forty minutes on 2 cores today, and
+# it has not trained on and half of the others' ("--replay 0.5": an hour and a half to two hours on 2 cores today, and
 # about 35 minutes of export and scoring); TRAIN_ARGS="--epochs 2" trains from the bundled MiniLM instead (well
 # over three hours today). "--install" copies the model into server/answer/reader/model when it beats the
 # committed model on dev; "--curve" prints the learning curve.
