@@ -146,8 +146,8 @@ def train(
     in out_dir (reader.pt, history.json) after every epoch. `max_items` trains and scores on a few questions
     only (CI's smoke run). `resume` (a folder an earlier run of the same configuration left) goes on from its
     weights and log with the epochs it had not run. Each epoch warms the learning rate up and lets it fall to 0
-    again, so an epoch run after a resume is scheduled as in a run from the start. `seen_desks` are the desks a warm-started
-    model has trained on (of which an epoch reads `config.replay_share`)."""
+    again, so an epoch run after a resume is scheduled as in a run from the start. `seen_desks` are the desks
+    a warm-started model has trained on (of which an epoch reads `config.replay_share`)."""
     import torch
     from transformers import get_linear_schedule_with_warmup
 

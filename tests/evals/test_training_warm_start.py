@@ -3,7 +3,9 @@ back into the torch model (fp32 as they were, int8 within a rounding step), the 
 file, a file of another shape is refused, and the added epochs are numbered after the card's."""
 
 import json
+import subprocess
 from dataclasses import replace
+from types import SimpleNamespace
 
 import numpy as np
 import onnxruntime as ort
@@ -15,9 +17,10 @@ from evals.training.config import TrainConfig
 from evals.training.corpus import load_corpus
 from evals.training.export import PRECISIONS, export_onnx
 from evals.training.model import ReaderModel, ServingReader
-from evals.training.warm_start import load_exported, weights_from_onnx, write_resume_folder
+from evals.training.warm_start import desks_seen, load_exported, weights_from_onnx, write_resume_folder
 from index.embedding import bundled_model_path
 from server.answer.reader.model import CARD_NAME, default_model_dir
+from tests.server.test_cli import BRIEFING
 
 LAYERS = 1  # one encoder layer keeps the export quick; the names and shapes are those of six
 
@@ -103,8 +106,6 @@ def test_training_goes_on_from_the_committed_model_after_its_epochs(tmp_path):
 
 
 def test_a_warm_started_epoch_reads_every_new_desk_and_a_share_of_the_seen_ones():
-    from types import SimpleNamespace
-
     items = [SimpleNamespace(desk=d, n=n) for d in ("old", "new") for n in range(400)]
     first = training.replayed(items, frozenset({"old"}), 0.5, seed=13)
     again = training.replayed(items, frozenset({"old"}), 0.5, seed=13)
@@ -119,8 +120,6 @@ def test_a_warm_started_epoch_reads_every_new_desk_and_a_share_of_the_seen_ones(
 
 
 def test_the_desks_a_model_has_seen_come_from_its_card(tmp_path):
-    from evals.training.warm_start import desks_seen
-
     (tmp_path / CARD_NAME).write_text(json.dumps({"data": {"desks": ["afpol", "afhum"]}}))
     assert desks_seen(tmp_path) == {"afpol", "afhum"}
 
@@ -129,13 +128,8 @@ def test_the_desks_a_model_has_seen_come_from_its_card(tmp_path):
     "extra", [["--replay", "1.5", "--warm-start", "server/answer/reader/model"], ["--replay", "0.5"]]
 )
 def test_a_replay_share_out_of_range_or_without_a_warm_start_is_refused(tmp_path, extra):
-    import subprocess
-    import sys
-    from pathlib import Path
-
-    briefing = str(Path(sys.executable).parent / "briefing")
     done = subprocess.run(
-        [briefing, "train", "--out", str(tmp_path), *extra], capture_output=True, text=True, timeout=120
+        [BRIEFING, "train", "--out", str(tmp_path), *extra], capture_output=True, text=True, timeout=120
     )
     assert done.returncode == 2, done.stderr
     assert "--replay takes a share in (0, 1] and goes with --warm-start" in done.stderr
