@@ -66,13 +66,19 @@ def cmd_train(settings, args) -> int:
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
     logging.getLogger("onnxruntime").setLevel(logging.ERROR)
     config = TrainConfig()
+    if args.resume is not None:  # go on with the configuration the run started with
+        try:
+            config = TrainConfig.from_dict(json.loads((args.resume / "history.json").read_text())["config"])
+        except (OSError, ValueError, KeyError, TypeError) as exc:
+            print(f"{args.resume} holds no run to resume: {exc}", file=sys.stderr)
+            return 2
     if args.epochs:
         config = replace(config, epochs=args.epochs)
     if args.layers:
         config = replace(config, layers=args.layers)
     if args.replay:
-        if not 0.0 < args.replay <= 1.0 or args.warm_start is None:
-            print("--replay takes a share in (0, 1] and goes with --warm-start", file=sys.stderr)
+        if not 0.0 < args.replay <= 1.0 or (args.warm_start is None and args.resume is None):
+            print("--replay takes a share in (0, 1] and goes with --warm-start or --resume", file=sys.stderr)
             return 2
         config = replace(config, replay_share=args.replay)
     out: Path = args.out
@@ -181,11 +187,14 @@ def register(sub: argparse._SubParsersAction) -> None:
         default=0.0,
         metavar="SHARE",
         help="with --warm-start: the share of the questions of desks the model has trained on that an epoch"
-        " reads again (default: config, all); every question of the others is read",
+        " reads again (default: config, all; a resumed run keeps its own); every question of the others is read",
     )
     start = p.add_mutually_exclusive_group()
     start.add_argument(
-        "--resume", type=Path, default=None, help="go on from the weights and log an earlier run left in DIR"
+        "--resume",
+        type=Path,
+        default=None,
+        help="go on from the weights, log and configuration an earlier run left in DIR",
     )
     start.add_argument(
         "--warm-start",

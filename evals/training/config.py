@@ -53,3 +53,12 @@ class TrainConfig:
 
     def as_dict(self) -> dict:
         return asdict(self)
+
+    @classmethod
+    def from_dict(cls, values: dict) -> TrainConfig:
+        """The configuration a run's log (history.json) recorded, so a resumed run goes on with it; a key the
+        log lacks keeps its default."""
+        known = {k: v for k, v in values.items() if k in cls.__dataclass_fields__}
+        if isinstance(known.get("budget"), dict):
+            known["budget"] = TokenBudget(**known["budget"])
+        return cls(**known)

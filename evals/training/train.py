@@ -193,7 +193,10 @@ def train(
         history["epochs"] = resumed["epochs"]
         if "warm_starts" in resumed:  # went on from exported models (evals/training/warm_start.py)
             history["warm_starts"] = resumed["warm_starts"]
+        seen_desks = seen_desks or frozenset(resumed.get("seen_desks", []))
         first_epoch = len(history["epochs"]) + 1
+    if seen_desks:  # kept in the log, so a resumed warm-started run replays as it began
+        history["seen_desks"] = sorted(seen_desks)
     rng = random.Random(config.seed + first_epoch - 1)
     bce = torch.nn.BCEWithLogitsLoss()
     ce = torch.nn.CrossEntropyLoss(ignore_index=IGNORE)

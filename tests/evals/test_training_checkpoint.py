@@ -42,3 +42,23 @@ def test_every_epoch_leaves_a_checkpoint_and_a_resume_goes_on_from_the_last(tmp_
     saved.clear()
     history = training.train(_tiny(3), again, corpus, max_items=2, resume=first)
     assert saved == [[1, 2, 3]]  # only the epoch not run yet
+
+
+def test_a_resumed_run_keeps_the_configuration_and_seen_desks_it_started_with(tmp_path):
+    """A warm-started run with a replay share, stopped and resumed, must go on reading as it began: the log
+    keeps its configuration (which `briefing train --resume` reads back) and the desks its model had seen."""
+    corpus = load_corpus(desks=["afpol"])
+    config = replace(_tiny(1), replay_share=0.5, learning_rate=3e-5)
+    first = tmp_path / "first"
+    training.train(config, first, corpus, max_items=2, seen_desks=frozenset({"afpol"}))
+    logged = json.loads((first / "history.json").read_text())
+    assert logged["seen_desks"] == ["afpol"]
+    assert TrainConfig.from_dict(logged["config"]) == config
+    assert TrainConfig.from_dict({"epochs": 3, "retired_knob": 1}) == replace(TrainConfig(), epochs=3)
+
+    again = tmp_path / "again"
+    history = training.train(
+        TrainConfig.from_dict(logged["config"]), again, corpus, max_items=2, resume=first
+    )
+    assert history["seen_desks"] == ["afpol"]
+    assert history["config"]["replay_share"] == 0.5
