@@ -104,6 +104,8 @@ def _is_frame_verb(token) -> bool:
     subjects = [c for c in token.children if c.dep_ in ("nsubj", "nsubjpass")]
     if subjects:
         s = subjects[0]
+        if s.dep_ == "nsubjpass" and s.tag_ in _WH_TAGS and token.lemma_.lower() in _KNOWING_VERBS:
+            return True  # "What is known about X", "What has been reported about X": what the library holds
         return s.lower_ in ("i", "you", "we") or s.lemma_.lower() in CORPUS_NOUNS
     if token.dep_ == "ROOT" and token.tag_ == "VB" and token.i == token.sent.start + _lead(token.sent):
         return True  # an imperative: "Tell me about ...", "Summarize ..."
@@ -504,6 +506,9 @@ def _asks_for_words(wh, frame: set[int], tokens=None) -> bool:
 
 # Verbs of saying (a closed class).
 _SAYING_VERBS = {"say", "tell", "state", "remark", "comment", "argue", "claim", "warn", "express"}
+# Verbs whose passive with an interrogative subject asks what the sources hold ("What is known about X?"),
+# not for one fact (a closed class; "What was decided about X?" asks for the decision).
+_KNOWING_VERBS = {"know", "report", "document", "understand", "write"}
 # Verbs that ask for somebody's position rather than name it (a closed class).
 _STANCE_VERBS = {"want", "think", "believe", "feel"}
 # Verbs whose object carries the meaning with them ("take place", "take part", "make sure"): a closed class.

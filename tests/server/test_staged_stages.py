@@ -144,6 +144,9 @@ def test_a_surname_counts_when_no_other_full_name_in_the_article_shares_it():
         ("What do the articles say about Omar Safi?", QuestionKind.OVERVIEW),
         ("Summarize what the reports say about the Valley Council.", QuestionKind.OVERVIEW),
         ("Tell me about Omar Safi.", QuestionKind.OVERVIEW),
+        ("What is known about Omar Safi?", QuestionKind.OVERVIEW),
+        ("What has been reported about the Valley Council?", QuestionKind.OVERVIEW),
+        ("What was decided about the talks in Herat?", QuestionKind.EXPLANATION),  # asks for the decision
         # one fact about a name, the reader's to answer or refuse, not an overview
         ("What happened to Omar Safi?", QuestionKind.WHO_IS),
         ("What killed Omar Safi?", QuestionKind.WHO_IS),
