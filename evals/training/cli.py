@@ -69,16 +69,19 @@ def cmd_train(settings, args) -> int:
     if args.resume is not None:  # go on with the configuration the run started with
         try:
             config = TrainConfig.from_dict(json.loads((args.resume / "history.json").read_text())["config"])
-        except (OSError, ValueError, KeyError, TypeError) as exc:
+        except (OSError, ValueError, KeyError, TypeError, AttributeError) as exc:
             print(f"{args.resume} holds no run to resume: {exc}", file=sys.stderr)
+            return 2
+        if args.layers and args.layers != config.layers:
+            print(f"{args.resume} is a run of {config.layers} layers, not {args.layers}", file=sys.stderr)
             return 2
     if args.epochs:
         config = replace(config, epochs=args.epochs)
     if args.layers:
         config = replace(config, layers=args.layers)
     if args.replay:
-        if not 0.0 < args.replay <= 1.0 or (args.warm_start is None and args.resume is None):
-            print("--replay takes a share in (0, 1] and goes with --warm-start or --resume", file=sys.stderr)
+        if not 0.0 < args.replay <= 1.0 or args.warm_start is None:
+            print("--replay takes a share in (0, 1] and goes with --warm-start", file=sys.stderr)
             return 2
         config = replace(config, replay_share=args.replay)
     out: Path = args.out

@@ -130,6 +130,10 @@ def write_resume_folder(model_dir: Path, config, out: Path) -> Path:
     torch.save(model.state_dict(), out / "reader.pt")
     had = card["training"]
     start = {"from": card["model_file"], "sha256": card["sha256"], "epochs": len(had["epochs"])}
-    history = {**had, "warm_starts": [*had.get("warm_starts", []), start]}
+    history = {
+        **had,
+        "warm_starts": [*had.get("warm_starts", []), start],
+        "seen_desks": card["data"]["desks"],
+    }
     (out / "history.json").write_text(json.dumps(history, indent=1))
     return out

@@ -104,13 +104,26 @@ def _is_frame_verb(token) -> bool:
     subjects = [c for c in token.children if c.dep_ in ("nsubj", "nsubjpass")]
     if subjects:
         s = subjects[0]
-        if s.dep_ == "nsubjpass" and s.tag_ in _WH_TAGS and token.lemma_.lower() in _KNOWING_VERBS:
+        if s.dep_ == "nsubjpass" and s.tag_ in _WH_TAGS and _asks_what_is_known(token):
             return True  # "What is known about X", "What has been reported about X": what the library holds
         return s.lower_ in ("i", "you", "we") or s.lemma_.lower() in CORPUS_NOUNS
     if token.dep_ == "ROOT" and token.tag_ == "VB" and token.i == token.sent.start + _lead(token.sent):
         return True  # an imperative: "Tell me about ...", "Summarize ..."
     # "trying to understand", "want to know"
     return token.dep_ == "xcomp" and _is_frame_verb(token.head)
+
+
+def _asks_what_is_known(verb) -> bool:
+    """ "is known / has been reported about X" (or "of X"): a passive verb of knowing with nothing after
+    it but its topic; not "is reported to have happened", "was reported by X", "is known as X", "was written
+    on the banner", whose verb, agent, name or place is what is asked."""
+    children = list(verb.children)
+    return (
+        verb.lemma_.lower() in _KNOWING_VERBS
+        and any(c.dep_ == "prep" and c.lower_ in ("about", "of") for c in children)
+        and not any(c.dep_ in ("xcomp", "ccomp", "oprd", "agent", "acomp") for c in children)
+        and not any(c.dep_ == "prep" and c.lower_ in ("as", "by") for c in children)
+    )
 
 
 def _lead(sent) -> int:

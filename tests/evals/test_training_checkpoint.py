@@ -45,20 +45,33 @@ def test_every_epoch_leaves_a_checkpoint_and_a_resume_goes_on_from_the_last(tmp_
 
 
 def test_a_resumed_run_keeps_the_configuration_and_seen_desks_it_started_with(tmp_path):
-    """A warm-started run with a replay share, stopped and resumed, must go on reading as it began: the log
-    keeps its configuration (which `briefing train --resume` reads back) and the desks its model had seen."""
+    """A warm-started run with a replay share, stopped after its first epoch and resumed, must go on reading
+    as it began: the log keeps its configuration (which `briefing train --resume` reads back) and the desks
+    its model had seen, so the resumed epoch reads the seen desk's questions at the same share."""
     corpus = load_corpus(desks=["afpol"])
     config = replace(_tiny(1), replay_share=0.5, learning_rate=3e-5)
     first = tmp_path / "first"
-    training.train(config, first, corpus, max_items=2, seen_desks=frozenset({"afpol"}))
+    training.train(config, first, corpus, max_items=12, seen_desks=frozenset({"afpol"}))
     logged = json.loads((first / "history.json").read_text())
     assert logged["seen_desks"] == ["afpol"]
     assert TrainConfig.from_dict(logged["config"]) == config
     assert TrainConfig.from_dict({"epochs": 3, "retired_knob": 1}) == replace(TrainConfig(), epochs=3)
 
     again = tmp_path / "again"
-    history = training.train(
-        TrainConfig.from_dict(logged["config"]), again, corpus, max_items=2, resume=first
-    )
+    resumed = replace(TrainConfig.from_dict(logged["config"]), epochs=2)
+    history = training.train(resumed, again, corpus, max_items=12, resume=first)  # no seen desks given
     assert history["seen_desks"] == ["afpol"]
-    assert history["config"]["replay_share"] == 0.5
+    assert [e["epoch"] for e in history["epochs"]] == [1, 2]
+    assert 0 < history["epochs"][1]["questions"] < 12  # replayed at 0.5, not all twelve
+
+
+def test_briefing_train_resume_refuses_what_it_cannot_go_on_with(tmp_path, capsys):
+    from server.cli import main
+
+    assert main(["train", "--resume", str(tmp_path), "--out", str(tmp_path / "out")]) == 2
+    assert "holds no run to resume" in capsys.readouterr().err
+    (tmp_path / "history.json").write_text(json.dumps({"config": TrainConfig().as_dict(), "epochs": []}))
+    assert main(["train", "--resume", str(tmp_path), "--layers", "3", "--out", str(tmp_path / "out")]) == 2
+    assert "a run of 6 layers, not 3" in capsys.readouterr().err
+    assert main(["train", "--resume", str(tmp_path), "--replay", "0.5", "--out", str(tmp_path / "out")]) == 2
+    assert "goes with --warm-start" in capsys.readouterr().err

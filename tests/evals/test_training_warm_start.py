@@ -96,6 +96,8 @@ def test_training_goes_on_from_the_committed_model_after_its_epochs(tmp_path):
         other_article_negatives=0,
     )
     folder = write_resume_folder(committed, config, tmp_path / "warm-start")
+    # the desks its model has trained on travel with the folder, so a resume replays as the warm start did
+    assert json.loads((folder / "history.json").read_text())["seen_desks"] == sorted(desks_seen(committed))
     history = training.train(config, tmp_path, load_corpus(desks=["afpol"]), max_items=2, resume=folder)
     assert [e["epoch"] for e in history["epochs"]] == list(range(1, done + 2))
     assert history["warm_starts"][-1] == {

@@ -147,6 +147,10 @@ def test_a_surname_counts_when_no_other_full_name_in_the_article_shares_it():
         ("What is known about Omar Safi?", QuestionKind.OVERVIEW),
         ("What has been reported about the Valley Council?", QuestionKind.OVERVIEW),
         ("What was decided about the talks in Herat?", QuestionKind.EXPLANATION),  # asks for the decision
+        # ... but a passive verb of knowing followed by what is asked is not a request for an overview
+        ("What is reported to have happened to Omar Safi?", QuestionKind.EXPLANATION),
+        ("What was reported by Omar Safi?", QuestionKind.WHO_IS),
+        ("What is known as the Valley Council?", QuestionKind.EXPLANATION),
         # one fact about a name, the reader's to answer or refuse, not an overview
         ("What happened to Omar Safi?", QuestionKind.WHO_IS),
         ("What killed Omar Safi?", QuestionKind.WHO_IS),
