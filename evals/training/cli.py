@@ -105,11 +105,8 @@ def cmd_train(settings, args) -> int:
         corpus = load_corpus()
         write_splits(corpus, corpus_dir().parent / "splits.json")
     resume = args.resume
-    seen: frozenset[str] = frozenset()
     if args.warm_start is not None:
-        from evals.training.warm_start import desks_seen, epochs_run, write_resume_folder
-
-        seen = desks_seen(args.warm_start)
+        from evals.training.warm_start import epochs_run, write_resume_folder
 
         had = epochs_run(args.warm_start)
         config = replace(config, epochs=args.epochs or had + 1)  # by default, one epoch more
@@ -117,7 +114,8 @@ def cmd_train(settings, args) -> int:
             print(f"{args.warm_start} has had {had} epochs already: --epochs must be more", file=sys.stderr)
             return 2
         resume = write_resume_folder(args.warm_start, config, out / "warm-start")
-    history = train(config, out, corpus, max_items=args.smoke or None, resume=resume, seen_desks=seen)
+    # a warm start's folder records the desks its model has seen, which train() replays from
+    history = train(config, out, corpus, max_items=args.smoke or None, resume=resume)
     shortlist = dev_shortlist(corpus, config, out)
     card, curve = export(out, config, out / "model", history, corpus, args.smoke or None, shortlist)
     better, summary = better_than_committed(curve, committed_on_dev(corpus, shortlist, args.smoke))
