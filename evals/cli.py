@@ -34,6 +34,15 @@ def run_eval(
     unknown = [s for s in chosen if s not in SPLITS]
     if unknown:
         raise ValueError(f"unknown split(s): {', '.join(unknown)} (the splits: {', '.join(SPLITS)})")
+    asks_golden = any(s not in CORPUS_SPLIT_OF for s in chosen)  # the golden splits, not the corpus's
+    seed = settings.index.articles_dir
+    if not url and service is None and asks_golden and not seed.is_dir():
+        # the golden splits are asked of the seed: without it every answer would be scored against the four
+        # test articles alone, and the report would read as the engine's failure
+        raise ValueError(
+            f"the seed articles folder {seed} is not there (a relative path is read from the current"
+            " folder): run from the repository root or set BRIEFING_ARTICLES_DIR"
+        )
     client: AnswerClient
     if url:
         client = HttpClient(url)
@@ -49,7 +58,7 @@ def run_eval(
 
         judge = build_judge(settings.judge.url, settings.judge.model, settings.judge.api_key)
 
-    golden = load_golden() if any(s not in CORPUS_SPLIT_OF for s in chosen) else []
+    golden = load_golden() if asks_golden else []
 
     def of(split: str) -> list:
         if split in CORPUS_SPLIT_OF:

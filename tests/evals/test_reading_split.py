@@ -155,3 +155,18 @@ def test_an_unknown_split_is_refused_before_anything_runs(tmp_path):
 
     with pytest.raises(ValueError, match="reading_tset"):
         run_eval(make_settings(tmp_path / "data"), splits=["reading_tset"])
+
+
+def test_the_golden_splits_are_refused_when_the_seed_articles_are_not_there(tmp_path):
+    """Run from another folder, the relative seed path finds nothing; the golden splits would then be scored
+    on the test articles alone. The run stops, before anything is built, with what to do."""
+    from evals.cli import run_eval
+    from server.settings import IndexSettings
+    from tests.server.conftest import make_settings
+
+    settings = make_settings(tmp_path / "data")
+    settings = settings.model_copy(
+        update={"index": IndexSettings(data_dir=tmp_path / "data", articles_dir=tmp_path / "nowhere")}
+    )
+    with pytest.raises(ValueError, match="nowhere is not there.*BRIEFING_ARTICLES_DIR"):
+        run_eval(settings, splits=["core"])
