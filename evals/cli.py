@@ -25,7 +25,7 @@ def run_eval(
     articles; reading_test and reading_dev each on the seed and the reading corpus's articles of that
     split."""
     from evals.clients import AnswerClient, HttpClient, InProcessClient
-    from evals.eval_articles import eval_articles, original_article_files, split_article_files
+    from evals.eval_articles import eval_articles, original_article_files, require_seed, split_article_files
     from evals.golden import CORPUS_SPLIT_OF, DEFAULT_SPLITS, ORIGINAL_SPLITS, SPLITS, load_golden
     from evals.report import REPORTS_DIR, write_report
     from evals.runner import run_items, score
@@ -35,14 +35,10 @@ def run_eval(
     if unknown:
         raise ValueError(f"unknown split(s): {', '.join(unknown)} (the splits: {', '.join(SPLITS)})")
     asks_golden = any(s not in CORPUS_SPLIT_OF for s in chosen)  # the golden splits, not the corpus's
-    seed = settings.index.articles_dir
-    if not url and service is None and asks_golden and not seed.is_dir():
+    if not url and service is None and asks_golden:
         # the golden splits are asked of the seed: without it every answer would be scored against the four
         # test articles alone, and the report would read as the engine's failure
-        raise ValueError(
-            f"the seed articles folder {seed} is not there (a relative path is read from the current"
-            " folder): run from the repository root or set BRIEFING_ARTICLES_DIR"
-        )
+        require_seed(settings)
     client: AnswerClient
     if url:
         client = HttpClient(url)

@@ -30,6 +30,18 @@ def article_files(folder: Path = ARTICLES_DIR) -> list[Path]:
     return original_article_files(folder) + split_article_files(folder)
 
 
+def require_seed(settings) -> Path:
+    """The seed articles folder the eval's libraries start from; a ValueError saying what to do when it is
+    not there (its default is a relative path, read from the current folder)."""
+    seed = settings.index.articles_dir
+    if not seed.is_dir():
+        raise ValueError(
+            f"the seed articles folder {seed} is not there (a relative path is read from the current"
+            " folder): run from the repository root or set BRIEFING_ARTICLES_DIR"
+        )
+    return seed
+
+
 @contextmanager
 def eval_articles(client: AnswerClient, files: list[Path] | None = None) -> Iterator[list[str]]:
     """Upload test articles (default: all of them); yields the ids of those this run added, and deletes

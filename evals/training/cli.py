@@ -131,6 +131,8 @@ def cmd_train(settings, args) -> int:
         for f in (out / "model").iterdir():
             shutil.copyfile(f, target / f.name)
         print(f"installed in {target}")
+        # the bold thresholds it is served with are chosen through the engine, as the committed reader's were
+        return _calibrate_through_engine(settings, target, "installed by briefing train", args.smoke or None)
     return 0
 
 
@@ -147,6 +149,8 @@ def cmd_calibrate(settings, args) -> int:
     except (OSError, ValueError, KeyError) as exc:
         print(f"cannot read the card in {folder}: {exc}", file=sys.stderr)
         return 2
+    if args.through_engine:
+        return _calibrate_through_engine(settings, folder, args.why, args.smoke or None)
     if args.desks:
         desks = [d for d in args.desks.split(",") if d in desks]
     corpus = load_corpus(desks=desks)  # the dev split the card was calibrated on
@@ -155,6 +159,40 @@ def cmd_calibrate(settings, args) -> int:
     print(f"thresholds: {json.dumps(card['thresholds'])}")
     print(f"calibration on dev: {json.dumps(card['calibration'])}")
     print(f"test at them: {json.dumps(card['metrics']['test'])} {json.dumps(card['metrics']['test_bold'])}")
+    return 0
+
+
+def _calibrate_through_engine(settings, folder: Path, why: str, limit: int | None) -> int:
+    """`briefing calibrate --through-engine`: the bold thresholds chosen on what the reader engine gives
+    for reading_dev, asked of a fresh library of the seed and dev's articles (evals/training/engine_calibration.py)."""
+    import tempfile
+
+    from evals.eval_articles import require_seed
+    from evals.training.engine_calibration import calibrate_through_engine, write_engine_calibration
+    from server.service import build_service
+    from server.wiring import build_embedder
+
+    try:
+        seed = require_seed(settings)
+    except ValueError as exc:
+        print(f"briefing calibrate: {exc}", file=sys.stderr)
+        return 2
+    with tempfile.TemporaryDirectory(prefix="engine-calibration-") as tmp:
+        # a library of its own (embedded, in a folder removed after), whatever the settings' library is
+        index = settings.index.model_copy(
+            update={"data_dir": Path(tmp), "articles_dir": seed, "chroma_url": None}
+        )
+        answer = settings.answer.model_copy(update={"engine": "reader", "reader_dir": folder})
+        server = settings.server.model_copy(update={"ingest_seed_on_start": True})
+        # the embedder of the settings' data folder, where its exported file is kept from run to run
+        embedder = build_embedder(settings)
+        service = build_service(
+            settings.model_copy(update={"index": index, "answer": answer, "server": server}), embedder
+        )
+        result = calibrate_through_engine(service, limit=limit)
+    card = write_engine_calibration(folder, result, why)
+    print(f"thresholds: {json.dumps(card['thresholds'])}")
+    print(f"through the engine on {result['split']}: {json.dumps(result)}")
     return 0
 
 
@@ -169,6 +207,12 @@ def register(sub: argparse._SubParsersAction) -> None:
         "--work", type=Path, default=Path("data/training/latest"), help="where the encoder is cached"
     )
     c.add_argument("--smoke", type=int, default=0, metavar="N", help="on N dev and test questions only")
+    c.add_argument(
+        "--through-engine",
+        action="store_true",
+        help="choose the bold thresholds (span, yes, no) on what the reader engine gives for reading_dev,"
+        " asked of a library of its articles, instead of on each question's own article",
+    )
     c.add_argument(
         "--desks", default="", metavar="A,B,...", help="only these of the card's desks (default: all)"
     )

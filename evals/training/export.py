@@ -248,6 +248,8 @@ def recalibrate(folder: Path, corpus: Corpus, shortlist, why: str, max_items: in
     card["thresholds"] = card_thresholds(calibration)
     card["calibration"] = calibration
     card["metrics"] = at_thresholds
+    # thresholds chosen through the engine no longer stand once these are: `--through-engine` chooses them again
+    card.pop("engine_calibration", None)
     card.setdefault("recalibrated", []).append(
         {"date": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"), "why": why}
     )
@@ -300,8 +302,36 @@ def _verdict_thresholds(calibration: dict) -> str:
 
 def _recalibrated_lines(card: dict) -> list[str]:
     return [
-        f"Thresholds recalibrated on dev {r['date']} without retraining (`briefing calibrate`): {r['why']}"
+        f"Thresholds recalibrated {r['date']} without retraining (`briefing calibrate`): {r['why']}"
         for r in card.get("recalibrated", [])
+    ]
+
+
+def _served_at(threshold: float) -> str:
+    return "never (no threshold reaches the precision)" if threshold > 1.0 else f"at {threshold:.4f}"
+
+
+def _engine_calibration_lines(card: dict) -> list[str]:
+    """What `briefing calibrate --through-engine` chose (the bold thresholds served), beside what the card's
+    own calibration above had chosen."""
+    e = card.get("engine_calibration")
+    if not e:
+        return []
+    names = {"span": "a bold span", "verdict_yes": "a Yes", "verdict_no": "a No"}
+    return [
+        "",
+        f"## Bold thresholds served (through the engine, {e['date']})",
+        "",
+        f"Chosen on what the reader engine gives for {e['split']} ({e['questions']} questions asked of a library of"
+        f" its articles and the seed; {e['answered']} answered), each the least at which the bold answers it lets"
+        f" through are right {e['bold_precision']:.2f} of the times (scored as the eval scores them), the other"
+        " two closed; they replace the thresholds above for spans and verdicts:",
+        "",
+        *[
+            f"- {names[f]} {_served_at(e[f]['threshold'])}: {e[f]['given']} given, {e[f]['right']} right (at the"
+            f" card's {e[f]['card_threshold']:.4f}: {e[f]['card_given']} given, {e[f]['card_right']} right);"
+            for f in names
+        ],
     ]
 
 
@@ -347,6 +377,7 @@ def render_card(card: dict) -> str:
         f" given for {c['verdict_given_share']:.3f} of the answered questions the engine would open with a yes or"
         f" a no, right {c['verdict_precision']:.3f} (a bold given for a near miss counts as wrong);",
         f"- so a right bold span or a right Yes or No for {c['bold_right_share']:.3f} of dev's questions.",
+        *_engine_calibration_lines(card),
         *(["", *_recalibrated_lines(card)] if card.get("recalibrated") else []),
         "",
         "## Metrics at these thresholds (candidates: the 12 sentences of the question's article(s) most like it)",

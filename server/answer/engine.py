@@ -36,8 +36,8 @@ from server.answer.staged.compose import compose_extractive, renumber_by_first_u
 from server.answer.staged.decide import Decision, decide
 from server.answer.staged.mentions import ResolvedNames, resolve_mentions
 from server.answer.staged.parse import ParsedQuestion, freeze_question
-from server.answer.staged.plan import AnswerPlan, PlanContext
-from server.answer.staged.planning import plan_answer
+from server.answer.staged.plan import PlanContext
+from server.answer.staged.planning import join_plans, plan_answer
 from server.answer.staged.read import ReadSentence, read_candidates
 from server.answer.syndication import name_other_outlets
 from server.settings import AnswerSettings
@@ -117,16 +117,7 @@ class AnswerEngine(LibraryReader):
         if not prepared.text:
             answer = _refusal(OVERRIDE_REFUSAL, "The question only asks me to change my instructions.", mode)
             return self._finish(answer, prepared, [], timings, started, trace if debug else None)
-        t = time.perf_counter()
-        search, profile, doc = self._parse_and_search(
-            prepared.text, top_k or self.settings.reader_passages, source_filter
-        )
-        timings["retrieve"] = elapsed_ms(t)
-        t = time.perf_counter()
-        parsed = freeze_question(profile, doc)
-        parts = parsed.parts or (parsed,)
-        analyses = [self.analyse(part, search) for part in parts]
-        timings["read"] = elapsed_ms(t)
+        search, analyses = self._read_question(prepared.text, top_k, source_filter, timings)
         if debug:
             trace["retrieval"] = {
                 "query": search.query,
@@ -142,7 +133,7 @@ class AnswerEngine(LibraryReader):
             return self._finish(answer, prepared, retrieved, timings, started, trace if debug else None)
         t = time.perf_counter()
         plans = [plan_answer(self._context(a, docs)) for a in answering]
-        plan = plans[0] if len(plans) == 1 else _joined(plans)
+        plan = join_plans(plans)
         if debug:
             trace["plan"] = plan.trace()
         written: Answer | None = None
@@ -162,6 +153,32 @@ class AnswerEngine(LibraryReader):
         answer.fallback_reason = fallback_reason
         answer.dropped_unsupported = dropped
         return self._finish(answer, prepared, retrieved, timings, started, trace if debug else None)
+
+    def plan_contexts(self, question: str, history: list[ChatTurn] | None = None) -> list[PlanContext]:
+        """Stages 1 to 5 of `ask` without the plan: what the planner reads for each part of the question
+        the reader answers (none when every part is refused). Calibration through the engine
+        (evals/training/engine_calibration.py) plans these again at other thresholds."""
+        prepared = prepare_question(question, history or [], self._person_answering)
+        if not prepared.text:
+            return []
+        _, analyses = self._read_question(prepared.text, None, None, {})
+        docs = self._documents()
+        return [self._context(a, docs) for a in analyses if a.decision.answer]
+
+    def _read_question(
+        self, text: str, top_k: int | None, source_filter: SourceFilter | None, timings: dict[str, float]
+    ) -> tuple[Search, list[Analysis]]:
+        """Parse and retrieve (stages 1 to 3), then read and decide each part of the question (4 and 5)."""
+        t = time.perf_counter()
+        search, profile, doc = self._parse_and_search(
+            text, top_k or self.settings.reader_passages, source_filter
+        )
+        timings["retrieve"] = elapsed_ms(t)
+        t = time.perf_counter()
+        parsed = freeze_question(profile, doc)
+        analyses = [self.analyse(part, search) for part in parsed.parts or (parsed,)]
+        timings["read"] = elapsed_ms(t)
+        return search, analyses
 
     def analyse(self, question: ParsedQuestion, search: Search) -> Analysis:
         """Stages 2 (mentions), 4 (read) and 5 (decide) for one parsed question over one search."""
@@ -292,21 +309,4 @@ def _refusal(text: str, reason: str, mode) -> Answer:
         refusal_reason=reason,
         sentences=[AnswerSentence(text=text, citations=[], supported=True, kind="refusal")],
         mode=mode,
-    )
-
-
-def _joined(plans: list[AnswerPlan]) -> AnswerPlan:
-    """A question of several parts: each part's direct answer and evidence, in order."""
-    seen: set[str] = set()
-    evidence = []
-    for p in plans:
-        for s in p.evidence:
-            if s.sentence.id not in seen:
-                seen.add(s.sentence.id)
-                evidence.append(s)
-    return AnswerPlan(
-        plans[0].kind,
-        tuple(evidence),
-        direct=tuple(d for p in plans for d in p.direct),
-        why="; ".join(p.why for p in plans),
     )

@@ -166,6 +166,9 @@ def test_briefing_train_runs_on_a_tiny_slice_and_writes_a_model_with_its_card(tm
 def test_briefing_calibrate_chooses_the_thresholds_again_and_leaves_the_model_file_alone(tmp_path):
     folder = _copy_model(tmp_path)
     before = json.loads((folder / CARD_NAME).read_text())
+    assert (
+        "engine_calibration" in before
+    )  # the committed card's bold thresholds were chosen through the engine
     before["thresholds"]["verdict_score"] = "some earlier score"
     (folder / CARD_NAME).write_text(json.dumps(before))
     done = subprocess.run(
@@ -180,4 +183,9 @@ def test_briefing_calibrate_chooses_the_thresholds_again_and_leaves_the_model_fi
     assert card.sha256 == before["sha256"] and card.card["recalibrated"][-1]["why"] == "a test"
     assert card.card["metrics"]["dev"]["questions"] == 8 and card.card["metrics"]["test"]["questions"] == 8
     assert 0.0 <= card.card["metrics"]["test_bold"]["bold_right_share"] <= 1.0
-    assert "recalibrated on dev" in (folder / "MODEL_CARD.md").read_text()
+    assert "Thresholds recalibrated" in (folder / "MODEL_CARD.md").read_text()
+    # the bold thresholds chosen through the engine are replaced too: the card no longer claims them
+    assert (
+        "engine_calibration" not in card.card
+        and "served (through the engine" not in (folder / "MODEL_CARD.md").read_text()
+    )

@@ -63,6 +63,19 @@ def test_every_kind_of_answer_keeps_the_citation_contract(service, question):
         assert answer.citations and answer.sentences
 
 
+@pytest.mark.parametrize("question", QUESTIONS)
+def test_planning_the_engine_s_contexts_again_gives_the_bold_answer_it_gives(service, question):
+    """What calibration through the engine (evals/training/engine_calibration.py) scores at each threshold is
+    what `ask` gives at that threshold: here at the card's."""
+    from evals.training.engine_calibration import bold_given
+
+    contexts = tuple(service.engine.plan_contexts(question))
+    answer = ask(service, question)
+    assert bool(contexts) == (not answer.refused)
+    given = answer.direct_answer.text if answer.direct_answer else None
+    assert bold_given(contexts, service.engine.reader.thresholds) == given
+
+
 def test_the_bold_answer_is_a_verbatim_cited_span_that_comes_first(service):
     answer = ask(service, "Who leads the Afghanistan Freedom Front?")
     assert not answer.refused, answer.refusal_reason

@@ -534,3 +534,29 @@ def test_a_sentence_takes_the_place_of_the_first_retrieved_chunk_that_holds_it()
 
     chunks = [chunk("c0", ("b",)), chunk("c1", ("a", "b")), chunk("c2", ("c",))]
     assert chunk_places(chunks, SHORTLISTED) == [1, 0, 2, 3]  # "d" is in none of them: after the last
+
+
+def test_no_span_is_given_in_bold_when_another_article_s_answering_sentence_gives_another_value():
+    s = sentence("s1", "The meeting was chaired by Omar Safi.")
+    other = sentence("s2", "The meeting was chaired by Nasir Kamal.", doc=DOC_B)
+    plan = plan_answer(
+        context(
+            question(QuestionKind.PERSON),
+            [read(s, 0.9, "Omar Safi", 0.8), read(other, 0.7, "Nasir Kamal", 0.3)],
+        )
+    )
+    assert plan.direct == () and [e.sentence.id for e in plan.evidence] == ["s1", "s2"]
+    assert "another value" in plan.why
+
+
+def test_a_bold_span_stands_when_the_other_answering_sentences_agree_or_share_its_article():
+    s = sentence("s1", "The meeting was chaired by Omar Safi.")
+    same_value = sentence("s2", "Omar Safi chaired the meeting.", doc=DOC_B)
+    same_article = sentence("s3", "Its deputy is Nasir Kamal.", start=40)
+    reads = [
+        read(s, 0.9, "Omar Safi", 0.8),
+        read(same_value, 0.7, "Omar Safi", 0.3),
+        read(same_article, 0.6, "Nasir Kamal", 0.2),
+    ]
+    plan = plan_answer(context(question(QuestionKind.PERSON), reads))
+    assert [d.text for d in plan.direct] == ["Omar Safi"]

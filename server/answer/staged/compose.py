@@ -71,6 +71,23 @@ def _series(items: list[str]) -> str:
     return items[0] if len(items) == 1 else ", ".join(items[:-1]) + " and " + items[-1]
 
 
+def _spans_text(plan) -> str:
+    """A plan's bold spans as words: each with its source when they are figures from several."""
+    texts = [display(x.text) for x in plan.direct]
+    if plan.figures:
+        return "; ".join(f"{t} {x.attribution}".strip() for t, x in zip(texts, plan.direct, strict=True))
+    return _series(texts)
+
+
+def direct_text(plan) -> str | None:
+    """The words of the bold direct answer a plan gives, as the answer's `direct_answer` holds them: its
+    verdict, or its spans; None when it gives none. Calibration through the engine scores these words as
+    the eval does."""
+    if plan.verdict:
+        return plan.verdict
+    return _spans_text(plan) if plan.direct else None
+
+
 def compose_extractive(
     plan, candidates: list[StoredSentence], chunks: list[RetrievedChunk], docs: dict[str, DocumentInfo]
 ) -> Answer:
@@ -98,11 +115,9 @@ def compose_extractive(
                 for t, x, n in zip(texts, spans, numbers, strict=True)
             ]
             lead = "; ".join(items) + "."
-            plain = "; ".join(f"{t} {x.attribution}".strip() for t, x in zip(texts, spans, strict=True))
         else:
             lead = _series([f"{t} [{n}]" for t, n in zip(texts, numbers, strict=True)]) + "."
-            plain = _series(texts)
-        direct = DirectAnswer(text=plain, citations=numbers)
+        direct = DirectAnswer(text=_spans_text(plan), citations=numbers)
         parts.append(lead)
         sentences.append(AnswerSentence(text=lead, citations=numbers, supported=True, kind="direct"))
     first_n = len(citations) + 1
