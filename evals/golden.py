@@ -68,6 +68,11 @@ class GoldenItem(BaseModel):
     verdict: Literal["yes", "no", "disagree"] | None = Field(None, description="A yes/no item's answer.")
     article: str | list[str] = Field("", description="The article(s) that hold the answer.")
 
+    @property
+    def articles(self) -> list[str]:
+        """The article(s) that hold the answer, as a list however `article` was written."""
+        return [self.article] if isinstance(self.article, str) else list(self.article)
+
     def relevance_markers(self) -> list[str]:
         return [*self.relevant, *(alt for fact in self.key_facts for alt in fact.split("|"))]
 

@@ -173,15 +173,13 @@ def _calibrate_through_engine(settings, folder: Path, why: str, limit: int | Non
     from server.wiring import build_embedder
 
     try:
-        seed = require_seed(settings)
+        require_seed(settings)  # the library starts from the seed, as the eval's do
     except ValueError as exc:
         print(f"briefing calibrate: {exc}", file=sys.stderr)
         return 2
     with tempfile.TemporaryDirectory(prefix="engine-calibration-") as tmp:
         # a library of its own (embedded, in a folder removed after), whatever the settings' library is
-        index = settings.index.model_copy(
-            update={"data_dir": Path(tmp), "articles_dir": seed, "chroma_url": None}
-        )
+        index = settings.index.model_copy(update={"data_dir": Path(tmp), "chroma_url": None})
         answer = settings.answer.model_copy(update={"engine": "reader", "reader_dir": folder})
         server = settings.server.model_copy(update={"ingest_seed_on_start": True})
         # the embedder of the settings' data folder, where its exported file is kept from run to run

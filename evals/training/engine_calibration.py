@@ -162,7 +162,7 @@ def calibrate_through_engine(service, split: str = "reading_dev", limit: int | N
 
     items = reading_items(split=split)[:limit]
     # a smoke run on the first questions reads a library of their articles alone
-    names = None if limit is None else sorted({a for it in items for a in _articles(it)})
+    names = None if limit is None else sorted({a for it in items for a in it.articles})
     with eval_articles(InProcessClient(service), article_files(names, split=split)):
         asked = ask_all(service.engine, items)
     return chosen_thresholds(asked, service.engine.reader.thresholds, split)
@@ -178,10 +178,6 @@ def chosen_thresholds(asked: list[Asked], card: Thresholds, split: str) -> dict:
         "bold_precision": BOLD_PRECISION,
         **{c.field: c.figures() for c in chosen},
     }
-
-
-def _articles(item: GoldenItem) -> list[str]:
-    return [item.article] if isinstance(item.article, str) else list(item.article or [])
 
 
 def write_engine_calibration(folder: Path, result: dict, why: str) -> dict:

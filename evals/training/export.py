@@ -13,7 +13,7 @@ from pathlib import Path
 
 from evals.training.config import TrainConfig
 from evals.training.corpus import SPLITS, Corpus, load_corpus
-from evals.training.scoring import OperatingCurve, bold_at, calibrate, metrics, read_items
+from evals.training.scoring import NEVER, OperatingCurve, bold_at, calibrate, metrics, read_items
 from server.answer.reader.decoding import EARLIER_VERDICT_SCORE, VERDICT_SCORE
 from server.answer.reader.model import CARD_NAME, OnnxReader, sha256_of
 
@@ -308,7 +308,7 @@ def _recalibrated_lines(card: dict) -> list[str]:
 
 
 def _served_at(threshold: float) -> str:
-    return "never (no threshold reaches the precision)" if threshold > 1.0 else f"at {threshold:.4f}"
+    return "never (no threshold reaches the precision)" if threshold >= NEVER else f"at {threshold:.4f}"
 
 
 def _engine_calibration_lines(card: dict) -> list[str]:

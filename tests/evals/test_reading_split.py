@@ -127,8 +127,7 @@ def test_the_split_holds_the_items_of_test_articles_only():
     assert [i.id for i in items] == expected
     assert len({i.id for i in items}) == len(items)
     for item in items:
-        arts = [item.article] if isinstance(item.article, str) else item.article
-        assert set(arts) <= set(names)
+        assert set(item.articles) <= set(names)
     # Nearly every item's evidence is found among the sentences ingest keeps (not one a summary box that
     # cleaning strips, as afpol-0093's).
     with_evidence = [i for i in items if i.reference_contexts]
