@@ -207,8 +207,15 @@ class Library:
         with self._write_lock:
             outcomes: list[IngestOutcome | None] = []
             todo: list[tuple[int, PreparedDocument, list[str]]] = []
+            first_of: dict[str, int] = {}  # a document given twice (two copies of one file) is stored once
+            repeats: list[tuple[int, int]] = []
             for prepared in batch:
                 doc = prepared.document
+                if doc.id in first_of:
+                    outcomes.append(None)
+                    repeats.append((len(outcomes) - 1, first_of[doc.id]))
+                    continue
+                first_of[doc.id] = len(outcomes)
                 existing = self.store.get_document_info(doc.id)
                 stale = [i for i in self.store.document_ids_for_source(doc.source) if i != doc.id]
                 if existing is not None and not stale:
@@ -234,6 +241,10 @@ class Library:
                     [local_document(prepared, sentence_vectors) for prepared, _, sentence_vectors in parts],
                     [old for _, _, stale in todo for old in stale],
                 )
+            for position, first in repeats:
+                stored = outcomes[first]
+                assert stored is not None
+                outcomes[position] = IngestOutcome("unchanged", stored.document)
         return [o for o in outcomes if o is not None]
 
     def ingest_bytes(

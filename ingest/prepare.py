@@ -91,7 +91,8 @@ def split_file(path: Path, max_chunk_words: int = 140) -> tuple[list[str], list[
 
 
 def discover_files(paths: list[Path]) -> list[Path]:
-    """Expand folders into the supported article files they hold, sorted; files are kept as given."""
+    """Expand folders into the supported article files they hold, sorted; files are kept as given. A file
+    named twice (itself and by its folder, or a folder and one inside it) is read once, where first named."""
     found: list[Path] = []
     for path in paths:
         if path.is_dir():
@@ -102,4 +103,7 @@ def discover_files(paths: list[Path]) -> list[Path]:
             )
         else:
             found.append(path)
-    return found
+    first: dict[Path, Path] = {}
+    for path in found:
+        first.setdefault(path.resolve(), path)
+    return list(first.values())

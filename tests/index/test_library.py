@@ -34,6 +34,22 @@ def test_reingest_is_idempotent(make_library):
     assert stored_state(library) == before
 
 
+def test_a_file_named_twice_is_ingested_once(make_library, seed_copy, tmp_path):
+    library = make_library()
+    # a folder, a file inside it and the folder again: each file read once, where first named
+    report = library.ingest_paths([seed_copy, seed_copy / NOOR_ARTICLE.name, seed_copy])
+    assert not report.failures and [o.status for o in report.outcomes] == ["added", "added"]
+    # two copies of one file in two folders are one document, stored once, the second unchanged
+    other = tmp_path / "copy"
+    other.mkdir()
+    (other / NOOR_ARTICLE.name).write_bytes(NOOR_ARTICLE.read_bytes())
+    fresh = make_library(tmp_path / "fresh")
+    twice = fresh.ingest_paths([NOOR_ARTICLE, other / NOOR_ARTICLE.name])
+    assert not twice.failures and [o.status for o in twice.outcomes] == ["added", "unchanged"]
+    assert twice.outcomes[0].document.id == twice.outcomes[1].document.id
+    assert len(fresh.documents()) == 1 and fresh.audit().ok
+
+
 def test_changed_file_replaces_its_chunks(make_library, seed_copy):
     library = make_library()
     library.ingest_paths([seed_copy])
