@@ -163,8 +163,9 @@ def cmd_calibrate(settings, args) -> int:
 
 
 def _calibrate_through_engine(settings, folder: Path, why: str, limit: int | None) -> int:
-    """`briefing calibrate --through-engine`: the bold thresholds chosen on what the reader engine gives
-    for reading_dev, asked of a fresh library of the seed and dev's articles (evals/training/engine_calibration.py)."""
+    """`briefing calibrate --through-engine`: the answer decision fitted, and the bold thresholds chosen, on
+    what the reader engine gives for reading_dev, asked of a fresh library of the seed and dev's articles
+    (evals/training/engine_calibration.py)."""
     import tempfile
 
     from evals.eval_articles import require_seed
@@ -208,8 +209,9 @@ def register(sub: argparse._SubParsersAction) -> None:
     c.add_argument(
         "--through-engine",
         action="store_true",
-        help="choose the bold thresholds (span, yes, no) on what the reader engine gives for reading_dev,"
-        " asked of a library of its articles, instead of on each question's own article",
+        help="fit the answer decision and choose the bold thresholds (span, yes, no) on what the reader"
+        " engine gives for reading_dev, asked of a library of its articles, instead of on each question's own"
+        " article",
     )
     c.add_argument(
         "--desks", default="", metavar="A,B,...", help="only these of the card's desks (default: all)"

@@ -9,8 +9,12 @@ times on reading_test in the second (2026-12-04), below the 0.95 asked. Here eac
 (stages 1 to 5, `AnswerEngine.plan_contexts`), and its answer is planned again at each threshold where what the
 planner gives could change; the bold words are scored as the eval scores them (`DirectAnswerPrecision`: a bold
 answer to a near miss is wrong). Each threshold is the least at which the bold answers it lets through are right
-BOLD_PRECISION of the times, with the other two bold thresholds closed, so that each is judged on its own. The
-answer threshold stays the card's: the engine's decision to answer reads it before any plan."""
+BOLD_PRECISION of the times, with the other two bold thresholds closed, so that each is judged on its own.
+
+Before the bold thresholds, the decision to answer is fitted on the same reads (every part of every question,
+refused ones included: evals/training/decision_fit.py), and the bold thresholds are then chosen on the parts it
+answers. The card's answer threshold stays as it is: it still says which candidates answer once a question is
+answered (the planner's `answering`), and decides for a card without a learned decision."""
 
 from __future__ import annotations
 
@@ -24,10 +28,12 @@ from pathlib import Path
 from typing import Any
 
 from evals.golden import GoldenItem
+from evals.training.decision_fit import decided_by_score, fit_decision, rows_of
 from evals.training.scoring import BOLD_PRECISION, NEVER
 from server.answer.reader.decoding import verdict_side
 from server.answer.reader.model import Thresholds
 from server.answer.staged.compose import direct_text
+from server.answer.staged.decision_model import DecisionModel
 from server.answer.staged.plan import PlanContext
 from server.answer.staged.planning import join_plans, plan_answer
 
@@ -144,10 +150,10 @@ def choose(asked: list[Asked], field: str, card: Thresholds) -> Chosen:
     )
 
 
-def ask_all(engine, items: list[GoldenItem]) -> list[Asked]:
+def ask_all(engine, items: list[GoldenItem], refused_too: bool = False) -> list[Asked]:
     asked = []
     for n, it in enumerate(items, 1):
-        asked.append(Asked(it, tuple(engine.plan_contexts(it.question, it.history))))
+        asked.append(Asked(it, tuple(engine.plan_contexts(it.question, it.history, refused_too))))
         if n % PROGRESS_EVERY == 0:
             log.info("asked %d of %d questions", n, len(items))
     return asked
@@ -164,8 +170,21 @@ def calibrate_through_engine(service, split: str = "reading_dev", limit: int | N
     # a smoke run on the first questions reads a library of their articles alone
     names = None if limit is None else sorted({a for it in items for a in it.articles})
     with eval_articles(InProcessClient(service), article_files(names, split=split)):
-        asked = ask_all(service.engine, items)
-    return chosen_thresholds(asked, service.engine.reader.thresholds, split)
+        every_part = ask_all(service.engine, items, refused_too=True)
+    card = service.engine.reader.thresholds
+    decision = fit_decision(rows_of(every_part), card.answer)
+    model = None if decision is None else DecisionModel.of_card(decision)
+    asked = [Asked(a.item, tuple(c for c in a.contexts if answered(c, model))) for a in every_part]
+    return {**chosen_thresholds(asked, card, split), "decision": decision}
+
+
+def answered(context: PlanContext, model: DecisionModel | None) -> bool:
+    """Whether the engine answers this part with this decision (None: as it decided when asked)."""
+    if context.decision is None:
+        return False
+    if model is None or not decided_by_score(context):
+        return context.decision.answer
+    return model.score(context.decision.features) >= model.threshold
 
 
 def chosen_thresholds(asked: list[Asked], card: Thresholds, split: str) -> dict:
@@ -190,6 +209,9 @@ def write_engine_calibration(folder: Path, result: dict, why: str) -> dict:
     card = json.loads((folder / CARD_NAME).read_text())
     for field in FIELDS:
         card["thresholds"][field] = result[field]["threshold"]
+    decision = result.get("decision")
+    if decision is not None:  # the learned answer decision (staged/decision_model.py) and what it chose
+        card["decision"] = DecisionModel.of_card(decision).card()
     date = dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
     card["engine_calibration"] = {"date": date, **result}
     card.setdefault("recalibrated", []).append({"date": date, "why": why})

@@ -250,6 +250,7 @@ def recalibrate(folder: Path, corpus: Corpus, shortlist, why: str, max_items: in
     card["metrics"] = at_thresholds
     # thresholds chosen through the engine no longer stand once these are: `--through-engine` chooses them again
     card.pop("engine_calibration", None)
+    card.pop("decision", None)
     card.setdefault("recalibrated", []).append(
         {"date": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"), "why": why}
     )
@@ -319,6 +320,7 @@ def _engine_calibration_lines(card: dict) -> list[str]:
         return []
     names = {"span": "a bold span", "verdict_yes": "a Yes", "verdict_no": "a No"}
     return [
+        *_decision_lines(e),
         "",
         f"## Bold thresholds served (through the engine, {e['date']})",
         "",
@@ -332,6 +334,35 @@ def _engine_calibration_lines(card: dict) -> list[str]:
             f" card's {e[f]['card_threshold']:.4f}: {e[f]['card_given']} given, {e[f]['card_right']} right);"
             for f in names
         ],
+    ]
+
+
+def _decision_lines(e: dict) -> list[str]:
+    """The learned answer decision chosen through the engine (evals/training/decision_fit.py)."""
+    d = e.get("decision")
+    if not d:
+        return []
+
+    def said(f: dict) -> str:
+        return (
+            f"answered right {f['answered_right']:.3f} of the answerable, near misses refused"
+            f" {f['near_misses_refused']:.3f}, {f['wrong_answers']} wrong answers, precision {f['precision']:.3f}"
+        )
+
+    weights = ", ".join(f"{name} {w:+.3f}" for name, w in d["weights"].items())
+    return [
+        "",
+        f"## Answer decision served (through the engine, {e['date']})",
+        "",
+        f"A logistic regression over the candidates' scores (server/answer/staged/decision_model.py), fitted on"
+        f" {d['rows']} parts of {e['split']}'s questions as the engine read them; the question is answered when"
+        f" its score reaches {d['threshold']:.4f}, where answering costs least on held-out scores (folds by"
+        " article; a wrong answer costs three refusals). It replaces the answer threshold above as the decision;"
+        " that threshold still says which candidates answer once a question is answered.",
+        "",
+        f"- held out, at its threshold: {said(d['held_out'])};",
+        f"- the answer threshold above on the same parts: {said(d['card_answer_threshold'])};",
+        f"- weights: {weights}; bias {d['bias']:+.3f}.",
     ]
 
 

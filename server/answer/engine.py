@@ -2,7 +2,7 @@
 
 prepare (question_rewriting: follow-ups, overrides) -> parse (staged/parse.py) -> retrieve (this module's
 search; names resolved against the library between parse and search) -> read (staged/read.py: the learned
-reader over the best candidate sentences) -> decide (staged/decide.py: the calibrated answer threshold) ->
+reader over the best candidate sentences) -> decide (staged/decide.py: the calibrated answer decision) ->
 plan by kind (staged/planning.py) -> compose (staged/compose.py; or generation.py, checked by grounding.py).
 With `debug`, the answer carries the trace of every stage."""
 
@@ -154,16 +154,19 @@ class AnswerEngine(LibraryReader):
         answer.dropped_unsupported = dropped
         return self._finish(answer, prepared, retrieved, timings, started, trace if debug else None)
 
-    def plan_contexts(self, question: str, history: list[ChatTurn] | None = None) -> list[PlanContext]:
+    def plan_contexts(
+        self, question: str, history: list[ChatTurn] | None = None, refused_too: bool = False
+    ) -> list[PlanContext]:
         """Stages 1 to 5 of `ask` without the plan: what the planner reads for each part of the question
-        the reader answers (none when every part is refused). Calibration through the engine
-        (evals/training/engine_calibration.py) plans these again at other thresholds."""
+        the engine answers (none when every part is refused), or for every part with `refused_too`, each
+        with its decision. Calibration through the engine (evals/training/engine_calibration.py) decides
+        and plans these again at other thresholds."""
         prepared = prepare_question(question, history or [], self._person_answering)
         if not prepared.text:
             return []
         _, analyses = self._read_question(prepared.text, None, None, {})
         docs = self._documents()
-        return [self._context(a, docs) for a in analyses if a.decision.answer]
+        return [self._context(a, docs) for a in analyses if refused_too or a.decision.answer]
 
     def _read_question(
         self, text: str, top_k: int | None, source_filter: SourceFilter | None, timings: dict[str, float]
@@ -198,7 +201,8 @@ class AnswerEngine(LibraryReader):
             search.places,
             self.settings.reader_candidates,
         )
-        return Analysis(question, names, read, decide(question, names, read, self.reader.thresholds.answer))
+        decision = decide(question, names, read, self.reader.thresholds.answer, self.reader.decision)
+        return Analysis(question, names, read, decision)
 
     def _person_answering(self, question: str, answer: str, people: list[str]) -> str | None:
         """Of the people the last answer names, the one in the reader's best span when it reads the last
@@ -262,6 +266,7 @@ class AnswerEngine(LibraryReader):
             question=analysis.question,
             read=analysis.read,
             topic=analysis.decision.topic,
+            decision=analysis.decision,
             thresholds=self.reader.thresholds,
             docs=docs,
             max_sentences=self.settings.max_sentences,

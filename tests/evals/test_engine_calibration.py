@@ -132,3 +132,77 @@ def test_briefing_calibrate_through_engine_rewrites_the_card_s_bold_thresholds(
         assert chosen[field]["right"] <= chosen[field]["given"]
     assert sha256_of(model / card["model_file"]) == card["sha256"]
     assert sorted(p.name for p in data.iterdir()) == before  # its library is its own, removed after
+
+
+# ---- the learned answer decision (evals/training/decision_fit.py) -----------------------------------
+def test_the_decision_threshold_is_where_answering_costs_least():
+    """Answering a wrong one costs three refusals: with scores 5 (right), 4 (right), 3 (wrong), 2 (right),
+    1 (wrong), answering the top two costs 1 (the right one at 2 refused); the top four, 3; all, 6."""
+    import numpy as np
+
+    from evals.training.decision_fit import _least_cost
+
+    scores = np.array([3.0, 5.0, 1.0, 4.0, 2.0])
+    good = np.array([False, True, False, True, True])
+    answerable = np.array([True, True, False, True, True])
+    assert _least_cost(scores, good, answerable) == 4.0
+    # ties are answered or refused together: two rows at 5, one right and one wrong, cost less refused
+    assert _least_cost(np.array([5.0, 5.0]), np.array([True, False]), np.array([True, True])) == 6.0
+
+
+def test_the_decision_is_fitted_on_what_tells_right_answers_from_wrong_ones():
+    """Rows where only the shortlisting score tells a right answer (the reader is as sure of both): the
+    weights lean on it, the threshold falls between the two, and the figures held out beat the answer
+    threshold's on the same rows; too few articles, or one label only, fit nothing."""
+    import random
+
+    from evals.training.decision_fit import Row, fit_decision
+    from server.answer.staged.decision_model import FEATURES, DecisionModel
+
+    rng = random.Random(7)
+    rows = []
+    for n in range(400):
+        good = n % 2 == 0
+        features = {name: rng.gauss(0, 1) for name in FEATURES}
+        features["answers"] = 4.0 + rng.gauss(0, 0.3)  # p about 0.98 for both
+        features["shortlisted"] = (0.7 if good else 0.3) + rng.gauss(0, 0.05)
+        rows.append(Row(features, answerable=n % 4 != 1, good=good, group=f"article-{n % 20}"))
+    fitted = fit_decision(rows, answer_threshold=0.9577)
+    assert fitted is not None and fitted["rows"] == 400
+    model = DecisionModel.of_card(fitted)
+    assert max(model.weights, key=lambda k: abs(model.weights[k])) == "shortlisted"
+    assert model.weights["shortlisted"] > 0
+    held_out, card = fitted["held_out"], fitted["card_answer_threshold"]
+    # every right one answered (two in three of the answerable: the others are answerable but answered wrong)
+    assert held_out["wrong_answers"] < 10 and held_out["answered_right"] > 0.65
+    # the answer threshold answers (nearly) every row, as sure of the wrong ones as of the right ones
+    assert card["wrong_answers"] >= 195 and abs(card["precision"] - 0.5) < 0.01
+    assert fit_decision(rows[:40], 0.9577) is not None
+    assert fit_decision([replace_group(r, "one") for r in rows], 0.9577) is None
+    assert fit_decision([r for r in rows if r.good], 0.9577) is None
+
+
+def replace_group(row, group: str):
+    from dataclasses import replace
+
+    return replace(row, group=group)
+
+
+def test_the_card_serves_the_decision_chosen_and_says_so(tmp_path):
+    from server.answer.reader.model import CARD_NAME, default_model_dir
+    from server.answer.staged.decision_model import FEATURES, DecisionModel
+
+    shutil.copyfile(default_model_dir() / CARD_NAME, tmp_path / CARD_NAME)
+    bold = {"threshold": NEVER, "given": 0, "right": 0, "precision": None, "card_threshold": 0.9}
+    bold |= {"card_given": 0, "card_right": 0, "card_precision": None}
+    said = {"answered_right": 0.5, "near_misses_refused": 0.9, "wrong_answers": 12, "precision": 0.9}
+    decision = {"weights": dict.fromkeys(FEATURES, 0.25), "bias": -2.0, "threshold": 1.5, "rows": 100}
+    decision |= {"held_out": said, "card_answer_threshold": {**said, "wrong_answers": 30}}
+    result = {"split": "reading_dev", "questions": 100, "answered": 50, "bold_precision": 0.95}
+    result |= {f: bold for f in ("span", "verdict_yes", "verdict_no")} | {"decision": decision}
+    write_engine_calibration(tmp_path, result, "a test")
+    card = json.loads((tmp_path / CARD_NAME).read_text())
+    assert DecisionModel.of_card(card["decision"]) == DecisionModel(dict.fromkeys(FEATURES, 0.25), -2.0, 1.5)
+    written = (tmp_path / "MODEL_CARD.md").read_text()
+    assert "Answer decision served (through the engine" in written and "reaches 1.5000" in written
+    assert "12 wrong answers" in written and "30 wrong answers" in written

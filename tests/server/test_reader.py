@@ -94,6 +94,20 @@ def test_a_card_whose_verdict_threshold_is_for_another_score_is_refused_with_how
         OnnxReader(folder)
 
 
+def test_a_card_s_decision_is_loaded_and_one_of_other_features_is_refused(tmp_path):
+    from server.answer.staged.decision_model import FEATURES, DecisionModel
+
+    folder = _copy_model(tmp_path)
+    card = json.loads((folder / CARD_NAME).read_text())
+    card["decision"] = {"weights": dict.fromkeys(FEATURES, 0.5), "bias": -1.0, "threshold": 0.25}
+    (folder / CARD_NAME).write_text(json.dumps(card))
+    assert OnnxReader(folder).decision == DecisionModel(dict.fromkeys(FEATURES, 0.5), -1.0, 0.25)
+    card["decision"]["weights"]["a feature retired"] = 1.0
+    (folder / CARD_NAME).write_text(json.dumps(card))
+    with pytest.raises(ReaderUnavailable, match="decision's features.*calibrate --through-engine"):
+        OnnxReader(folder)
+
+
 def test_a_card_with_one_verdict_threshold_gives_it_to_both_sides():
     from server.answer.reader.model import Thresholds
 
@@ -166,9 +180,8 @@ def test_briefing_train_runs_on_a_tiny_slice_and_writes_a_model_with_its_card(tm
 def test_briefing_calibrate_chooses_the_thresholds_again_and_leaves_the_model_file_alone(tmp_path):
     folder = _copy_model(tmp_path)
     before = json.loads((folder / CARD_NAME).read_text())
-    assert (
-        "engine_calibration" in before
-    )  # the committed card's bold thresholds were chosen through the engine
+    # the committed card's bold thresholds and its decision were chosen through the engine
+    assert "engine_calibration" in before and "decision" in before
     before["thresholds"]["verdict_score"] = "some earlier score"
     (folder / CARD_NAME).write_text(json.dumps(before))
     done = subprocess.run(
@@ -189,3 +202,4 @@ def test_briefing_calibrate_chooses_the_thresholds_again_and_leaves_the_model_fi
         "engine_calibration" not in card.card
         and "served (through the engine" not in (folder / "MODEL_CARD.md").read_text()
     )
+    assert "decision" not in card.card and card.decision is None

@@ -76,6 +76,32 @@ def test_planning_the_engine_s_contexts_again_gives_the_bold_answer_it_gives(ser
     assert bold_given(contexts, service.engine.reader.thresholds) == given
 
 
+def test_the_card_s_learned_decision_decides_what_is_answered(service, monkeypatch):
+    """The engine asks the card's decision (staged/decision_model.py), not the answer threshold, whether to
+    answer: with a decision whose score never reaches its threshold, a question it answered is refused, and
+    the trace gives the score and the features it was computed from."""
+    from dataclasses import replace
+
+    from server.answer.staged.decision_model import FEATURES, DecisionModel
+
+    question = "Who leads the Afghanistan Freedom Front?"
+    assert not ask(service, question).refused
+    reader = service.engine.reader
+    never = DecisionModel(dict.fromkeys(FEATURES, 0.0), bias=-1.0, threshold=0.0)
+    monkeypatch.setattr(reader, "card", replace(reader.card, decision=never))
+    refused = service.ask(question, [], debug=True)
+    assert refused.refused and not refused.citations
+    decision = refused.trace["parts"][0]["decision"]
+    assert (
+        decision["score"] == -1.0
+        and decision["threshold"] == 0.0
+        and set(decision["features"]) == set(FEATURES)
+    )
+    always = replace(never, bias=1.0)
+    monkeypatch.setattr(reader, "card", replace(reader.card, decision=always))
+    assert not ask(service, question).refused
+
+
 def test_the_bold_answer_is_a_verbatim_cited_span_that_comes_first(service):
     answer = ask(service, "Who leads the Afghanistan Freedom Front?")
     assert not answer.refused, answer.refusal_reason

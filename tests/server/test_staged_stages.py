@@ -15,6 +15,7 @@ from server.answer.reader.encoding import MARK_END, MARK_START, ReaderInput, Tok
 from server.answer.reader.model import Thresholds
 from server.answer.staged.compose import compose_extractive
 from server.answer.staged.decide import decide
+from server.answer.staged.decision_model import FEATURES, DecisionModel, log_odds
 from server.answer.staged.mentions import resolve_mentions
 from server.answer.staged.parse import ParsedQuestion, QuestionKind, QuestionName
 from server.answer.staged.plan import AnswerPlan, PlanContext
@@ -383,6 +384,35 @@ def test_the_question_is_answered_at_the_calibrated_threshold_and_refused_below_
     assert decide(q, names, (read(s, 0.5),), 0.5).answer
     refused = decide(q, names, (read(s, 0.49),), 0.5)
     assert not refused.answer and refused.probability == 0.49 and refused.threshold == 0.5
+
+
+def test_the_learned_decision_reads_more_than_the_likeliest_probability():
+    """With a decision in the card, its score over the candidates decides in place of the answer threshold:
+    here it weighs the likeliest candidate's shortlisting score and whether it mentions the asked name, so an
+    equally sure reading of a sentence that does not name him and was shortlisted low is refused."""
+    safi = sentence("s1", "Omar Safi chaired the meeting.", ents=[("Omar Safi", "PERSON")])
+    other = sentence("s2", "The envoy chaired the talks.", doc=DOC_B)
+    q = question(QuestionKind.PERSON, names=("Omar Safi",))
+    names = resolve_mentions(q.names, [safi, other])
+    weights = dict.fromkeys(FEATURES, 0.0) | {"answers": 1.0, "shortlisted": 4.0, "names_in": 2.0}
+    model = DecisionModel(weights, bias=-6.0, threshold=0.0)
+    sure = Reading(0.95, (0.1, 0.1, 0.8), None, 0.0)
+    named = decide(q, names, (ReadSentence(safi, sure, 0.6, 0.8),), 0.99, model)
+    assert named.answer and named.threshold == 0.0
+    assert named.features["names_in"] == 1.0 and named.features["shortlisted"] == 0.8
+    assert named.score == pytest.approx(log_odds(0.95) + 3.2 + 2.0 - 6.0)
+    unnamed = decide(q, names, (ReadSentence(other, sure, 0.6, 0.2),), 0.5, model)
+    assert not unnamed.answer and unnamed.features["names_in"] == 0.0 and unnamed.score < 0.0
+    # the trace shows the score and each feature; without a model the probability rule decides, as before
+    assert named.trace()["features"]["names_in"] == 1.0 and named.trace()["score"] > 0
+    assert decide(q, names, (ReadSentence(other, sure, 0.6, 0.2),), 0.5).answer
+
+
+def test_a_card_s_decision_must_have_today_s_features():
+    weights = dict.fromkeys(FEATURES, 0.5)
+    assert DecisionModel.of_card({"weights": weights, "bias": 1, "threshold": 2}).bias == 1.0
+    with pytest.raises(ValueError, match="recalibrate"):
+        DecisionModel.of_card({"weights": {**weights, "retired": 1.0}, "bias": 0, "threshold": 0})
 
 
 def test_a_refusal_names_a_name_no_article_mentions():

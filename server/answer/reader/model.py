@@ -13,11 +13,15 @@ import os
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
 
 from server.answer.reader.decoding import EARLIER_VERDICT_SCORE, VERDICT_SCORE, Reading, decode
 from server.answer.reader.encoding import TokenBudget, encode_pair, load_tokenizer
+
+if TYPE_CHECKING:
+    from server.answer.staged.decision_model import DecisionModel
 
 CARD_NAME = "reader.json"
 RESTORE_HINT = (
@@ -69,6 +73,9 @@ class ReaderCard:
     budget: TokenBudget
     thresholds: Thresholds
     card: dict
+    # the learned answer decision calibrated through the engine (staged/decision_model.py); None: the card
+    # has none, and the answer threshold decides
+    decision: DecisionModel | None = None
 
 
 def sha256_of(path: Path) -> str:
@@ -81,6 +88,8 @@ def sha256_of(path: Path) -> str:
 
 def load_card(model_dir: Path | None = None) -> ReaderCard:
     """The model card, with the model file it names checked whole (sha256)."""
+    from server.answer.staged.decision_model import DecisionModel
+
     model_dir = model_dir or default_model_dir()
     card_path = model_dir / CARD_NAME
     try:
@@ -88,6 +97,7 @@ def load_card(model_dir: Path | None = None) -> ReaderCard:
         model_file = model_dir / card["model_file"]
         budget = TokenBudget(**card["token_budget"])
         thresholds = Thresholds.of_card(card["thresholds"])
+        decision = DecisionModel.of_card(card["decision"]) if "decision" in card else None
         expected = card["sha256"]
     except FileNotFoundError:
         raise ReaderUnavailable(f"the reader's model card {card_path} is missing: {RESTORE_HINT}") from None
@@ -108,7 +118,7 @@ def load_card(model_dir: Path | None = None) -> ReaderCard:
             f"the reader's model {model_file} does not match the sha256 in its card (corrupt or replaced): "
             f"{RESTORE_HINT}"
         )
-    return ReaderCard(model_file, expected, budget, thresholds, card)
+    return ReaderCard(model_file, expected, budget, thresholds, card, decision)
 
 
 class OnnxReader:
@@ -139,6 +149,10 @@ class OnnxReader:
     @property
     def thresholds(self) -> Thresholds:
         return self.card.thresholds
+
+    @property
+    def decision(self) -> DecisionModel | None:
+        return self.card.decision
 
     def _read_one(self, question: str, triple: tuple[str, str, str]) -> Reading:
         before, candidate, after = triple

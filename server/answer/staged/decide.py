@@ -1,6 +1,8 @@
-"""Stage 5, decide: answer or refuse. No-answer is a scored outcome: the question is answered when the
-reader's probability that its likeliest candidate answers reaches the threshold calibrated on held-out data
-(the model card's `thresholds.answer`). A refusal says what the articles lack.
+"""Stage 5, decide: answer or refuse. No-answer is a scored outcome: the question is answered when the learned
+decision's score over the candidates (staged/decision_model.py, its weights and threshold in the model card's
+"decision") reaches its threshold; with a card that has none, when the reader's probability that its
+likeliest candidate answers reaches the card's `thresholds.answer`. Both are calibrated on held-out data. A
+refusal says what the articles lack.
 
 An overview of a name ("Tell me about Dostum", "What do the articles say about Iran?") asks for everything the
 articles say of its topic, not for one fact: the reader, trained to find the sentence that states one asked
@@ -9,8 +11,9 @@ the topic (`Decision.topic`), and refused when none does."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
+from server.answer.staged.decision_model import DecisionModel, decision_features
 from server.answer.staged.mentions import ResolvedNames
 from server.answer.staged.parse import ParsedQuestion, QuestionKind
 from server.answer.staged.read import ReadSentence
@@ -24,12 +27,18 @@ class Decision:
     reason: str
     # an overview's answer: the candidates that mention its topic, by their shortlisting score
     topic: tuple[ReadSentence, ...] = ()
+    # the learned decision's score (log-odds; None for the probability rule) and its features (empty for an
+    # overview or without candidates)
+    score: float | None = None
+    features: dict[str, float] = field(default_factory=dict)
 
     def trace(self) -> dict:
         return {
             "answer": self.answer,
             "probability": round(self.probability, 4),
             "threshold": self.threshold,
+            "score": None if self.score is None else round(self.score, 4),
+            "features": {k: round(v, 4) for k, v in self.features.items()},
             "reason": self.reason,
             "topic": [r.sentence.id for r in self.topic],
         }
@@ -55,8 +64,14 @@ def _topic_mentions(
 
 
 def decide(
-    question: ParsedQuestion, names: ResolvedNames, read: tuple[ReadSentence, ...], threshold: float
+    question: ParsedQuestion,
+    names: ResolvedNames,
+    read: tuple[ReadSentence, ...],
+    threshold: float,
+    model: DecisionModel | None = None,
 ) -> Decision:
+    """`threshold` is the card's answer probability threshold; `model` the card's learned decision, which
+    decides in its place when there is one."""
     best = read[0] if read else None
     probability = best.score if best else 0.0
     if question.kind == QuestionKind.OVERVIEW and question.names:
@@ -66,6 +81,17 @@ def decide(
         named = ", ".join(n.text for n in question.names)
         said = f"{len(topic)} candidate{'s' if len(topic) > 1 else ''} mention{'' if len(topic) > 1 else 's'}"
         return Decision(True, probability, threshold, f"an overview of {named}: {said} it", topic)
-    if best is not None and probability >= threshold:
-        return Decision(True, probability, threshold, "the likeliest sentence reaches the answer threshold")
-    return Decision(False, probability, threshold, _missing(question, names, best))
+    if best is None:
+        return Decision(False, probability, threshold, _missing(question, names, best))
+    features = decision_features(question, names, read)  # traced, and read by calibration, either way
+    if model is not None:
+        score = model.score(features)
+        if score >= model.threshold:
+            reason = "the decision's score over the candidates reaches its threshold"
+            return Decision(True, probability, model.threshold, reason, score=score, features=features)
+        reason = _missing(question, names, best)
+        return Decision(False, probability, model.threshold, reason, score=score, features=features)
+    if probability >= threshold:
+        reason = "the likeliest sentence reaches the answer threshold"
+        return Decision(True, probability, threshold, reason, features=features)
+    return Decision(False, probability, threshold, _missing(question, names, best), features=features)

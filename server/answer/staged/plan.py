@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 
 from index.types import DocumentInfo, StoredSentence
 from server.answer.reader.model import Thresholds
+from server.answer.staged.decide import Decision
 from server.answer.staged.parse import ParsedQuestion, QuestionKind
 from server.answer.staged.read import ReadSentence
 
@@ -23,6 +24,8 @@ class PlanContext:
     same_story: dict[str, frozenset[str]] = field(default_factory=dict)
     # an overview's candidates that mention its topic (server/answer/staged/decide.py, `Decision.topic`)
     topic: tuple[ReadSentence, ...] = ()
+    # the decision to answer it or not, with its features (calibration through the engine reads them)
+    decision: Decision | None = None
 
     def answering(self) -> list[ReadSentence]:
         """The candidates the reader says answer (at least the likeliest one), best first."""
