@@ -209,10 +209,14 @@ def write_engine_calibration(folder: Path, result: dict, why: str) -> dict:
     card = json.loads((folder / CARD_NAME).read_text())
     for field in FIELDS:
         card["thresholds"][field] = result[field]["threshold"]
-    decision = result.get("decision")
-    if decision is not None:  # the learned answer decision (staged/decision_model.py) and what it chose
-        card["decision"] = DecisionModel.of_card(decision).card()
     date = dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
+    result = dict(result)
+    decision = result.pop("decision", None)
+    # the learned answer decision (staged/decision_model.py) with what it chose; one too few questions to fit
+    # (a smoke run) leaves the card's as it was
+    if decision is not None:
+        DecisionModel.of_card(decision)  # today's features
+        card["decision"] = {**decision, "date": date, "split": result["split"]}
     card["engine_calibration"] = {"date": date, **result}
     card.setdefault("recalibrated", []).append({"date": date, "why": why})
     (folder / CARD_NAME).write_text(json.dumps(card, indent=1) + "\n")

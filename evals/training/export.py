@@ -320,7 +320,7 @@ def _engine_calibration_lines(card: dict) -> list[str]:
         return []
     names = {"span": "a bold span", "verdict_yes": "a Yes", "verdict_no": "a No"}
     return [
-        *_decision_lines(e),
+        *_decision_lines(card),
         "",
         f"## Bold thresholds served (through the engine, {e['date']})",
         "",
@@ -337,9 +337,9 @@ def _engine_calibration_lines(card: dict) -> list[str]:
     ]
 
 
-def _decision_lines(e: dict) -> list[str]:
-    """The learned answer decision chosen through the engine (evals/training/decision_fit.py)."""
-    d = e.get("decision")
+def _decision_lines(card: dict) -> list[str]:
+    """The learned answer decision fitted through the engine (evals/training/decision_fit.py)."""
+    d = card.get("decision")
     if not d:
         return []
 
@@ -352,10 +352,10 @@ def _decision_lines(e: dict) -> list[str]:
     weights = ", ".join(f"{name} {w:+.3f}" for name, w in d["weights"].items())
     return [
         "",
-        f"## Answer decision served (through the engine, {e['date']})",
+        f"## Answer decision served (through the engine, {d['date']})",
         "",
         f"A logistic regression over the candidates' scores (server/answer/staged/decision_model.py), fitted on"
-        f" {d['rows']} parts of {e['split']}'s questions as the engine read them; the question is answered when"
+        f" {d['rows']} parts of {d['split']}'s questions as the engine read them; the question is answered when"
         f" its score reaches {d['threshold']:.4f}, where answering costs least on held-out scores (folds by"
         " article; a wrong answer costs three refusals). It replaces the answer threshold above as the decision;"
         " that threshold still says which candidates answer once a question is answered.",

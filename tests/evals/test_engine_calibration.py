@@ -206,3 +206,9 @@ def test_the_card_serves_the_decision_chosen_and_says_so(tmp_path):
     written = (tmp_path / "MODEL_CARD.md").read_text()
     assert "Answer decision served (through the engine" in written and "reaches 1.5000" in written
     assert "12 wrong answers" in written and "30 wrong answers" in written
+    # a run with too few questions to fit one (a smoke run) chooses the bold thresholds again and leaves the
+    # card's decision, and what the card says of it, as they were
+    write_engine_calibration(tmp_path, {**result, "decision": None}, "a smoke run")
+    again = json.loads((tmp_path / CARD_NAME).read_text())
+    assert again["decision"] == card["decision"] and "decision" not in again["engine_calibration"]
+    assert "Answer decision served" in (tmp_path / "MODEL_CARD.md").read_text()
