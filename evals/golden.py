@@ -70,8 +70,11 @@ class GoldenItem(BaseModel):
 
     @property
     def articles(self) -> list[str]:
-        """The article(s) that hold the answer, as a list however `article` was written."""
-        return [self.article] if isinstance(self.article, str) else list(self.article)
+        """The article(s) that hold the answer, as a list however `article` was written (empty when none is
+        named)."""
+        if isinstance(self.article, str):
+            return [self.article] if self.article else []
+        return list(self.article)
 
     def relevance_markers(self) -> list[str]:
         return [*self.relevant, *(alt for fact in self.key_facts for alt in fact.split("|"))]
