@@ -42,6 +42,9 @@ class TrainConfig:
     # sentence for 0.97 of dev's answerable questions.
     dev_candidates: int = 12
     budget: TokenBudget = field(default_factory=TokenBudget)
+    # Steps between mid-epoch checkpoints (`--resume` goes on from the last one; a whole epoch is one to
+    # two hours here and a session can end inside it): 600 steps of 16 pairs are some five to ten minutes.
+    checkpoint_steps: int = 600
     # Threads for torch (these 2 cores).
     threads: int = 2
     # Matrix products in bfloat16 (torch autocast; the weights, the optimiser and the losses stay float32),

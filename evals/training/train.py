@@ -145,8 +145,11 @@ def train(
     """Train one model; returns its log (per-epoch loss and dev metrics) and leaves the weights and the log
     in out_dir (reader.pt, history.json) after every epoch. `max_items` trains and scores on a few questions
     only (CI's smoke run). `resume` (a folder an earlier run of the same configuration left) goes on from its
-    weights and log with the epochs it had not run. Each epoch warms the learning rate up and lets it fall to 0
-    again, so an epoch run after a resume is scheduled as in a run from the start. `seen_desks` are the desks
+    weights and log with the epochs it had not run, or from the middle of an epoch where the run stopped in
+    one (`_save_partial` every `config.checkpoint_steps` steps: weights, optimiser, schedule and the order
+    of the epoch's batches, so the resumed epoch reads the pairs it had not read). Each epoch warms the
+    learning rate up and lets it fall to 0 again, so an epoch run after a resume is scheduled as in a run
+    from the start. `seen_desks` are the desks
     a warm-started model has trained on (of which an epoch reads `config.replay_share`)."""
     import torch
     from transformers import get_linear_schedule_with_warmup
@@ -187,9 +190,12 @@ def train(
         "epochs": [],
     }
     first_epoch = 1
+    partial = None
     if resume is not None:
-        model.load_state_dict(torch.load(resume / "reader.pt", map_location="cpu"))
         resumed = json.loads((resume / "history.json").read_text())
+        partial = _load_partial(resume, len(resumed["epochs"]) + 1)
+        weights = partial["model"] if partial else torch.load(resume / "reader.pt", map_location="cpu")
+        model.load_state_dict(weights)
         history["epochs"] = resumed["epochs"]
         if "warm_starts" in resumed:  # went on from exported models (evals/training/warm_start.py)
             history["warm_starts"] = resumed["warm_starts"]
@@ -210,12 +216,23 @@ def train(
         steps = math.ceil(len(pairs) / config.batch_size)
         schedule = get_linear_schedule_with_warmup(optimiser, int(config.warmup_share * steps), steps)
         model.train()
-        started, total, seen = time.time(), 0.0, 0
+        started, total, seen, done = time.time(), 0.0, 0, 0
+        if partial is not None and partial["epoch"] == epoch:  # go on where the stopped run left this epoch
+            rng.setstate(partial["batch_order"])
+            optimiser.load_state_dict(partial["optimiser"])
+            schedule.load_state_dict(partial["schedule"])
+            torch.set_rng_state(partial["dropout"])
+            done, total, seen = partial["step"], partial["total"], partial["seen"]
+            started -= partial["seconds"]
+            log.info("epoch %d goes on after step %d of %d", epoch, done, steps)
+        batch_order = rng.getstate()
         encoded = [
             (encode_pair(tokenizer, p.question, p.candidate, p.before, p.after, config.budget), p)
             for p in pairs
         ]
         for step, batch in enumerate(_batches(encoded, config.batch_size, rng), 1):
+            if step <= done:
+                continue
             ids, types, mask, span_mask, answers, starts, ends, verdicts = _tensors(batch)
             with _precision(config):
                 logits = model(ids, types, mask)
@@ -234,6 +251,10 @@ def train(
             optimiser.zero_grad()
             total += float(loss.detach()) * len(batch)
             seen += len(batch)
+            if step % config.checkpoint_steps == 0 and step < steps:
+                position: dict = {"epoch": epoch, "step": step, "total": total, "seen": seen}
+                position |= {"seconds": time.time() - started, "batch_order": batch_order}
+                _save_partial(model, optimiser, schedule, position, history, out_dir)
             if step % 100 == 0:
                 log.info(
                     "epoch %d step %d loss %.4f (%.0f pairs/s)",
@@ -255,6 +276,8 @@ def train(
         history["epochs"].append(entry)
         log.info("epoch %d: %s", epoch, json.dumps(entry))
         _checkpoint(model, history, out_dir)
+        (out_dir / PARTIAL).unlink(missing_ok=True)
+        partial = None
     if first_epoch > config.epochs:  # resumed with every epoch already run: export what was left
         _checkpoint(model, history, out_dir)
     return history
@@ -266,6 +289,40 @@ def _checkpoint(model, history: dict, out_dir: Path) -> None:
 
     torch.save(model.state_dict(), out_dir / "reader.pt")
     (out_dir / "history.json").write_text(json.dumps(history, indent=1))
+
+
+PARTIAL = "partial.pt"
+
+
+def _save_partial(model, optimiser, schedule, position: dict, history: dict, out_dir: Path) -> None:
+    """Where a run is inside an epoch (`position`: epoch, step, running loss, seconds, the batch order's
+    seed state), with the weights, the optimiser's and the schedule's states and the dropout's random state,
+    and the log of the epochs before it, so a run stopped mid-epoch can `--resume` from here. Written to a
+    temporary name first: a run stopped while saving keeps the checkpoint before."""
+    import torch
+
+    state = {
+        **position,
+        "model": model.state_dict(),
+        "optimiser": optimiser.state_dict(),
+        "schedule": schedule.state_dict(),
+        "dropout": torch.get_rng_state(),
+    }
+    torch.save(state, out_dir / (PARTIAL + ".tmp"))
+    (out_dir / (PARTIAL + ".tmp")).replace(out_dir / PARTIAL)
+    (out_dir / "history.json").write_text(json.dumps(history, indent=1))
+
+
+def _load_partial(folder: Path, epoch: int) -> dict | None:
+    """The mid-epoch checkpoint of `epoch` a stopped run left in `folder`, if any (one of an epoch the
+    log already holds as finished is stale, and ignored)."""
+    import torch
+
+    path = folder / PARTIAL
+    if not path.exists():
+        return None
+    state = torch.load(path, map_location="cpu", weights_only=False)
+    return state if state["epoch"] == epoch else None
 
 
 def learning_curve(config: TrainConfig, out_dir: Path, shares=(0.25, 0.5, 1.0)) -> list[dict]:
