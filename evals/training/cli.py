@@ -221,7 +221,13 @@ def register(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser("train", help="fine-tune the reader on the reading corpus and export it (make train)")
     p.add_argument("--out", type=Path, default=Path("data/training/latest"), help="work and output folder")
     p.add_argument("--epochs", type=int, default=0, help="passes over the training pairs (default: config)")
-    p.add_argument("--layers", type=int, default=0, help="encoder layers kept (default: config)")
+    p.add_argument(
+        "--layers",
+        type=int,
+        default=0,
+        help="encoder layers kept (default: config); with --warm-start, fewer than the model's distil it into a"
+        " student of that many",
+    )
     p.add_argument(
         "--curve", action="store_true", help="the learning curve: a quarter, half and all articles"
     )

@@ -31,6 +31,11 @@ class TrainConfig:
     answer_loss: float = 1.0
     span_loss: float = 0.5
     verdict_loss: float = 0.5
+    # Distillation to fewer layers (`--warm-start DIR --layers N`, N below the layers of DIR's model, which
+    # becomes the teacher): this share of the student's loss is the teacher's soft targets, the rest the
+    # labels'; the teacher's outputs are softened at this temperature (evals/training/distil.py).
+    distil_weight: float = 0.5
+    distil_temperature: float = 2.0
     # Share of the training articles used (the learning curve trains on 0.25, 0.5 and 1.0).
     article_share: float = 1.0
     # A warm-started epoch (`--warm-start`) reads every training question of the desks its model has not

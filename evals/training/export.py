@@ -277,6 +277,15 @@ def _warm_start_lines(training: dict) -> list[str]:
         " (`briefing train --warm-start`, evals/training/warm_start.py)."
         for start in training.get("warm_starts", [])
     ]
+    if "teacher" in training:
+        teacher = training["teacher"]
+        lines.append(
+            f"The epochs after epoch {teacher['epochs']} trained a student of fewer layers than `{teacher['from']}`"
+            f" ({teacher['layers']} layers, sha256 `{teacher['sha256'][:12]}`), which taught it: it started from that"
+            " model's first layers and heads and learned from its outputs beside the labels"
+            f" (distil weight {training['config']['distil_weight']}, temperature"
+            f" {training['config']['distil_temperature']}; evals/training/distil.py)."
+        )
     return ["", *lines] if lines else []
 
 

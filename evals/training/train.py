@@ -17,6 +17,7 @@ import numpy as np
 
 from evals.training.config import TrainConfig
 from evals.training.corpus import Corpus, load_corpus
+from evals.training.distil import distil_loss, load_teacher
 from evals.training.examples import IGNORE, Pair, SentenceSimilarity, training_pairs
 from evals.training.scoring import metrics, read_items
 from server.answer.reader.decoding import decode
@@ -191,6 +192,7 @@ def train(
     }
     first_epoch = 1
     partial = None
+    teacher = None
     if resume is not None:
         resumed = json.loads((resume / "history.json").read_text())
         partial = _load_partial(resume, len(resumed["epochs"]) + 1)
@@ -199,6 +201,9 @@ def train(
         history["epochs"] = resumed["epochs"]
         if "warm_starts" in resumed:  # went on from exported models (evals/training/warm_start.py)
             history["warm_starts"] = resumed["warm_starts"]
+        if "teacher" in resumed:  # a student of fewer layers, distilled (evals/training/distil.py)
+            history["teacher"] = resumed["teacher"]
+            teacher = load_teacher(resumed["teacher"])
         seen_desks = seen_desks or frozenset(resumed.get("seen_desks", []))
         first_epoch = len(history["epochs"]) + 1
     if seen_desks:  # kept in the log, so a resumed warm-started run replays as it began
@@ -244,6 +249,13 @@ def train(
                 loss = loss + config.span_loss * (ce(s_logit, starts) + ce(e_logit, ends)) / 2
             if (verdicts != IGNORE).any():
                 loss = loss + config.verdict_loss * ce(v_logit, verdicts)
+            if teacher is not None:
+                with torch.no_grad(), _precision(config):
+                    taught = [x.float() for x in teacher(ids, types, mask)]
+                taught[2] = taught[2] + (1 - span_mask) * -1e4
+                taught[3] = taught[3] + (1 - span_mask) * -1e4
+                soft = distil_loss((a_logit, v_logit, s_logit, e_logit), tuple(taught), verdicts, config)
+                loss = (1 - config.distil_weight) * loss + config.distil_weight * soft
             loss.backward()
             torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
             optimiser.step()

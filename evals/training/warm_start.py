@@ -113,21 +113,23 @@ def desks_seen(model_dir: Path) -> frozenset[str]:
 
 def write_resume_folder(model_dir: Path, config, out: Path) -> Path:
     """From a model folder (the ONNX file and its card) to out/{reader.pt, history.json}, the folder
-    `train(resume=out)` goes on from: the added epochs are numbered after the card's."""
+    `train(resume=out)` goes on from: the added epochs are numbered after the card's. When the configuration
+    asks for fewer layers than the model has, the model becomes the teacher of a student of that many
+    (evals/training/distil.py): reader.pt holds the student's start (the teacher's first layers and heads),
+    teacher.pt the teacher, and the log says where the teacher is."""
     import torch
 
+    from evals.training.distil import TEACHER_FILE, student_state
     from evals.training.model import ReaderModel
     from index.embedding import bundled_model_path
 
     card = json.loads((model_dir / CARD_NAME).read_text())
-    if card.get("layers", config.layers) != config.layers:
-        raise ValueError(
-            f"{model_dir} has {card['layers']} layers; the configuration asks for {config.layers}"
-        )
-    model = ReaderModel(bundled_model_path(), config.layers)
+    layers = card.get("layers", config.layers)
+    if layers < config.layers:
+        raise ValueError(f"{model_dir} has {layers} layers; the configuration asks for {config.layers}")
+    model = ReaderModel(bundled_model_path(), layers)
     load_exported(model, model_dir / card["model_file"])
     out.mkdir(parents=True, exist_ok=True)
-    torch.save(model.state_dict(), out / "reader.pt")
     had = card["training"]
     start = {"from": card["model_file"], "sha256": card["sha256"], "epochs": len(had["epochs"])}
     history = {
@@ -135,5 +137,12 @@ def write_resume_folder(model_dir: Path, config, out: Path) -> Path:
         "warm_starts": [*had.get("warm_starts", []), start],
         "seen_desks": card["data"]["desks"],
     }
+    if layers > config.layers:
+        student = ReaderModel(bundled_model_path(), config.layers)
+        torch.save(student_state(model.state_dict(), student.state_dict().keys()), out / "reader.pt")
+        torch.save(model.state_dict(), out / TEACHER_FILE)
+        history["teacher"] = {**start, "layers": layers, "path": str((out / TEACHER_FILE).resolve())}
+    else:
+        torch.save(model.state_dict(), out / "reader.pt")
     (out / "history.json").write_text(json.dumps(history, indent=1))
     return out
