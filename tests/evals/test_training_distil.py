@@ -17,7 +17,7 @@ from evals.training.export import _warm_start_lines
 from evals.training.model import ReaderModel
 from evals.training.warm_start import write_resume_folder
 from index.embedding import bundled_model_path
-from server.answer.reader.model import CARD_NAME, default_model_dir
+from tests.evals.test_training_warm_start import one_more_epoch_of_the_committed_model
 
 
 def _outputs(seed: int, rows: int = 4, width: int = 9):
@@ -67,17 +67,7 @@ def test_a_student_keeps_the_teachers_first_layers_and_heads():
 
 @pytest.mark.slow
 def test_a_warm_start_with_fewer_layers_distils_the_committed_reader_into_a_student(tmp_path):
-    committed = default_model_dir()
-    card = json.loads((committed / CARD_NAME).read_text())
-    done = len(card["training"]["epochs"])
-    config = replace(
-        TrainConfig(),
-        epochs=done + 1,
-        layers=1,
-        hard_negatives=1,
-        random_negatives=0,
-        other_article_negatives=0,
-    )
+    committed, card, _done, config = one_more_epoch_of_the_committed_model(layers=1)
     folder = write_resume_folder(committed, config, tmp_path / "warm-start")
     logged = json.loads((folder / "history.json").read_text())["teacher"]
     assert logged["layers"] == card["layers"] and logged["sha256"] == card["sha256"]

@@ -82,19 +82,26 @@ def test_a_file_of_another_shape_is_refused(tmp_path):
         load_exported(ReaderModel(bundled_model_path(), 2), path)
 
 
-@pytest.mark.slow
-def test_training_goes_on_from_the_committed_model_after_its_epochs(tmp_path):
+def one_more_epoch_of_the_committed_model(layers: int | None = None) -> tuple:
+    """The committed model's folder, its card, its epochs and a tiny configuration for one epoch more (of
+    the card's layers unless `layers` says otherwise)."""
     committed = default_model_dir()
     card = json.loads((committed / CARD_NAME).read_text())
     done = len(card["training"]["epochs"])
     config = replace(
         TrainConfig(),
         epochs=done + 1,
-        layers=card["layers"],
+        layers=layers or card["layers"],
         hard_negatives=1,
         random_negatives=0,
         other_article_negatives=0,
     )
+    return committed, card, done, config
+
+
+@pytest.mark.slow
+def test_training_goes_on_from_the_committed_model_after_its_epochs(tmp_path):
+    committed, card, done, config = one_more_epoch_of_the_committed_model()
     folder = write_resume_folder(committed, config, tmp_path / "warm-start")
     # the desks its model has trained on travel with the folder, so a resume replays as the warm start did
     assert json.loads((folder / "history.json").read_text())["seen_desks"] == sorted(desks_seen(committed))
