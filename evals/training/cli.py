@@ -113,7 +113,11 @@ def cmd_train(settings, args) -> int:
         if config.epochs <= had:
             print(f"{args.warm_start} has had {had} epochs already: --epochs must be more", file=sys.stderr)
             return 2
-        resume = write_resume_folder(args.warm_start, config, out / "warm-start")
+        try:
+            resume = write_resume_folder(args.warm_start, config, out / "warm-start")
+        except ValueError as exc:  # a student cannot have more layers than its model
+            print(str(exc), file=sys.stderr)
+            return 2
     # a warm start's folder records the desks its model has seen, which train() replays from
     history = train(config, out, corpus, max_items=args.smoke or None, resume=resume)
     shortlist = dev_shortlist(corpus, config, out)

@@ -195,7 +195,9 @@ def train(
     teacher = None
     if resume is not None:
         resumed = json.loads((resume / "history.json").read_text())
-        partial = _load_partial(resume, len(resumed["epochs"]) + 1)
+        # a mid-epoch checkpoint only for an epoch this run goes on to train (never exported as finished)
+        if len(resumed["epochs"]) < config.epochs:
+            partial = _load_partial(resume, len(resumed["epochs"]) + 1)
         weights = partial["model"] if partial else torch.load(resume / "reader.pt", map_location="cpu")
         model.load_state_dict(weights)
         history["epochs"] = resumed["epochs"]
@@ -300,7 +302,14 @@ def _checkpoint(model, history: dict, out_dir: Path) -> None:
     import torch
 
     torch.save(model.state_dict(), out_dir / "reader.pt")
-    (out_dir / "history.json").write_text(json.dumps(history, indent=1))
+    _write_log(history, out_dir)
+
+
+def _write_log(history: dict, out_dir: Path) -> None:
+    """history.json, written whole or not at all (a run stopped while writing keeps the log before)."""
+    temporary = out_dir / "history.json.tmp"
+    temporary.write_text(json.dumps(history, indent=1))
+    temporary.replace(out_dir / "history.json")
 
 
 PARTIAL = "partial.pt"
@@ -322,7 +331,7 @@ def _save_partial(model, optimiser, schedule, position: dict, history: dict, out
     }
     torch.save(state, out_dir / (PARTIAL + ".tmp"))
     (out_dir / (PARTIAL + ".tmp")).replace(out_dir / PARTIAL)
-    (out_dir / "history.json").write_text(json.dumps(history, indent=1))
+    _write_log(history, out_dir)
 
 
 def _load_partial(folder: Path, epoch: int) -> dict | None:

@@ -130,7 +130,12 @@ def write_resume_folder(model_dir: Path, config, out: Path) -> Path:
     model = ReaderModel(bundled_model_path(), layers)
     load_exported(model, model_dir / card["model_file"])
     out.mkdir(parents=True, exist_ok=True)
-    had = card["training"]
+    # a model that was itself distilled keeps its teacher in its card's log as a past one (without the file,
+    # which stayed on the machine that trained it); only a warm start that distils again has a teacher
+    had = {k: v for k, v in card["training"].items() if k != "teacher"}
+    if "teacher" in card["training"]:
+        past = {k: v for k, v in card["training"]["teacher"].items() if k != "path"}
+        had["past_teachers"] = [*had.get("past_teachers", []), past]
     start = {"from": card["model_file"], "sha256": card["sha256"], "epochs": len(had["epochs"])}
     history = {
         **had,

@@ -119,3 +119,30 @@ def test_a_run_stopped_inside_an_epoch_resumes_there_and_ends_as_if_never_stoppe
     assert history["epochs"][0]["loss"] == whole_epoch["loss"]
     # as logged (a figure of no questions, such as the near misses of eight, is NaN in both)
     assert json.dumps(history["epochs"][0]["dev"]) == json.dumps(whole_epoch["dev"])
+
+
+def test_a_mid_epoch_checkpoint_is_never_exported_as_a_finished_epoch(tmp_path, monkeypatch):
+    """A run stopped inside its second epoch and resumed asking for one epoch only goes on from its first
+    epoch's weights: the half-trained ones of the checkpoint are for a resume that trains that epoch."""
+    import torch
+
+    corpus = load_corpus(desks=["afpol"])
+    config = replace(_tiny(2), batch_size=2, checkpoint_steps=2)
+    out = tmp_path / "run"
+    real_save = training._save_partial
+
+    def save_then_stop(model, optimiser, schedule, position, history, out_dir):
+        real_save(model, optimiser, schedule, position, history, out_dir)
+        if position["epoch"] == 2:
+            raise KeyboardInterrupt
+
+    monkeypatch.setattr(training, "_save_partial", save_then_stop)
+    with pytest.raises(KeyboardInterrupt):
+        training.train(config, out, corpus, max_items=8)
+    monkeypatch.setattr(training, "_save_partial", real_save)
+    first_epoch = torch.load(out / "reader.pt")
+    assert torch.load(out / training.PARTIAL)["epoch"] == 2
+    history = training.train(replace(config, epochs=1), out, corpus, max_items=8, resume=out)
+    assert [e["epoch"] for e in history["epochs"]] == [1]
+    kept = torch.load(out / "reader.pt")
+    assert all(torch.equal(first_epoch[k], kept[k]) for k in first_epoch)

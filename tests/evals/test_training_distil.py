@@ -17,6 +17,7 @@ from evals.training.export import _warm_start_lines
 from evals.training.model import ReaderModel
 from evals.training.warm_start import write_resume_folder
 from index.embedding import bundled_model_path
+from server.answer.reader.model import CARD_NAME
 from tests.evals.test_training_warm_start import one_more_epoch_of_the_committed_model
 
 
@@ -86,3 +87,30 @@ def test_a_warm_start_with_fewer_layers_distils_the_committed_reader_into_a_stud
     assert any("taught it" in line for line in _warm_start_lines(history))
     with pytest.raises(ValueError, match="asks for 7"):  # a student cannot have more layers than its model
         write_resume_folder(committed, replace(config, layers=7), tmp_path / "more")
+
+
+def test_a_warm_start_from_a_distilled_model_keeps_its_teacher_as_a_past_one(tmp_path):
+    """The card of a student names the teacher it learned from (and where its file was on the machine that
+    trained it); a later warm start that does not distil must not look for that file, and one that does
+    distils from the model it starts from."""
+    import shutil
+
+    committed, card, _done, config = one_more_epoch_of_the_committed_model()
+    student_dir = tmp_path / "student"
+    shutil.copytree(committed, student_dir)
+    gone = {
+        "from": "reader-int8.onnx",
+        "sha256": "ab" * 32,
+        "epochs": 6,
+        "layers": 6,
+        "path": "/gone/teacher.pt",
+    }
+    card["training"]["teacher"] = gone
+    (student_dir / CARD_NAME).write_text(json.dumps(card))
+    history = json.loads(
+        (write_resume_folder(student_dir, config, tmp_path / "again") / "history.json").read_text()
+    )
+    assert "teacher" not in history
+    assert history["past_teachers"] == [{k: v for k, v in gone.items() if k != "path"}]
+    distilling = write_resume_folder(student_dir, replace(config, layers=1), tmp_path / "fewer")
+    assert json.loads((distilling / "history.json").read_text())["teacher"]["sha256"] == card["sha256"]
