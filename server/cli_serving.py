@@ -9,7 +9,13 @@ from server.settings import Settings
 
 def format_answer(answer) -> str:
     lines = [answer.answer, ""]
-    if answer.refused:
+    if answer.refused and answer.unsure:
+        lines.append("(refused: not sure enough to cite; passages to check)")
+        for r in answer.passages_to_check():
+            source = f"{r.title} — {r.outlet or 'outlet not stated'}, {r.published or 'date not stated'}"
+            lines.append(f"- {source}  (chars {r.start}-{r.end})")
+            lines.append(f"    “{' '.join(r.text.split())}”")
+    elif answer.refused:
         lines.append("(refused: the sources do not answer this)")
     for c in answer.citations:
         source = f"{c.title} — {c.outlet or 'outlet not stated'}, {c.published or 'date not stated'}"

@@ -34,10 +34,9 @@ def anchor(turn: int, n: int) -> str:
 def answer_message(answer: Answer, turn: int) -> str:
     """The assistant's chat message: escaped text, each [n] a link to its entry in the sources panel."""
     if answer.refused:
-        return (
-            f'<div class="briefing-refusal" role="status"><b>Not in the sources.</b> '
-            f"{escape(answer.answer)}</div>"
-        )
+        # an unsure refusal must not read as "the articles are silent": the reader could not rule them out
+        head = "Not sure from the sources." if answer.unsure else "Not in the sources."
+        return f'<div class="briefing-refusal" role="status"><b>{head}</b> {escape(answer.answer)}</div>'
 
     def linked(plain: str) -> str:
         return re.sub(
@@ -101,10 +100,30 @@ def sources_history(latest: str, turn: int, earlier: str | None) -> str:
     return "".join([head, *sections[: KEPT_TURNS - 1]])
 
 
+def _passages_to_check(answer: Answer) -> str:
+    """An unsure refusal's passages, marked as not cited: what to read before concluding the articles are
+    silent."""
+    parts = [
+        '<div class="briefing-sources briefing-to-check">',
+        "<div><b>Passages to check</b> (not cited: none answers the question surely enough)</div>",
+    ]
+    for r in answer.passages_to_check():
+        outlet = escape(r.outlet) if r.outlet else "<i>outlet not stated</i>"
+        date = f"as of {escape(r.published)}" if r.published else "<i>date not stated</i>"
+        parts.append(
+            f'<div class="briefing-source"><div><b>{escape(r.title or "Untitled")}</b> · {outlet} · {date}</div>'
+            f"<blockquote>{escape(' '.join(r.text.split()))}</blockquote></div>"
+        )
+    parts.append("</div>")
+    return "".join(parts)
+
+
 def sources_panel(answer: Answer | None, turn: int, article_text: Callable[[str], str | None]) -> str:
     """One answer's sources: title, outlet, date and quote; open one to see it in its article."""
     if answer is None:
         return EMPTY_SOURCES
+    if answer.refused and answer.passages_to_check():
+        return _passages_to_check(answer)
     if answer.refused:
         return '<div class="briefing-sources-empty">No source answers this question, so none is cited.</div>'
     parts = ['<div class="briefing-sources">']

@@ -44,6 +44,7 @@ from server.settings import AnswerSettings
 
 log = logging.getLogger(__name__)
 REFUSAL_TEXT = "The sources in the library do not say."
+UNSURE_TEXT = "The sources in the library do not answer this surely enough to cite."
 OVERRIDE_REFUSAL = (
     "I can only answer questions from the sources in the library, and I do not change how I work."
 )
@@ -129,7 +130,9 @@ class AnswerEngine(LibraryReader):
         answering = [a for a in analyses if a.decision.answer]
         if not answering:
             reason = " ".join(dict.fromkeys(a.decision.reason for a in analyses))
-            answer = _refusal(REFUSAL_TEXT, reason, mode)
+            unsure = any(a.decision.unsure for a in analyses)
+            answer = _refusal(UNSURE_TEXT if unsure else REFUSAL_TEXT, reason, mode)
+            answer.unsure = unsure
             return self._finish(answer, prepared, retrieved, timings, started, trace if debug else None)
         t = time.perf_counter()
         plans = [plan_answer(self._context(a, docs)) for a in answering]

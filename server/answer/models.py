@@ -83,10 +83,19 @@ class Conflict(BaseModel):
     sides: list[ConflictSide]
 
 
+# How many retrieved passages an unsure refusal points to (the CLI and the web UI show them).
+PASSAGES_TO_CHECK = 3
+
+
 class Answer(BaseModel):
     answer: str
     refused: bool = False
     refusal_reason: str | None = None
+    unsure: bool = Field(
+        False,
+        description="A refusal although a passage may answer: the reader found one more likely than not to, "
+        "but not surely enough to cite; the passages retrieved are the ones to check.",
+    )
     direct_answer: DirectAnswer | None = Field(
         None,
         description="The answer in a few words, when the question asks for a name, date, figure or quote.",
@@ -108,3 +117,8 @@ class Answer(BaseModel):
         description="With debug: every stage's output (the parse, the names resolved, the candidates with "
         "their features and scores, the decision and why, the plan).",
     )
+
+    def passages_to_check(self) -> list[RetrievedPassage]:
+        """For an unsure refusal, the best passages retrieved (`PASSAGES_TO_CHECK`), which the reader could
+        not rule out and a reader should read before concluding the articles are silent; else none."""
+        return self.retrieved[:PASSAGES_TO_CHECK] if self.refused and self.unsure else []

@@ -72,3 +72,27 @@ def test_brief_writes_markdown_word_and_pdf_files_and_refuses_bad_arguments(tmp_
         refused = run(args, data)
         assert refused.returncode == 2 and message in refused.stderr, refused.stderr
     assert not list(tmp_path.glob("x.*")) and not list(tmp_path.glob(".x.*")), "nothing written"
+
+
+def test_ask_prints_the_passages_to_check_under_an_unsure_refusal_and_none_under_a_plain_one():
+    from server.answer.models import PASSAGES_TO_CHECK, Answer, RetrievedPassage
+    from server.cli_serving import format_answer
+
+    retrieved = [
+        RetrievedPassage(
+            doc_id="d",
+            chunk_id=f"c{i}",
+            text=f"Passage\n{i}.",
+            score=1.0,
+            start=10 * i,
+            end=10 * i + 9,
+            title=f"T{i}",
+        )
+        for i in range(PASSAGES_TO_CHECK + 1)
+    ]
+    unsure = Answer(answer="Not surely enough.", refused=True, unsure=True, retrieved=retrieved)
+    printed = format_answer(unsure)
+    assert "passages to check" in printed and "“Passage 0.”" in printed and "(chars 10-19)" in printed
+    assert f"T{PASSAGES_TO_CHECK}" not in printed and "outlet not stated" in printed
+    plain = format_answer(unsure.model_copy(update={"unsure": False}))
+    assert "(refused: the sources do not answer this)" in plain and "Passage" not in plain

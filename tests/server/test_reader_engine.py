@@ -78,10 +78,12 @@ def test_planning_the_engine_s_contexts_again_gives_the_bold_answer_it_gives(ser
 
 def test_the_card_s_learned_decision_decides_what_is_answered(service, monkeypatch):
     """The engine asks the card's decision (staged/decision_model.py), not the answer threshold, whether to
-    answer: with a decision whose score never reaches its threshold, a question it answered is refused, and
-    the trace gives the score and the features it was computed from."""
+    answer: with a decision whose score never reaches its threshold, a question it answered is refused (as an
+    unsure refusal, since the reader still finds its answer likely), and the trace gives the score and the
+    features it was computed from."""
     from dataclasses import replace
 
+    from server.answer.engine import UNSURE_TEXT
     from server.answer.staged.decision_model import FEATURES, DecisionModel
 
     question = "Who leads the Afghanistan Freedom Front?"
@@ -91,6 +93,9 @@ def test_the_card_s_learned_decision_decides_what_is_answered(service, monkeypat
     monkeypatch.setattr(reader, "card", replace(reader.card, decision=never))
     refused = service.ask(question, [], debug=True)
     assert refused.refused and not refused.citations
+    # the reader still finds its answer likely: the refusal says it is not sure and points to the passages
+    assert refused.unsure and refused.answer.startswith(UNSURE_TEXT)
+    assert "Yasin Zia" in " ".join(p.text for p in refused.passages_to_check())
     decision = refused.trace["parts"][0]["decision"]
     assert (
         decision["score"] == -1.0

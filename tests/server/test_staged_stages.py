@@ -14,7 +14,7 @@ from server.answer.reader.decoding import Reading, decode
 from server.answer.reader.encoding import MARK_END, MARK_START, ReaderInput, TokenBudget, encode_pair
 from server.answer.reader.model import Thresholds
 from server.answer.staged.compose import compose_extractive
-from server.answer.staged.decide import decide
+from server.answer.staged.decide import UNSURE_REASON, decide
 from server.answer.staged.decision_model import FEATURES, DecisionModel, log_odds
 from server.answer.staged.mentions import resolve_mentions
 from server.answer.staged.parse import ParsedQuestion, QuestionKind, QuestionName
@@ -406,6 +406,23 @@ def test_the_learned_decision_reads_more_than_the_likeliest_probability():
     # the trace shows the score and each feature; without a model the probability rule decides, as before
     assert named.trace()["features"]["names_in"] == 1.0 and named.trace()["score"] > 0
     assert decide(q, names, (ReadSentence(other, sure, 0.6, 0.2),), 0.5).answer
+
+
+def test_a_refusal_of_a_likely_candidate_is_unsure_and_does_not_say_the_articles_are_silent():
+    """Refused by the threshold or by the learned decision, a question whose likeliest candidate the reader
+    gives better than even odds is an unsure refusal (a passage may say it); one below even odds keeps the
+    refusal that says what the articles lack."""
+    s = sentence("s1", "Omar Safi chaired the meeting.", ents=[("Omar Safi", "PERSON")])
+    q = question(QuestionKind.PERSON, names=("Omar Safi",))
+    names = resolve_mentions(q.names, [s])
+    likely = decide(q, names, (read(s, 0.8),), 0.9)
+    assert not likely.answer and likely.unsure and likely.reason == UNSURE_REASON
+    assert likely.trace()["unsure"]
+    unlikely = decide(q, names, (read(s, 0.3),), 0.9)
+    assert not unlikely.answer and not unlikely.unsure and "Omar Safi" in unlikely.reason
+    strict = DecisionModel(dict.fromkeys(FEATURES, 0.0), bias=-1.0, threshold=0.0)
+    assert decide(q, names, (read(s, 0.8),), 0.5, strict).unsure
+    assert not decide(q, names, (read(s, 0.8),), 0.5).unsure  # answered: nothing to be unsure of
 
 
 def test_a_card_s_decision_must_have_today_s_features():

@@ -2,7 +2,9 @@
 decision's score over the candidates (staged/decision_model.py, its weights and threshold in the model card's
 "decision") reaches its threshold; with a card that has none, when the reader's probability that its
 likeliest candidate answers reaches the card's `thresholds.answer`. Both are calibrated on held-out data. A
-refusal says what the articles lack.
+refusal says what the articles lack, or, when the reader found a candidate it gives better than even odds of
+answering and the decision still refuses, that a passage may answer but not surely enough to cite (`unsure`):
+a refusal must not tell an analyst that the articles are silent when the reader could not rule it out.
 
 An overview of a name ("Tell me about Dostum", "What do the articles say about Iran?") asks for everything the
 articles say of its topic, not for one fact: the reader, trained to find the sentence that states one asked
@@ -13,7 +15,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from server.answer.staged.decision_model import DecisionModel, decision_features
+from server.answer.staged.decision_model import LIKELY, DecisionModel, decision_features
 from server.answer.staged.mentions import ResolvedNames
 from server.answer.staged.parse import ParsedQuestion, QuestionKind
 from server.answer.staged.read import ReadSentence
@@ -31,6 +33,8 @@ class Decision:
     # overview or without candidates)
     score: float | None = None
     features: dict[str, float] = field(default_factory=dict)
+    # a refusal although the likeliest candidate is more likely than not to answer (`LIKELY`)
+    unsure: bool = False
 
     def trace(self) -> dict:
         return {
@@ -40,8 +44,12 @@ class Decision:
             "score": None if self.score is None else round(self.score, 4),
             "features": {k: round(v, 4) for k, v in self.features.items()},
             "reason": self.reason,
+            "unsure": self.unsure,
             "topic": [r.sentence.id for r in self.topic],
         }
+
+
+UNSURE_REASON = "A passage may say what is asked; the passages retrieved are the ones to check."
 
 
 def _missing(question: ParsedQuestion, names: ResolvedNames, best: ReadSentence | None) -> str:
@@ -84,14 +92,17 @@ def decide(
     if best is None:
         return Decision(False, probability, threshold, _missing(question, names, best))
     features = decision_features(question, names, read)  # traced, and read by calibration, either way
+    unsure = probability > LIKELY
+    refusal = UNSURE_REASON if unsure else _missing(question, names, best)
     if model is not None:
         score = model.score(features)
         if score >= model.threshold:
             reason = "the decision's score over the candidates reaches its threshold"
             return Decision(True, probability, model.threshold, reason, score=score, features=features)
-        reason = _missing(question, names, best)
-        return Decision(False, probability, model.threshold, reason, score=score, features=features)
+        return Decision(
+            False, probability, model.threshold, refusal, score=score, features=features, unsure=unsure
+        )
     if probability >= threshold:
         reason = "the likeliest sentence reaches the answer threshold"
         return Decision(True, probability, threshold, reason, features=features)
-    return Decision(False, probability, threshold, _missing(question, names, best), features=features)
+    return Decision(False, probability, threshold, refusal, features=features, unsure=unsure)
