@@ -7,20 +7,22 @@ import argparse
 from server.settings import Settings
 
 
+def _source(p, mark: str, text: str) -> list[str]:
+    """A cited or retrieved passage's two lines: its article, outlet, date and place, then its words."""
+    source = f"{p.title} — {p.outlet or 'outlet not stated'}, {p.published or 'date not stated'}"
+    return [f"{mark} {source}  (chars {p.start}-{p.end})", f"    “{' '.join(text.split())}”"]
+
+
 def format_answer(answer) -> str:
     lines = [answer.answer, ""]
     if answer.refused and answer.unsure:
         lines.append("(refused: not sure enough to cite; passages to check)")
         for r in answer.passages_to_check():
-            source = f"{r.title} — {r.outlet or 'outlet not stated'}, {r.published or 'date not stated'}"
-            lines.append(f"- {source}  (chars {r.start}-{r.end})")
-            lines.append(f"    “{' '.join(r.text.split())}”")
+            lines += _source(r, "-", r.text)
     elif answer.refused:
         lines.append("(refused: the sources do not answer this)")
     for c in answer.citations:
-        source = f"{c.title} — {c.outlet or 'outlet not stated'}, {c.published or 'date not stated'}"
-        lines.append(f"[{c.n}] {source}  (chars {c.start}-{c.end})")
-        lines.append(f"    “{' '.join(c.quote.split())}”")
+        lines += _source(c, f"[{c.n}]", c.quote)
     if answer.fallback_reason:
         lines.append(f"(answered extractively: {answer.fallback_reason})")
     return "\n".join(lines)

@@ -15,11 +15,15 @@ from server.answer.models import Answer, Citation
 CONTEXT_CHARS = 600
 
 
-def _source_line(c: Citation) -> str:
-    outlet = escape(c.outlet) if c.outlet else "<i>outlet not stated</i>"
+def _title_outlet_date(title: str, outlet: str, published: str) -> str:
+    outlet = escape(outlet) if outlet else "<i>outlet not stated</i>"
     # Each claim is as of its source's date: a figure from 2021 and one from 2025 must not read as equals.
-    date = f"as of {escape(c.published)}" if c.published else "<i>date not stated</i>"
-    line = f"<b>{escape(c.title or 'Untitled')}</b> · {outlet} · {date}"
+    date = f"as of {escape(published)}" if published else "<i>date not stated</i>"
+    return f"<b>{escape(title or 'Untitled')}</b> · {outlet} · {date}"
+
+
+def _source_line(c: Citation) -> str:
+    line = _title_outlet_date(c.title, c.outlet, c.published)
     if c.also_carried_by:
         line += (
             f' · <span class="briefing-copies">also carried by {escape(", ".join(c.also_carried_by))}</span>'
@@ -108,10 +112,8 @@ def _passages_to_check(answer: Answer) -> str:
         "<div><b>Passages to check</b> (not cited: none answers the question surely enough)</div>",
     ]
     for r in answer.passages_to_check():
-        outlet = escape(r.outlet) if r.outlet else "<i>outlet not stated</i>"
-        date = f"as of {escape(r.published)}" if r.published else "<i>date not stated</i>"
         parts.append(
-            f'<div class="briefing-source"><div><b>{escape(r.title or "Untitled")}</b> · {outlet} · {date}</div>'
+            f'<div class="briefing-source"><div>{_title_outlet_date(r.title, r.outlet, r.published)}</div>'
             f"<blockquote>{escape(' '.join(r.text.split()))}</blockquote></div>"
         )
     parts.append("</div>")

@@ -89,6 +89,17 @@ def _precision(config: TrainConfig):
     return torch.autocast("cpu", dtype=torch.bfloat16, enabled=config.bf16)
 
 
+def _heads(model, ids, types, mask, span_mask, config: TrainConfig) -> tuple:
+    """A batch's (answers, verdict, start, end) logits in float32, the span logits pushed down outside the
+    candidate sentence (and [CLS]) as serving's export does (evals/training/model.py)."""
+    from evals.training.model import NEG
+
+    with _precision(config):
+        logits = model(ids, types, mask)
+    answers, verdict, start, end = (x.float() for x in logits)
+    return answers, verdict, start + (1 - span_mask) * NEG, end + (1 - span_mask) * NEG
+
+
 def torch_reader(model, tokenizer, config: TrainConfig):
     """A ReadFn over the torch model (dev scoring during training)."""
     import torch
@@ -241,22 +252,16 @@ def train(
             if step <= done:
                 continue
             ids, types, mask, span_mask, answers, starts, ends, verdicts = _tensors(batch)
-            with _precision(config):
-                logits = model(ids, types, mask)
-            a_logit, v_logit, s_logit, e_logit = (x.float() for x in logits)
-            s_logit = s_logit + (1 - span_mask) * -1e4
-            e_logit = e_logit + (1 - span_mask) * -1e4
+            a_logit, v_logit, s_logit, e_logit = _heads(model, ids, types, mask, span_mask, config)
             loss = config.answer_loss * bce(a_logit, answers)
             if (starts != IGNORE).any():
                 loss = loss + config.span_loss * (ce(s_logit, starts) + ce(e_logit, ends)) / 2
             if (verdicts != IGNORE).any():
                 loss = loss + config.verdict_loss * ce(v_logit, verdicts)
             if teacher is not None:
-                with torch.no_grad(), _precision(config):
-                    taught = [x.float() for x in teacher(ids, types, mask)]
-                taught[2] = taught[2] + (1 - span_mask) * -1e4
-                taught[3] = taught[3] + (1 - span_mask) * -1e4
-                soft = distil_loss((a_logit, v_logit, s_logit, e_logit), tuple(taught), verdicts, config)
+                with torch.no_grad():
+                    taught = _heads(teacher, ids, types, mask, span_mask, config)
+                soft = distil_loss((a_logit, v_logit, s_logit, e_logit), taught, verdicts, config)
                 loss = (1 - config.distil_weight) * loss + config.distil_weight * soft
             loss.backward()
             torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)

@@ -64,6 +64,12 @@ def _missing(question: ParsedQuestion, names: ResolvedNames, best: ReadSentence 
     return "No passage answers this closely enough."
 
 
+def _unanswered(question: ParsedQuestion, names: ResolvedNames, best: ReadSentence, unsure: bool) -> str:
+    """Why a question with candidates is refused: an unsure refusal points to the passages, any other says
+    what the articles lack."""
+    return UNSURE_REASON if unsure else _missing(question, names, best)
+
+
 def _topic_mentions(
     question: ParsedQuestion, names: ResolvedNames, read: tuple[ReadSentence, ...]
 ) -> tuple[ReadSentence, ...]:
@@ -93,16 +99,17 @@ def decide(
         return Decision(False, probability, threshold, _missing(question, names, best))
     features = decision_features(question, names, read)  # traced, and read by calibration, either way
     unsure = probability > LIKELY
-    refusal = UNSURE_REASON if unsure else _missing(question, names, best)
     if model is not None:
         score = model.score(features)
         if score >= model.threshold:
             reason = "the decision's score over the candidates reaches its threshold"
             return Decision(True, probability, model.threshold, reason, score=score, features=features)
+        refusal = _unanswered(question, names, best, unsure)
         return Decision(
             False, probability, model.threshold, refusal, score=score, features=features, unsure=unsure
         )
     if probability >= threshold:
         reason = "the likeliest sentence reaches the answer threshold"
         return Decision(True, probability, threshold, reason, features=features)
+    refusal = _unanswered(question, names, best, unsure)
     return Decision(False, probability, threshold, refusal, features=features, unsure=unsure)
